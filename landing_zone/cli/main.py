@@ -1,0 +1,194 @@
+"""`lz`: validate, synthesize, deploy and destroy the landing zone; run the emulator."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import replace
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from landing_zone.cli.errors import UserError, run_guarded
+
+app = typer.Typer(
+    name="lz",
+    help="One project.yaml to a multi-account AWS landing zone (cdktf).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+emulator_app = typer.Typer(help="A long-lived local AWS emulator for a session of work.", no_args_is_help=True)
+app.add_typer(emulator_app, name="emulator")
+
+ConfigOpt = Annotated[
+    Optional[Path], typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")
+]
+TargetOpt = Annotated[
+    Optional[str], typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
+]
+StackOpt = Annotated[Optional[list[str]], typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
+ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
+
+
+def _settings(config: Path | None, target: str | None = None):  # -> Settings
+    from landing_zone.settings import Settings
+
+    return Settings.from_env(config_path=config, target=target)
+
+
+def _load(settings):  # -> Project
+    from landing_zone.config import load_project
+
+    project, warnings = load_project(settings.config_path)
+    for w in warnings:
+        typer.echo(f"warning: {w.render(settings.config_path)}", err=True)
+    return project
+
+
+@app.command()
+def validate(
+    path: Annotated[Optional[Path], typer.Argument(help="project.yaml to check.", show_default=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Check project.yaml offline: every problem at once, with its line."""
+    settings = _settings(path or config)
+    _load(settings)
+    typer.echo(f"{settings.config_path}: ok")
+
+
+@app.command()
+def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
+    """Write every stack's Terraform JSON into cdktf.out."""
+    from landing_zone.synth import synth as do_synth
+
+    settings = _settings(config, target)
+    project = _load(settings)
+    out = do_synth(project, settings)
+    stacks = sorted(p.name for p in (out / "stacks").iterdir())
+    typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
+
+
+def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel: int) -> None:
+    from landing_zone.deploy.context import DeployContext
+    from landing_zone.deploy.orchestrate import Selection, failures, run
+    from landing_zone.emulator import server
+    from landing_zone.synth import synth as do_synth
+
+    settings = _settings(config, target)
+    project = _load(settings)
+    own_emulator = settings.target == "local" and not settings.endpoint
+    if own_emulator:
+        info = server.start(settings.work_dir)
+        typer.echo(f"started an emulator for this run at {info.endpoint} (`lz emulator start` keeps one running)", err=True)
+        settings = replace(settings, endpoint=info.endpoint)
+    try:
+        do_synth(project, settings)
+        ctx = DeployContext(project, settings)
+        tasks = run(ctx, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
+                    resynth=lambda: do_synth(project, settings))  # fmt: skip
+    finally:
+        if own_emulator:
+            server.stop(settings.work_dir)
+    bad = failures(tasks)
+    total = sum(t.seconds for t in tasks)
+    typer.echo(f"lz {action}: {len(tasks) - len(bad)}/{len(tasks)} stacks ok ({total:.0f}s of stack time)", err=True)
+    if bad:
+        lines = [f"{t.name}: {t.status}: {t.detail}" for t in bad]
+        raise UserError("\n".join(lines))
+
+
+@app.command()
+def up(
+    config: ConfigOpt = None,
+    target: TargetOpt = None,
+    stack: StackOpt = None,
+    with_deps: Annotated[bool, typer.Option("--with-deps", help="Also the stacks --stack depends on.")] = False,
+    parallel: ParallelOpt = 3,
+) -> None:
+    """Deploy every stack in dependency order (the state backend bootstrap included)."""
+    _deploy_action("up", config, target, stack, with_deps, parallel)
+
+
+@app.command()
+def plan(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None, parallel: ParallelOpt = 3) -> None:
+    """Plan every stack (or --stack) and report its changes; changes nothing."""
+    _deploy_action("plan", config, target, stack, False, parallel)
+
+
+@app.command()
+def down(
+    config: ConfigOpt = None,
+    target: TargetOpt = None,
+    stack: StackOpt = None,
+    yes_really: Annotated[bool, typer.Option("--yes-really", help="Required to destroy on real AWS.")] = False,
+    parallel: ParallelOpt = 3,
+) -> None:
+    """Destroy stacks in reverse order; adopted resources are released, not destroyed."""
+    settings = _settings(config, target)
+    if settings.target != "local" and not yes_really:
+        raise UserError("refusing to destroy real AWS resources without --yes-really")
+    _deploy_action("down", config, target, stack, False, parallel)
+
+
+@app.command()
+def inventory(config: ConfigOpt = None, target: TargetOpt = None) -> None:
+    """Show what exists: organization, OUs, accounts, SCPs and state backends."""
+    from landing_zone.deploy.inventory import describe
+
+    settings = _settings(config, target)
+    if settings.target == "local" and not settings.endpoint:
+        raise UserError("no emulator is running (start one with `lz emulator start`)")
+    for line in describe(_load(settings), settings):
+        typer.echo(line)
+
+
+@app.command()
+def env(config: ConfigOpt = None, target: TargetOpt = None) -> None:
+    """Print shell exports so `npx cdktf …` synthesizes and deploys like `lz` (eval "$(lz env)")."""
+    from landing_zone.deploy.tfenv import terraform_env
+
+    for key, value in sorted(terraform_env(_settings(config, target)).items()):
+        typer.echo(f"export {key}={shlex.quote(value)}")
+
+
+@emulator_app.command("start")
+def emulator_start(config: ConfigOpt = None) -> None:
+    """Start the emulator (or show the one running) and print its endpoint."""
+    from landing_zone.emulator import server
+
+    info = server.start(_settings(config).work_dir)
+    typer.echo(info.endpoint)
+
+
+@emulator_app.command("stop")
+def emulator_stop(config: ConfigOpt = None) -> None:
+    """Stop the emulator; its AWS state is gone with it."""
+    from landing_zone.emulator import server
+
+    typer.echo("stopped" if server.stop(_settings(config).work_dir) else "no emulator was running")
+
+
+@emulator_app.command("status")
+def emulator_status(config: ConfigOpt = None) -> None:
+    """Print the running emulator's endpoint; exit 1 when none runs."""
+    from landing_zone.emulator import server
+
+    info = server.status(_settings(config).work_dir)
+    if not info:
+        raise UserError("no emulator is running")
+    typer.echo(f"{info.endpoint} (pid {info.pid})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    def work_dir() -> Path:
+        return Path(os.environ.get("LZ_WORK_DIR") or ".lz")
+
+    code = run_guarded(lambda: app(args=argv, prog_name="lz", standalone_mode=False), work_dir)
+    return code
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""AWS Organizations: the organization, its OUs and its accounts (management adopted, never created)."""
+
+from __future__ import annotations
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.organizations_account import OrganizationsAccount
+from cdktf_cdktf_provider_aws.organizations_delegated_administrator import OrganizationsDelegatedAdministrator
+from cdktf_cdktf_provider_aws.organizations_organization import OrganizationsOrganization
+from cdktf_cdktf_provider_aws.organizations_organizational_unit import OrganizationsOrganizationalUnit
+from constructs import Construct
+
+from landing_zone import naming
+from landing_zone.config.model import OrganizationalUnit, Project
+
+TRUSTED_SERVICES = (
+    "access-analyzer.amazonaws.com",
+    "account.amazonaws.com",
+    "backup.amazonaws.com",
+    "cloudtrail.amazonaws.com",
+    "config.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "ram.amazonaws.com",
+    "sso.amazonaws.com",
+)
+POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "BACKUP_POLICY")
+# AWS never returns these for an existing account: without this every plan shows a diff.
+_WRITE_ONLY = ["role_name", "iam_user_access_to_billing"]
+_MEMBER_LIFECYCLE = TerraformResourceLifecycle(ignore_changes=_WRITE_ONLY)
+# The management account is adopted: its name and email belong to the account's root
+# user (a mismatch would otherwise plan its replacement), and it is never destroyed.
+_MANAGEMENT_LIFECYCLE = TerraformResourceLifecycle(ignore_changes=[*_WRITE_ONLY, "name", "email"], prevent_destroy=True)
+
+
+def _parents_first(ous: list[OrganizationalUnit]) -> list[OrganizationalUnit]:
+    ordered: list[OrganizationalUnit] = []
+    while len(ordered) < len(ous):
+        placed = {ou.name for ou in ordered}
+        ordered += [ou for ou in ous if ou not in ordered and (ou.parent is None or ou.parent in placed)]
+    return ordered
+
+
+class Organization(Construct):
+    """Organization with feature set ALL, SCP + BACKUP policies enabled, OUs and accounts.
+
+    Accounts are `<project_name>-<name>`; members under their OU, the management account
+    adopted by an import block from its id in project.yaml.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, project: Project) -> None:
+        super().__init__(scope, id)
+        self.organization = OrganizationsOrganization(
+            self,
+            "organization",
+            feature_set="ALL",
+            enabled_policy_types=list(POLICY_TYPES),
+            aws_service_access_principals=list(TRUSTED_SERVICES),
+        )
+        root_id = self.organization.roots.get(0).id
+
+        self.units: dict[str, OrganizationsOrganizationalUnit] = {}
+        for ou in _parents_first(list(project.organization.organizational_units)):
+            self.units[ou.name] = OrganizationsOrganizationalUnit(
+                self,
+                f"ou-{ou.name}",
+                name=ou.name,
+                parent_id=self.units[ou.parent].id if ou.parent else root_id,
+            )
+
+        self.accounts: dict[str, OrganizationsAccount] = {}
+        for acct in project.organization.accounts:
+            ou = project.ou_of(acct.name)
+            is_management = acct.name == naming.MANAGEMENT
+            resource = OrganizationsAccount(
+                self,
+                f"account-{acct.name}",
+                name=naming.org_account_name(project.project_name, acct.name),
+                email=acct.email,
+                parent_id=self.units[ou.name].id if ou else root_id,
+                lifecycle=_MANAGEMENT_LIFECYCLE if is_management else _MEMBER_LIFECYCLE,
+                depends_on=[self.organization],
+            )
+            if is_management:
+                resource.import_from(acct.id)
+            self.accounts[acct.name] = resource
+
+    def delegate(self, service_principal: str, account: str) -> OrganizationsDelegatedAdministrator:
+        """Make `account` the delegated administrator of an AWS service for the organization."""
+        return OrganizationsDelegatedAdministrator(
+            self,
+            f"delegated-{service_principal.split('.')[0]}",
+            account_id=self.accounts[account].id,
+            service_principal=service_principal,
+        )

@@ -1,0 +1,1 @@
+"""Run terraform on synthesized stacks: CLI config, runner, backend bootstrap, orchestration."""

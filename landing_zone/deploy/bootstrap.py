@@ -1,0 +1,62 @@
+"""State backend bootstrap with no file edits.
+
+A tf-backend stack stores its state in the bucket it creates. The first run applies it
+with local state (a `*_override.tf.json` swaps the backend for `local`), then moves the
+state into the new bucket with `init -migrate-state` and removes the local file. A run
+that finds the state object already in S3 is an ordinary deploy; one that finds a local
+state file left by an interrupted bootstrap resumes it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from landing_zone.deploy import aws
+from landing_zone.deploy.context import DeployContext
+from landing_zone.deploy.terraform import PlanResult, Terraform
+
+OVERRIDE = "lz_bootstrap_override.tf.json"
+LOCAL_STATE = "terraform.tfstate"
+
+
+def remote_state_exists(ctx: DeployContext, account: str, layer: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    bucket, key = ctx.backend_location(account, layer)
+    s3 = aws.client(aws.session(ctx.project, ctx.settings, account, ctx.account_ids), "s3", ctx.settings)
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NoSuchBucket", "403"):
+            return False
+        raise
+    return True
+
+
+def _use_local_backend(ws: Path) -> None:
+    override = {"terraform": {"backend": {"local": {"path": LOCAL_STATE}}}}
+    (ws / OVERRIDE).write_text(json.dumps(override, indent=2))
+
+
+def bootstrap(tf: Terraform) -> PlanResult:
+    """Apply with local state, then migrate it into the S3 backend of the synthesized JSON."""
+    ws = tf.workdir
+    _use_local_backend(ws)
+    try:
+        tf.init("-reconfigure")
+        result = tf.plan()
+        if result.changed:
+            tf.apply()
+    finally:
+        (ws / OVERRIDE).unlink(missing_ok=True)
+    tf.init("-migrate-state", "-force-copy")
+    for leftover in (LOCAL_STATE, f"{LOCAL_STATE}.backup"):
+        (ws / leftover).unlink(missing_ok=True)
+    return result
+
+
+def unbootstrap(tf: Terraform) -> None:
+    """Reverse of bootstrap, for `lz down`: bring the state back to a local file."""
+    _use_local_backend(tf.workdir)
+    tf.init("-migrate-state", "-force-copy")

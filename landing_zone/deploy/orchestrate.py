@@ -1,0 +1,171 @@
+"""`lz up`, `lz plan` and `lz down`: every stack (or a selection) in dependency order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from landing_zone import layers, naming
+from landing_zone.config.model import Project
+from landing_zone.deploy.bootstrap import bootstrap, remote_state_exists, unbootstrap
+from landing_zone.deploy.context import DeployContext
+from landing_zone.deploy.graph import DONE, Task, run_graph
+from landing_zone.deploy.progress import Progress
+from landing_zone.fsutil import atomic_write_text
+from landing_zone.synth import account_ids_file, known_account_ids
+
+ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, "organizations")
+
+
+class DeployError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Selection:
+    stacks: tuple[str, ...] = ()  # empty: every stack
+    with_deps: bool = False
+
+
+def plan_tasks(project: Project, selection: Selection, *, reverse: bool = False) -> list[Task]:
+    """Tasks of the selected stacks, deps among them (reversed for destroy)."""
+    order = layers.stacks(project)
+    deps = layers.dependencies(project)
+    name = {s: naming.stack_id(*s) for s in order}
+    wanted = set(order)
+    if selection.stacks:
+        unknown = [s for s in selection.stacks if s not in name.values()]
+        if unknown:
+            raise DeployError(f"unknown stack '{unknown[0]}'; stacks are: {', '.join(name.values())}")
+        wanted = {s for s in order if name[s] in selection.stacks}
+        while selection.with_deps:
+            more = {d for s in wanted for d in deps[s]} - wanted
+            if not more:
+                break
+            wanted |= more
+    tasks = {s: Task(name[s], *s) for s in order if s in wanted}
+    for s, task in tasks.items():
+        if reverse:
+            task.deps = [name[o] for o in tasks if s in deps[o]]
+        else:
+            task.deps = [name[d] for d in deps[s] if d in tasks]
+    ordered = [tasks[s] for s in order if s in tasks]
+    return ordered[::-1] if reverse else ordered
+
+
+def _resources(ctx: DeployContext, stack: str, rtype: str) -> list[str]:
+    doc = json.loads((ctx.workspace(stack) / "cdk.tf.json").read_text())
+    return [f"{rtype}.{name}" for name in doc.get("resource", {}).get(rtype, {})]
+
+
+def _create_organization_first(ctx: DeployContext, task: Task) -> None:
+    """The management account can only be imported once the organization exists (AWS answers
+    DescribeAccount only inside one), so a new organization gets a targeted apply first."""
+    from botocore.exceptions import ClientError
+
+    from landing_zone.deploy import aws
+
+    org = aws.client(aws.session(ctx.project, ctx.settings), "organizations", ctx.settings)
+    try:
+        org.describe_organization()
+        return
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "AWSOrganizationsNotInUseException":
+            raise
+    tf = ctx.terraform(task.name)
+    targets = [f"-target={a}" for a in _resources(ctx, task.name, "aws_organizations_organization")]
+    if tf.plan("tfplan", *targets).changed:
+        tf.apply()
+
+
+def _deploy(ctx: DeployContext, task: Task) -> str:
+    tf = ctx.terraform(task.name)
+    if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
+        return "bootstrapped: " + bootstrap(tf).describe()
+    tf.init("-reconfigure")
+    if task.layer == "organizations":
+        _create_organization_first(ctx, task)
+    result = tf.plan()
+    if result.changed:
+        tf.apply()
+    return result.describe()
+
+
+def _plan(ctx: DeployContext, task: Task) -> str:
+    tf = ctx.terraform(task.name)
+    if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
+        return "not bootstrapped yet (lz up creates it)"
+    tf.init("-reconfigure")
+    return tf.plan().describe()
+
+
+def _imported_addresses(ctx: DeployContext, stack: str) -> list[str]:
+    doc = json.loads((ctx.workspace(stack) / "cdk.tf.json").read_text())
+    return [block["to"] for block in doc.get("import", [])]
+
+
+def _destroy(ctx: DeployContext, task: Task) -> str:
+    tf = ctx.terraform(task.name)
+    if task.layer == layers.BOOTSTRAP_LAYER:
+        if not remote_state_exists(ctx, task.account, task.layer):
+            return "nothing deployed"
+        tf.init("-reconfigure")
+        unbootstrap(tf)  # state back to a local file before its bucket goes
+        _empty_bucket(ctx, task.account)
+    else:
+        tf.init("-reconfigure")
+    # Adopted resources (the management account, OAAR) are released, never destroyed.
+    released = [a for a in _imported_addresses(ctx, task.name) if a in tf.run("state", "list").stdout.split()]
+    for address in released:
+        tf.run("state", "rm", address)
+    tf.destroy()
+    for leftover in ("terraform.tfstate", "terraform.tfstate.backup"):
+        (tf.workdir / leftover).unlink(missing_ok=True)
+    return "destroyed" + (f", released {len(released)} adopted" if released else "")
+
+
+def _empty_bucket(ctx: DeployContext, account: str) -> None:
+    from landing_zone.deploy import aws
+
+    bucket, _ = ctx.backend_location(account, layers.BOOTSTRAP_LAYER)
+    s3 = aws.session(ctx.project, ctx.settings, account, ctx.account_ids).resource(
+        "s3", **({"endpoint_url": ctx.settings.endpoint} if ctx.settings.target == "local" else {})
+    )
+    s3.Bucket(bucket).object_versions.delete()
+
+
+def _record_account_ids(ctx: DeployContext, resynth: Callable[[], None]) -> Callable[[Task], None]:
+    """After organizations applies: keep the member account ids and re-synthesize if they changed."""
+
+    def after(task: Task) -> None:
+        if task.name != ORGANIZATIONS:
+            return
+        ids = {k: str(v) for k, v in ctx.terraform(task.name).outputs().get("account_ids", {}).items()}
+        if ids and ids != known_account_ids(ctx.settings):
+            atomic_write_text(account_ids_file(ctx.settings), json.dumps(ids, indent=2, sort_keys=True))
+            ctx.account_ids = ids
+            resynth()
+
+    return after
+
+
+def run(
+    ctx: DeployContext,
+    action: str,
+    selection: Selection,
+    *,
+    parallel: int,
+    resynth: Callable[[], None] = lambda: None,
+) -> list[Task]:
+    work = {"up": _deploy, "plan": _plan, "down": _destroy}[action]
+    tasks = plan_tasks(ctx.project, selection, reverse=action == "down")
+    ctx.account_ids = known_account_ids(ctx.settings)
+    after = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)
+    with Progress(tasks, title=f"lz {action}") as progress:
+        run_graph(tasks, lambda t: work(ctx, t), parallel=parallel, on_change=progress.changed, after=after)
+    return tasks
+
+
+def failures(tasks: list[Task]) -> list[Task]:
+    return [t for t in tasks if t.status != DONE]

@@ -1,0 +1,79 @@
+"""A thin terraform CLI runner: every run appends to the stack's log file."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_PLAN_SUMMARY = re.compile(
+    r"Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy"
+)
+
+
+class TerraformError(Exception):
+    def __init__(self, stack: str, command: str, log: Path):
+        self.stack, self.command, self.log = stack, command, log
+        super().__init__(f"{stack}: terraform {command} failed; see {log}")
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    changed: bool
+    imports: int = 0
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+
+    def describe(self) -> str:
+        if not self.changed:
+            return "no changes"
+        parts = [f"{n} {what}" for n, what in ((self.imports, "to import"), (self.add, "to add"),
+                                               (self.change, "to change"), (self.destroy, "to destroy")) if n]
+        return ", ".join(parts) or "changes (outputs only)"
+
+
+class Terraform:
+    def __init__(self, stack: str, workdir: Path, env: dict[str, str], log: Path, binary: str = "terraform"):
+        self.stack, self.workdir, self.env, self.log, self.binary = stack, workdir, env, log, binary
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [self.binary, *args]
+        started = time.monotonic()
+        proc = subprocess.run(cmd, cwd=self.workdir, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        with self.log.open("a", encoding="utf-8") as fh:
+            fh.write(f"$ {' '.join(cmd)}  (exit {proc.returncode}, {time.monotonic() - started:.1f}s)\n")
+            fh.write(proc.stdout)
+            fh.write(proc.stderr)
+            fh.write("\n")
+        if check and proc.returncode != 0:
+            raise TerraformError(self.stack, args[0], self.log)
+        return proc
+
+    def init(self, *extra: str) -> None:
+        self.run("init", "-input=false", "-no-color", *extra)
+
+    def plan(self, out: str = "tfplan", *extra: str) -> PlanResult:
+        proc = self.run("plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={out}", *extra, check=False)
+        if proc.returncode == 0:
+            return PlanResult(changed=False)
+        if proc.returncode != 2:
+            raise TerraformError(self.stack, "plan", self.log)
+        m = _PLAN_SUMMARY.search(proc.stdout)
+        nums = [int(g or 0) for g in m.groups()] if m else [0, 0, 0, 0]
+        return PlanResult(True, *nums)
+
+    def apply(self, planfile: str = "tfplan") -> None:
+        self.run("apply", "-input=false", "-no-color", "-auto-approve", planfile)
+
+    def destroy(self) -> None:
+        self.run("destroy", "-input=false", "-no-color", "-auto-approve")
+
+    def outputs(self) -> dict[str, Any]:
+        proc = self.run("output", "-json")
+        return {k: v["value"] for k, v in json.loads(proc.stdout or "{}").items()}

@@ -1,0 +1,115 @@
+"""Start, find and stop the emulator process.
+
+The emulator runs as a child process (`python -m landing_zone.emulator`) that binds a
+free port on 127.0.0.1 and, once it answers, writes `<work_dir>/emulator.json`
+(pid, port, endpoint) atomically. That file is how `lz up`, `lz synth` and main.py
+find a long-lived emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from landing_zone.fsutil import atomic_write_text
+
+
+class EmulatorError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class EmulatorInfo:
+    pid: int
+    port: int
+    endpoint: str
+
+
+def _state_file(work_dir: Path) -> Path:
+    return work_dir / "emulator.json"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def answers(endpoint: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=timeout) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def status(work_dir: Path) -> EmulatorInfo | None:
+    """The emulator recorded in `work_dir`, if its process is alive and answering."""
+    try:
+        info = EmulatorInfo(**json.loads(_state_file(work_dir).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    if not _alive(info.pid) or not answers(info.endpoint):
+        return None
+    return info
+
+
+def start(work_dir: Path, *, port: int = 0, timeout: float = 60.0) -> EmulatorInfo:
+    """Start an emulator for `work_dir` (or return the one already running there)."""
+    running = status(work_dir)
+    if running:
+        return running
+    work_dir.mkdir(parents=True, exist_ok=True)
+    state = _state_file(work_dir)
+    state.unlink(missing_ok=True)
+    log_dir = work_dir / "logs"
+    log_dir.mkdir(exist_ok=True)
+    with open(log_dir / "emulator.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "landing_zone.emulator", "--port", str(port), "--state-file", str(state)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # outlives `lz emulator start`; not killed by the terminal's Ctrl-C
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise EmulatorError(f"emulator exited with code {proc.returncode}; see {log_dir / 'emulator.log'}")
+        info = status(work_dir)
+        if info:
+            return info
+        time.sleep(0.2)
+    proc.kill()
+    raise EmulatorError(f"emulator did not answer within {timeout:.0f}s; see {log_dir / 'emulator.log'}")
+
+
+def stop(work_dir: Path, timeout: float = 10.0) -> bool:
+    """Stop the emulator of `work_dir`; False when none was running."""
+    try:
+        info = EmulatorInfo(**json.loads(_state_file(work_dir).read_text()))
+    except (OSError, ValueError, TypeError):
+        return False
+    _state_file(work_dir).unlink(missing_ok=True)
+    if not _alive(info.pid):
+        return False
+    os.kill(info.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(info.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(info.pid):
+        os.kill(info.pid, signal.SIGKILL)
+    return True
+
+
+def record(state_file: Path, info: EmulatorInfo) -> None:
+    atomic_write_text(state_file, json.dumps(asdict(info)))

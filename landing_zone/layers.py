@@ -1,0 +1,62 @@
+"""The layers of the landing zone and their order (spec §2), free of cdktf imports.
+
+The app builds one stack per (account, layer); the deploy orchestrator derives the
+dependency graph from the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from landing_zone import naming
+from landing_zone.config.model import Project
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    management_only: bool
+    # Layers of the same account this one needs first.
+    after: tuple[str, ...] = ()
+    # Stacks of the management account this one needs first (member accounts exist only
+    # once organizations has run).
+    after_management: tuple[str, ...] = ()
+
+    def applies_to(self, account: str) -> bool:
+        return account == naming.MANAGEMENT or not self.management_only
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer("tf-backend", management_only=True),
+    Layer("organizations", management_only=True, after=("tf-backend",)),
+)
+BOOTSTRAP_LAYER = "tf-backend"
+
+
+def stacks(project: Project) -> list[tuple[str, str]]:
+    """(account, layer) of every stack, in a valid deploy order."""
+    order = [(a, layer.name) for a in project.account_names for layer in LAYERS if layer.applies_to(a)]
+    deps = dependencies(project)
+    done: list[tuple[str, str]] = []
+    pending = order[:]
+    while pending:
+        ready = [s for s in pending if all(d in done for d in deps[s])]
+        if not ready:  # a cycle in LAYERS is a programming error
+            raise RuntimeError(f"layer dependency cycle among {pending}")
+        done.extend(ready)
+        pending = [s for s in pending if s not in ready]
+    return done
+
+
+def dependencies(project: Project) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    deps: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    by_name = {layer.name: layer for layer in LAYERS}
+    for account in project.account_names:
+        for layer in LAYERS:
+            if not layer.applies_to(account):
+                continue
+            need = [(account, n) for n in layer.after if by_name[n].applies_to(account)]
+            if account != naming.MANAGEMENT:
+                need += [(naming.MANAGEMENT, n) for n in layer.after_management]
+            deps[(account, layer.name)] = need
+    return deps

@@ -1,0 +1,42 @@
+"""The stack of one layer in one account: provider, backend and default tags in one place."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cdktf import TerraformStack
+from constructs import Construct
+
+from landing_zone import naming
+from landing_zone.config.model import Project
+from landing_zone.settings import Settings
+from landing_zone.stacks.target import add_backend, add_provider
+
+
+class LayerStack(TerraformStack):
+    """Subclasses set `layer` and build their resources in `build()`."""
+
+    layer: ClassVar[str]
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        project: Project,
+        account: str,
+        settings: Settings,
+        account_ids: dict[str, str],
+    ) -> None:
+        super().__init__(scope, naming.stack_id(account, self.layer))
+        self.project = project
+        self.account = account
+        self.settings = settings
+        self.account_ids = account_ids
+        target = dict(project=project, account=account, layer=self.layer, settings=settings,
+                      account_id=account_ids.get(account))  # fmt: skip
+        self.provider = add_provider(self, **target)
+        self.backend = add_backend(self, **target)
+        self.build()
+
+    def build(self) -> None:
+        raise NotImplementedError

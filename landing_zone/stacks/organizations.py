@@ -1,0 +1,24 @@
+"""`management-organizations`: the organization, OUs, member accounts, SCPs, delegated admins."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+
+from landing_zone.constructs.organization import Organization
+from landing_zone.constructs.service_control_policies import ServiceControlPolicies
+from landing_zone.stacks.base import LayerStack
+
+SECURITY = "security"
+
+
+class OrganizationsStack(LayerStack):
+    layer = "organizations"
+
+    def build(self) -> None:
+        org = Organization(self, "org", project=self.project)
+        ServiceControlPolicies(self, "scp", project=self.project, units=org.units, depends_on=[org.organization])
+        if SECURITY in org.accounts:
+            org.delegate("access-analyzer.amazonaws.com", SECURITY)
+        # Member stacks read these ids (through `lz`), never this stack's remote state.
+        TerraformOutput(self, "account_ids", value={name: acct.id for name, acct in org.accounts.items()})
+        TerraformOutput(self, "organization_id", value=org.organization.id)

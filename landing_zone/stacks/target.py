@@ -1,0 +1,108 @@
+"""Provider and backend settings for a stack, per deploy target.
+
+`local` points every AWS client (provider and S3 backend) at the embedded emulator;
+`aws` uses the operator's profiles and carries nothing emulator-specific.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdktf import S3Backend, S3BackendAssumeRoleConfig, S3BackendEndpointConfig, TerraformStack
+from cdktf_cdktf_provider_aws.provider import (
+    AwsProvider,
+    AwsProviderAssumeRole,
+    AwsProviderDefaultTags,
+    AwsProviderEndpoints,
+)
+
+from landing_zone import naming
+from landing_zone.config.model import Project
+from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
+
+# Services the layers call; the emulator serves them all on one endpoint.
+_EMULATED_SERVICES = (
+    "accessanalyzer", "dynamodb", "ec2", "events", "iam", "identitystore", "kms",
+    "organizations", "s3", "s3_control", "sns", "ssoadmin", "sts",
+)  # fmt: skip
+
+
+def _shared_files(project: Project) -> dict[str, Any]:
+    # The reference keeps each project's credentials apart: ~/.aws/<short>/{config,credentials}.
+    base = f"~/.aws/{project.short_name}"
+    return {"shared_config_files": [f"{base}/config"], "shared_credentials_files": [f"{base}/credentials"]}
+
+
+def _profile(project: Project, settings: Settings) -> str:
+    return settings.aws_profile or naming.profile(project.short_name, "bootstrap")
+
+
+def _assume_role_arn(project: Project, account: str, account_id: str | None) -> str | None:
+    """Member accounts are reached through OAAR from the management credentials."""
+    if account == naming.MANAGEMENT or not account_id:
+        return None
+    return naming.role_arn(account_id, naming.OAAR_ROLE)
+
+
+def add_provider(
+    stack: TerraformStack, *, project: Project, account: str, layer: str, settings: Settings, account_id: str | None
+) -> AwsProvider:
+    args: dict[str, Any] = {
+        "region": project.primary_region,
+        "default_tags": [
+            AwsProviderDefaultTags(
+                tags={"Project": project.project_name, "Account": account, "Layer": layer, "ManagedBy": "landing-zone"}
+            )
+        ],
+    }
+    role = _assume_role_arn(project, account, account_id)
+    if role:
+        args["assume_role"] = [AwsProviderAssumeRole(role_arn=role, session_name="landing-zone")]
+    if settings.target == "local":
+        url = settings.synth_endpoint
+        args.update(
+            access_key=emulator_access_key(project.management.id),  # selects the management account
+            secret_key=EMULATOR_SECRET,
+            endpoints=[AwsProviderEndpoints(**{svc: url for svc in _EMULATED_SERVICES})],
+            s3_use_path_style=True,
+            skip_credentials_validation=True,
+            skip_metadata_api_check="true",
+            skip_region_validation=True,
+            skip_requesting_account_id=True,
+            # The emulator answers unimplemented calls with errors the SDK would retry for minutes.
+            max_retries=2,
+        )
+    else:
+        args.update(profile=_profile(project, settings), **_shared_files(project))
+    return AwsProvider(stack, "aws", **args)
+
+
+def add_backend(
+    stack: TerraformStack, *, project: Project, account: str, layer: str, settings: Settings, account_id: str | None
+) -> S3Backend:
+    args: dict[str, Any] = {
+        "bucket": naming.state_bucket(project.short_name, account),
+        "key": naming.state_key(account, layer),
+        "region": project.primary_region,
+        "dynamodb_table": naming.lock_table(project.short_name, account),
+        "encrypt": True,
+    }
+    role = _assume_role_arn(project, account, account_id)
+    if role:
+        args["assume_role"] = S3BackendAssumeRoleConfig(role_arn=role, session_name="landing-zone")
+    if settings.target == "local":
+        url = settings.synth_endpoint
+        args.update(
+            access_key=emulator_access_key(project.management.id),
+            secret_key=EMULATOR_SECRET,
+            endpoints=S3BackendEndpointConfig(s3=url, dynamodb=url, iam=url, sts=url),
+            use_path_style=True,
+            skip_credentials_validation=True,
+            skip_metadata_api_check=True,
+            skip_region_validation=True,
+            skip_requesting_account_id=True,
+            skip_s3_checksum=True,
+        )
+    else:
+        args.update(profile=_profile(project, settings), **_shared_files(project))
+    return S3Backend(stack, **args)

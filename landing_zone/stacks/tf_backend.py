@@ -1,0 +1,19 @@
+"""`<acct>-tf-backend`: the account's Terraform state bucket and lock table."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+
+from landing_zone import naming
+from landing_zone.constructs.state_backend import StateBackend
+from landing_zone.stacks.base import LayerStack
+
+
+class TfBackendStack(LayerStack):
+    layer = "tf-backend"
+
+    def build(self) -> None:
+        name = naming.state_bucket(self.project.short_name, self.account)
+        backend = StateBackend(self, "state", name=name)
+        TerraformOutput(self, "bucket", value=backend.bucket.bucket)
+        TerraformOutput(self, "lock_table", value=backend.lock_table.name)
