@@ -1,0 +1,47 @@
+# landing-zone: `make demo` and `make test` work on a fresh clone (they set up first).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_YES := 1
+export PIPENV_NOSPIN := 1
+export PIPENV_IGNORE_VIRTUALENVS := 1
+export PIPENV_VERBOSITY := -1
+# Use the image's offline provider mirror when one is there (see README: offline provider mirror).
+LZ_PROVIDER_MIRROR ?= $(shell scripts/find-provider-mirror)
+export LZ_PROVIDER_MIRROR
+
+PY := .venv/bin/python
+
+.PHONY: help setup demo test test-fast snapshots schema bench clean
+help:
+	@echo "make demo   set up, then run the whole journey on the embedded emulator"
+	@echo "make test   set up, then run the full test suite"
+	@echo "make clean  remove build output and the work dir (.lz, cdktf.out)"
+
+setup: .venv/.synced node_modules/.synced
+
+.venv/.synced: Pipfile.lock pyproject.toml
+	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+	pipenv sync --dev
+	@touch $@
+
+node_modules/.synced: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: setup
+	scripts/demo.sh
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not integration"
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+clean:
+	-$(PY) -m landing_zone.cli.main emulator stop 2>/dev/null
+	rm -rf .lz cdktf.out .cdktf.out.tmp

@@ -1,0 +1,32 @@
+"""Shared fixtures. Tests never touch the real home directory or real AWS."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throwaway HOME, no AWS credentials from the outside, no LZ_* settings but the mirror."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for key in list(os.environ):
+        if key.startswith("AWS_") and key != "AWS_CA_BUNDLE" or (key.startswith("LZ_") and key != "LZ_PROVIDER_MIRROR"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return home
+
+
+def provider_mirror() -> str | None:
+    """The offline provider mirror (LZ_PROVIDER_MIRROR, else the one the image ships), if any."""
+    found = os.environ.get("LZ_PROVIDER_MIRROR") or subprocess.run(
+        [str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True
+    ).stdout.strip()
+    return found or None
