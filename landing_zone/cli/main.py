@@ -54,8 +54,17 @@ def validate(
     config: ConfigOpt = None,
 ) -> None:
     """Check project.yaml offline: every problem at once, with its line."""
+    from landing_zone.config import ConfigError
+
     settings = _settings(path or config)
-    _load(settings)
+    try:
+        _load(settings)
+    except ConfigError as exc:
+        # Linter style: `file:line:col: path: message` on stdout, for editors and CI to parse.
+        for problem in exc.problems:
+            typer.echo(problem.render(exc.file))
+        count = len(exc.problems)
+        raise UserError(f"{exc.file}: {count} problem{'s' if count != 1 else ''}") from None
     typer.echo(f"{settings.config_path}: ok")
 
 

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """The " (did you mean 'x'?)" suffix when `name` is close to one of `known`; else empty."""
+    close = get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @dataclass(frozen=True, order=True)

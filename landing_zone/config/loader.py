@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from landing_zone.config.errors import ConfigError, Problem
-from landing_zone.config.model import Project
+from landing_zone.config.errors import ConfigError, Problem, suggest
+from landing_zone.config.model import PATTERN_HINTS, Project
 
 Loc = tuple[str | int, ...]
 
@@ -37,9 +39,13 @@ class SourceMap:
         if isinstance(node, CommentedMap):
             for key, value in node.items():
                 line, col = node.lc.key(key)
-                self._pos[(*loc, key)] = (line + 1, col + 1)
+                self._pos[(*loc, key, "<key>")] = (line + 1, col + 1)
                 vline, vcol = node.lc.value(key)
                 self._pos[(*loc, key, "<value>")] = (vline + 1, vcol + 1)
+                # A scalar's problems point at the value itself; a block's (and an empty
+                # value's, which ruamel places after the key) at its key.
+                scalar = value is not None and not isinstance(value, CommentedMap | CommentedSeq)
+                self._pos[(*loc, key)] = self._pos[(*loc, key, "<value>" if scalar else "<key>")]
                 self._walk(value, (*loc, key))
         elif isinstance(node, CommentedSeq):
             for i, value in enumerate(node):
@@ -59,8 +65,10 @@ class SourceMap:
         match = re.match(r"[^\s,}\]#]+", self.lines[line - 1][col - 1 :])
         return match.group(0) if match else ""
 
-    def problem(self, loc: Loc, message: str) -> Problem:
-        line, col = self.locate(loc)
+    def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
+        """A problem at `loc`; `at_key` points at the key itself (it is the key that is wrong)."""
+        key = (*loc, "<key>")
+        line, col = self._pos[key] if at_key and key in self._pos else self.locate(loc)
         return Problem(line, col, render_path(loc), message)
 
 
@@ -93,26 +101,101 @@ def _account_id_fixes(data: Any, source: SourceMap) -> Iterator[tuple[Loc, str, 
             yield loc, digits, note
 
 
+# pydantic error type -> what the YAML value should have been
+EXPECTED = {
+    "string_type": "a string", "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping",
+    "model_attributes_type": "a mapping", "bool_type": "true or false", "bool_parsing": "true or false",
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+}  # fmt: skip
+
+
+def _unwrap(tp: Any) -> Any:
+    """The type inside Optional[...] / Annotated[...]."""
+    while get_origin(tp) in (Union, UnionType, Annotated):
+        tp = next(a for a in get_args(tp) if a is not type(None))
+    return tp
+
+
+def model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model class describing the mapping at `loc` (None when it is not a model)."""
+    tp: Any = Project
+    for part in loc:
+        tp = _unwrap(tp)
+        if get_origin(tp) is list:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and part in tp.model_fields:
+            tp = tp.model_fields[str(part)].annotation
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _unknown_key(loc: Loc) -> str:
+    key = str(loc[-1])
+    model = model_at(loc[:-1])
+    allowed = list(model.model_fields) if model else []
+    hint = suggest(key, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
+    return f"unknown key '{key}'{hint}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{value!r}"
+
+
+def _wrong_type(expected: str, value: Any) -> str:
+    quote = " (quote it to make it a string)" if expected == "a string" and isinstance(value, int | float) else ""
+    return f"expected {expected}, got {_describe(value)}{quote}"
+
+
+def _pattern(value: Any, pattern: str) -> str:
+    hint = PATTERN_HINTS.get(pattern)
+    return f"{value!r} is not {hint}" if hint else f"{value!r} does not match {pattern}"
+
+
+def _literal(value: Any, expected: str) -> str:
+    choices = re.findall(r"'([^']*)'", expected)
+    return f"{value!r} is not one of {', '.join(choices)}{suggest(str(value), choices)}"
+
+
+def _message(e: ErrorDetails) -> str:
+    kind, loc, value, ctx = e["type"], tuple(e["loc"]), e["input"], e.get("ctx") or {}
+    if kind == "missing":
+        return f"required key '{loc[-1]}' is missing"
+    if kind == "extra_forbidden":
+        return _unknown_key(loc)
+    if kind in EXPECTED:
+        return _wrong_type(EXPECTED[kind], value)
+    if kind == "string_pattern_mismatch":
+        return _pattern(value, ctx["pattern"])
+    if kind == "literal_error":
+        return _literal(value, ctx["expected"])
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
+        return "must not be empty"
+    if kind == "greater_than":
+        return f"must be greater than {ctx['gt']}, got {value}"
+    return str(e["msg"])
+
+
 def _translate(err: ValidationError, source: SourceMap) -> list[Problem]:
-    problems = []
-    for e in err.errors():
-        loc = tuple(e["loc"])
-        msg = e["msg"]
-        if e["type"] == "missing":
-            msg = f"required key '{loc[-1]}' is missing"
-        elif e["type"] == "extra_forbidden":
-            msg = f"unknown key '{loc[-1]}'"
-        elif e["type"] == "string_pattern_mismatch":
-            msg = f"{e['input']!r} does not match {e['ctx']['pattern']}"
-        elif e["type"] == "literal_error":
-            msg = f"{e['input']!r} is not one of {e['ctx']['expected']}"
-        problems.append(source.problem(loc, msg))
-    return problems
+    return [source.problem(tuple(e["loc"]), _message(e), at_key=e["type"] == "extra_forbidden") for e in err.errors()]
 
 
 def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
     """Parse and check project.yaml text; raises ConfigError with every problem found."""
-    from landing_zone.config.validate import validate  # the semantic checks
+    from landing_zone.config.validate import validate, warnings_of  # the semantic checks
 
     try:
         doc = YAML(typ="rt").load(text)
@@ -136,7 +219,7 @@ def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
     if problems:
         raise ConfigError(file, problems)
     project._source = file
-    return project, warnings
+    return project, sorted(warnings + warnings_of(project, file.parent, source))
 
 
 def load_project(path: Path | str) -> tuple[Project, list[Problem]]:

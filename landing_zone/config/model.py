@@ -2,24 +2,51 @@
 
 Key names are the reference's (what `leverage project create` reads) so an
 existing reference project.yaml loads unchanged; everything we add is optional
-with a documented default.
+with a documented default. Field descriptions end up in schema/project.schema.json
+(editor completion), so they are written for the person editing the file.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 from landing_zone import naming
 
-ProjectName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,23}[a-z0-9]$")]
-ShortName = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}$")]
-AccountName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
-AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
+PROJECT_NAME_RE = r"^[a-z0-9][a-z0-9-]{1,23}[a-z0-9]$"
+SHORT_NAME_RE = r"^[a-z]{2,4}$"
+ACCOUNT_NAME_RE = r"^[a-z][a-z0-9-]{0,30}$"
+ACCOUNT_ID_RE = r"^\d{12}$"
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+IAM_USER_RE = r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$"
+
+# What a value failing each pattern should have been, for error messages; a None keeps
+# the regex itself in the message (the spec states those two as regexes).
+PATTERN_HINTS: dict[str, str | None] = {
+    PROJECT_NAME_RE: None,
+    SHORT_NAME_RE: None,
+    ACCOUNT_NAME_RE: "a valid account name (lower-case letter, then up to 30 of a-z 0-9 -)",
+    ACCOUNT_ID_RE: "a 12-digit account id",
+    EMAIL_RE: "a valid email address",
+    IAM_USER_RE: "a first.last IAM user name (lower-case)",
+}
+
+ProjectName = Annotated[str, StringConstraints(pattern=PROJECT_NAME_RE)]
+ShortName = Annotated[str, StringConstraints(pattern=SHORT_NAME_RE)]
+AccountName = Annotated[str, StringConstraints(pattern=ACCOUNT_NAME_RE)]
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID_RE)]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_RE)]
+IamUserName = Annotated[str, StringConstraints(pattern=IAM_USER_RE)]
+# Checked by a validation rule (with a suggestion), listed in the schema for completion.
+AWS_REGIONS = frozenset(
+    """us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-east-2 ap-south-1 ap-south-2
+    ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-southeast-1 ap-southeast-2 ap-southeast-3
+    ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2
+    eu-west-1 eu-west-2 eu-west-3 eu-south-1 eu-south-2 eu-north-1 il-central-1 me-south-1
+    me-central-1 mx-central-1 sa-east-1""".split()
+)
 SsoGroup = Literal["administrators", "devops", "finops", "securityauditor", "readonly"]
 
 
@@ -30,17 +57,26 @@ class _Strict(BaseModel):
 class Account(_Strict):
     """An AWS account of the organization. Only the management account has an id up front."""
 
-    name: AccountName
-    email: Email
-    id: AccountId | None = None
+    name: AccountName = Field(description="Short account name; the AWS account is named <project_name>-<name>.")
+    email: Email = Field(description="Root email address of the account; unique across AWS.")
+    id: AccountId | None = Field(
+        default=None,
+        description="12-digit account id, quoted. Required for the management account (adopted, not created).",
+    )
 
 
 class OrganizationalUnit(_Strict):
-    name: str = Field(min_length=1)
+    """An organizational unit and the member accounts it holds."""
+
+    name: str = Field(min_length=1, description="OU name; unique in the organization.")
     # SCP names; the reference writes them as Terraform addresses
     # (`aws_organizations_policy.default`), we also accept the bare name.
-    policy: list[str] = []
-    accounts: list[str] = []
+    policy: list[str] = Field(
+        default=[],
+        description="SCPs attached to the OU: default, standard or a custom policy name "
+        "(aws_organizations_policy.<name> also works).",
+    )
+    accounts: list[str] = Field(default=[], description="Member accounts in this OU; each member in exactly one OU.")
     parent: str | None = Field(default=None, description="Name of the parent OU (nested OUs); root when unset.")
 
     @property
@@ -51,13 +87,15 @@ class OrganizationalUnit(_Strict):
 class ServiceControlPolicy(_Strict):
     """A custom SCP; `default` and `standard` are built in unless redefined here."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="Policy name, referenced from organizational_units[].policy.")
     description: str = ""
-    file: str = Field(description="Path of the JSON policy document, relative to project.yaml.")
+    file: str = Field(description="Path of the JSON policy document, relative to project.yaml (at most 5,120 characters).")
 
 
 class Organization(_Strict):
-    accounts: list[Account] = Field(min_length=1)
+    """The AWS Organization: its accounts, OUs and custom SCPs."""
+
+    accounts: list[Account] = Field(min_length=1, description="Every account; one must be named management.")
     organizational_units: list[OrganizationalUnit] = []
     policies: list[ServiceControlPolicy] = []
 
@@ -67,34 +105,54 @@ class User(_Strict):
 
     first_name: str = Field(min_length=1)
     last_name: str = Field(min_length=1)
-    email: Email
-    groups: list[SsoGroup] = []
+    email: Email = Field(description="Email address; also the Identity Center user name.")
+    groups: list[SsoGroup] = Field(default=[], description="Identity Center groups the user belongs to.")
+
+    @property
+    def login(self) -> str:
+        """first.last, lower-cased: the IAM user name the same person has in `accounts.*.groups`."""
+        return f"{self.first_name}.{self.last_name}".lower()
 
 
 class IamGroup(_Strict):
-    name: str = Field(min_length=1)
-    users: list[str] = []
+    """An IAM group of an account (the reference's base-identities layer)."""
+
+    name: str = Field(min_length=1, description="Group name, e.g. admins, finops, auditors, devops.")
+    users: list[IamUserName] = Field(
+        default=[], description="IAM users (first.last); each needs a GPG public key, see gpg_keys."
+    )
 
 
 class AccountSettings(_Strict):
     """Per-account settings (the reference's `accounts:` block)."""
 
-    groups: list[IamGroup] = []
+    groups: list[IamGroup] = Field(default=[], description="IAM groups and their IAM users in this account.")
 
 
 class Sso(_Strict):
-    enabled: bool = True
-    session_duration: str = "PT1H"
+    """AWS IAM Identity Center settings."""
+
+    enabled: bool = Field(default=True, description="Manage Identity Center users, groups and permission sets.")
+    session_duration: str = Field(default="PT1H", description="ISO 8601 session length of the permission sets.")
 
 
 class Project(_Strict):
-    project_name: ProjectName
-    short_name: ShortName
-    primary_region: str
-    secondary_region: str
+    """project.yaml: one file describing the whole landing zone."""
+
+    project_name: ProjectName = Field(description="Long project name: accounts are named <project_name>-<account>.")
+    short_name: ShortName = Field(description="2-4 lower-case letters; prefixes profiles, buckets and tables.")
+    primary_region: str = Field(
+        description="AWS region for everything regional, e.g. us-east-1.", json_schema_extra={"enum": sorted(AWS_REGIONS)}
+    )
+    secondary_region: str = Field(
+        description="Second AWS region (replicas); must differ from primary_region.",
+        json_schema_extra={"enum": sorted(AWS_REGIONS)},
+    )
     organization: Organization
-    users: list[User] = []
-    accounts: dict[str, AccountSettings] = {}
+    users: list[User] = Field(default=[], description="Identity Center (SSO) users.")
+    accounts: dict[str, AccountSettings] = Field(
+        default={}, description="Per-account settings, keyed by account name (IAM groups and users)."
+    )
     require_mfa: bool = Field(default=False, description="Require MFA to assume the MFA roles of every account.")
     mfa_max_age: int = Field(default=43200, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
     sso: Sso = Sso()
@@ -133,3 +191,14 @@ class Project(_Strict):
             if account in ou.accounts:
                 return ou
         return None
+
+    @property
+    def iam_users(self) -> list[str]:
+        """Every IAM user named in `accounts.*.groups[].users`, first appearance first."""
+        seen = dict.fromkeys(u for settings in self.accounts.values() for g in settings.groups for u in g.users)
+        return list(seen)
+
+    def gpg_key_file(self, user: str, base_dir: Path | None = None) -> Path:
+        """Public key file of an IAM user: gpg_keys.<user>, else keys/<user>, relative to project.yaml."""
+        rel = Path(self.gpg_keys.get(user, f"keys/{user}")).expanduser()
+        return (base_dir or self.base_dir) / rel

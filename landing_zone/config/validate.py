@@ -5,30 +5,25 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from landing_zone import naming
-from landing_zone.config.errors import Problem
-from landing_zone.config.model import Project
+from landing_zone.config.errors import Problem, suggest
+from landing_zone.config.gpgkey import read_public_key
+from landing_zone.config.model import AWS_REGIONS, Project
 
 if TYPE_CHECKING:
     from landing_zone.config.loader import SourceMap
 
 BUILTIN_POLICIES = ("default", "standard")
 SCP_MAX_CHARS = 5120
-AWS_REGIONS = frozenset(
-    """us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-east-2 ap-south-1 ap-south-2
-    ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-southeast-1 ap-southeast-2 ap-southeast-3
-    ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2
-    eu-west-1 eu-west-2 eu-west-3 eu-south-1 eu-south-2 eu-north-1 il-central-1 me-south-1
-    me-central-1 mx-central-1 sa-east-1""".split()
-)
 
-Finding = tuple[tuple[str | int, ...], str]
+Loc = tuple[str | int, ...]
+Finding = tuple[Loc, str]
 Rule = Callable[[Project, Path], Iterator[Finding]]
-RULES: list[Rule] = []
+RULES: list[Rule] = []  # errors: the project is not used
+WARNING_RULES: list[Rule] = []  # worth a look, but the project still loads
 
 
 def rule(fn: Rule) -> Rule:
@@ -36,16 +31,26 @@ def rule(fn: Rule) -> Rule:
     return fn
 
 
-def _suggest(name: str, known: list[str]) -> str:
-    close = get_close_matches(name, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def warning_rule(fn: Rule) -> Rule:
+    WARNING_RULES.append(fn)
+    return fn
+
+
+def _group_user_locs(p: Project) -> dict[str, list[Loc]]:
+    """Where each IAM user is listed in accounts.<acct>.groups[].users, in file order."""
+    locs: dict[str, list[Loc]] = {}
+    for acct, settings in p.accounts.items():
+        for i, group in enumerate(settings.groups):
+            for j, user in enumerate(group.users):
+                locs.setdefault(user, []).append(("accounts", acct, "groups", i, "users", j))
+    return locs
 
 
 @rule
 def management_account_present(p: Project, _: Path) -> Iterator[Finding]:
     names = p.account_names
     if naming.MANAGEMENT not in names:
-        yield ("organization", "accounts"), f"no account named '{naming.MANAGEMENT}'{_suggest(naming.MANAGEMENT, names)}"
+        yield ("organization", "accounts"), f"no account named '{naming.MANAGEMENT}'{suggest(naming.MANAGEMENT, names)}"
     elif p.management.id is None:
         i = names.index(naming.MANAGEMENT)
         yield ("organization", "accounts", i), "the management account needs its 12-digit 'id' (it is adopted, not created)"
@@ -73,7 +78,7 @@ def regions(p: Project, _: Path) -> Iterator[Finding]:
     for key in ("primary_region", "secondary_region"):
         region = getattr(p, key)
         if region not in AWS_REGIONS:
-            yield (key,), f"unknown region '{region}'{_suggest(region, sorted(AWS_REGIONS))}"
+            yield (key,), f"unknown region '{region}'{suggest(region, sorted(AWS_REGIONS))}"
     if p.primary_region == p.secondary_region:
         yield ("secondary_region",), "must differ from primary_region"
 
@@ -91,16 +96,16 @@ def organizational_units(p: Project, _: Path) -> Iterator[Finding]:
         if counts[ou.name] > 1:
             yield (*base, "name"), f"duplicate OU name '{ou.name}'"
         if ou.parent is not None and ou.parent not in ou_names:
-            yield (*base, "parent"), f"unknown OU '{ou.parent}'{_suggest(ou.parent, ou_names)}"
+            yield (*base, "parent"), f"unknown OU '{ou.parent}'{suggest(ou.parent, ou_names)}"
         for j, acct in enumerate(ou.accounts):
             placed[acct] += 1
             if acct not in accounts:
-                yield (*base, "accounts", j), f"unknown account '{acct}'{_suggest(acct, accounts)}"
+                yield (*base, "accounts", j), f"unknown account '{acct}'{suggest(acct, accounts)}"
             elif acct == naming.MANAGEMENT:
                 yield (*base, "accounts", j), "the management account stays at the organization root"
         for j, pol in enumerate(ou.policy_names):
             if pol not in policies:
-                yield (*base, "policy", j), f"unknown policy '{pol}'{_suggest(pol, policies)}"
+                yield (*base, "policy", j), f"unknown policy '{pol}'{suggest(pol, policies)}"
     for i, acct in enumerate(p.organization.accounts):
         if acct.name != naming.MANAGEMENT and placed[acct.name] != 1:
             what = "is in no OU" if placed[acct.name] == 0 else f"is in {placed[acct.name]} OUs"
@@ -109,20 +114,24 @@ def organizational_units(p: Project, _: Path) -> Iterator[Finding]:
 
 @rule
 def policy_documents(p: Project, base: Path) -> Iterator[Finding]:
+    counts = Counter(pol.name for pol in p.organization.policies)
     for i, pol in enumerate(p.organization.policies):
+        if counts[pol.name] > 1:
+            yield ("organization", "policies", i, "name"), f"duplicate policy name '{pol.name}'"
         loc = ("organization", "policies", i, "file")
-        path = base / pol.file
         try:
-            text = path.read_text(encoding="utf-8")
-            json.loads(text)
+            doc = json.loads((base / pol.file).read_text(encoding="utf-8"))
         except OSError:
             yield loc, f"policy file '{pol.file}' not found"
             continue
-        except ValueError as exc:
+        except ValueError as exc:  # JSONDecodeError and undecodable bytes alike
             yield loc, f"policy file '{pol.file}' is not valid JSON: {exc}"
             continue
-        if len(json.dumps(json.loads(text), separators=(",", ":"))) > SCP_MAX_CHARS:
-            yield loc, f"policy '{pol.name}' exceeds the SCP limit of {SCP_MAX_CHARS} characters"
+        if not isinstance(doc, dict) or "Statement" not in doc:
+            yield loc, f"policy file '{pol.file}' is not a policy document (a JSON object with a 'Statement')"
+        # AWS counts the document as sent; the SCP construct sends it minified.
+        elif (size := len(json.dumps(doc, separators=(",", ":")))) > SCP_MAX_CHARS:
+            yield loc, f"policy '{pol.name}' is {size} characters minified, over the SCP limit of {SCP_MAX_CHARS}"
 
 
 @rule
@@ -130,8 +139,93 @@ def account_settings(p: Project, _: Path) -> Iterator[Finding]:
     accounts = p.account_names
     for name in p.accounts:
         if name not in accounts:
-            yield ("accounts", name), f"settings for unknown account '{name}'{_suggest(name, accounts)}"
+            yield ("accounts", name), f"settings for unknown account '{name}'{suggest(name, accounts)}"
+
+
+@rule
+def ou_parents_acyclic(p: Project, _: Path) -> Iterator[Finding]:
+    parents = {ou.name: ou.parent for ou in p.organization.organizational_units}
+    for i, ou in enumerate(p.organization.organizational_units):
+        seen, current = {ou.name}, ou.parent
+        while current in parents and current not in seen:
+            seen.add(current)
+            current = parents[current]
+        if current in seen:
+            yield ("organization", "organizational_units", i, "parent"), f"OU '{ou.name}' is its own ancestor"
+
+
+@rule
+def unique_users(p: Project, _: Path) -> Iterator[Finding]:
+    emails = Counter(u.email.lower() for u in p.users)
+    logins = Counter(u.login for u in p.users)
+    for i, user in enumerate(p.users):
+        if emails[user.email.lower()] > 1:
+            yield ("users", i, "email"), f"duplicate user email '{user.email}'"
+        if logins[user.login] > 1:
+            yield ("users", i), f"duplicate user '{user.login}'"
+
+
+@rule
+def iam_groups(p: Project, _: Path) -> Iterator[Finding]:
+    for acct, settings in p.accounts.items():
+        names = Counter(g.name for g in settings.groups)
+        for i, group in enumerate(settings.groups):
+            if names[group.name] > 1:
+                yield ("accounts", acct, "groups", i, "name"), f"duplicate IAM group '{group.name}' in account '{acct}'"
+            for j, user in enumerate(group.users):
+                if user in group.users[:j]:
+                    yield ("accounts", acct, "groups", i, "users", j), f"'{user}' is listed twice in group '{group.name}'"
+
+
+@rule
+def gpg_key_files(p: Project, base: Path) -> Iterator[Finding]:
+    """Each IAM user's login password is encrypted with their public key: it must be readable."""
+    for user, locs in _group_user_locs(p).items():
+        loc = ("gpg_keys", user) if user in p.gpg_keys else locs[0]
+        shown = p.gpg_keys.get(user, f"keys/{user}")
+        try:
+            read_public_key(p.gpg_key_file(user, base))
+        except FileNotFoundError:
+            hint = "" if user in p.gpg_keys else f" (export it with `gpg --export`, or set gpg_keys.{user})"
+            yield loc, f"no GPG public key for IAM user '{user}': {shown} not found{hint}"
+        except IsADirectoryError:
+            yield loc, f"GPG key of '{user}': {shown} is a directory, not a key file"
+        except OSError as exc:
+            yield loc, f"GPG key of '{user}': cannot read {shown}: {exc.strerror}"
+        except ValueError as exc:
+            yield loc, f"GPG key of '{user}' ({shown}): {exc}"
+
+
+# The reference's own example lists IAM users (kit.walker) that are not SSO users, and
+# IAM users and SSO users are different identities, so a mismatch cannot be an error.
+# A typo still fails validation: the misspelled user has no key file.
+@warning_rule
+def iam_users_are_people(p: Project, _: Path) -> Iterator[Finding]:
+    logins = [u.login for u in p.users]
+    if not logins:
+        return
+    for user, locs in _group_user_locs(p).items():
+        if user not in logins:
+            yield locs[0], f"IAM user '{user}' is not in users: (first_name.last_name){suggest(user, logins)}"
+
+
+@warning_rule
+def gpg_keys_used(p: Project, _: Path) -> Iterator[Finding]:
+    iam_users = p.iam_users
+    for user in p.gpg_keys:
+        if user not in iam_users:
+            yield ("gpg_keys", user), f"key for '{user}', who is in no IAM group{suggest(user, iam_users)}"
+
+
+def _run(rules: list[Rule], project: Project, base_dir: Path, source: SourceMap) -> list[Problem]:
+    return [source.problem(loc, msg) for check in rules for loc, msg in check(project, base_dir)]
 
 
 def validate(project: Project, base_dir: Path, source: SourceMap) -> list[Problem]:
-    return [source.problem(loc, msg) for check in RULES for loc, msg in check(project, base_dir)]
+    """Every semantic error of `project` (empty when it is usable)."""
+    return _run(RULES, project, base_dir, source)
+
+
+def warnings_of(project: Project, base_dir: Path, source: SourceMap) -> list[Problem]:
+    """Findings worth a look that do not stop the project from loading."""
+    return _run(WARNING_RULES, project, base_dir, source)
