@@ -21,16 +21,33 @@ class Layer:
     # Stacks of the management account this one needs first (member accounts exist only
     # once organizations has run).
     after_management: tuple[str, ...] = ()
+    # Needs the ids of the member accounts (known once organizations has applied).
+    needs_member_ids: bool = False
 
     def applies_to(self, account: str) -> bool:
         return account == naming.MANAGEMENT or not self.management_only
 
+    def synthesizable(self, account: str, ids_known: set[str], all_accounts: list[str]) -> bool:
+        """Whether the account ids this stack of `account` needs are known yet."""
+        needed = set(all_accounts) if self.needs_member_ids or account != naming.MANAGEMENT else {account}
+        return needed <= ids_known
 
+
+# The reference's order: management tf-backend → organizations → security-base → sso →
+# identities; then per member account tf-backend → security-base → identities. Only real
+# dependencies are kept, so independent stacks can run in parallel.
 LAYERS: tuple[Layer, ...] = (
-    Layer("tf-backend", management_only=True),
+    Layer("tf-backend", management_only=False, after_management=("organizations",)),
     Layer("organizations", management_only=True, after=("tf-backend",)),
+    Layer("security-base", management_only=False, after=("tf-backend",)),
+    Layer("sso", management_only=True, after=("organizations",), needs_member_ids=True),
+    Layer("identities", management_only=False, after=("tf-backend",)),
 )
 BOOTSTRAP_LAYER = "tf-backend"
+
+
+def layer(name: str) -> Layer:
+    return next(lyr for lyr in LAYERS if lyr.name == name)
 
 
 def stacks(project: Project) -> list[tuple[str, str]]:

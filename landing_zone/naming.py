@@ -7,7 +7,11 @@ stacks find each other by well-known names instead of cross-stack references.
 from __future__ import annotations
 
 MANAGEMENT = "management"
+SECURITY = "security"  # the identity account: IAM users live there, roles elsewhere trust it
+SHARED = "shared"
 OAAR_ROLE = "OrganizationAccountAccessRole"
+# Roles the identities layer creates in member accounts (spec §2).
+DEVOPS_ROLE, ADMIN_ROLE, AUDITOR_ROLE, DEPLOY_MASTER_ROLE = "DevOps", "Admin", "Auditor", "DeployMaster"
 
 
 def stack_id(account: str, layer: str) -> str:
@@ -42,3 +46,58 @@ def role_arn(account_id: str, role: str) -> str:
 def profile(short_name: str, *parts: str) -> str:
     """AWS CLI profile names: `<short>-bootstrap`, `<short>-<acct>-oaar`, …"""
     return "-".join((short_name, *parts))
+
+
+# --- operator credentials and profiles (postdeploy) ---
+
+CREDENTIAL_TYPES = ("BOOTSTRAP", "MANAGEMENT", "SECURITY")
+# Each kind of keys assumes one role in the accounts (the reference's convention):
+# bootstrap and management keys the organization's OAAR, security keys DevOps.
+_ROLE_OF_TYPE = {"BOOTSTRAP": (OAAR_ROLE, "oaar"), "MANAGEMENT": (OAAR_ROLE, "oaar"), "SECURITY": (DEVOPS_ROLE, "devops")}
+
+
+def credentials_profile(short_name: str, cred_type: str) -> str:
+    """The profile holding a kind of access keys: `<short>-bootstrap`, `<short>-management`, …"""
+    return profile(short_name, cred_type.lower())
+
+
+def assumed_role(cred_type: str) -> str:
+    """The role that profiles of `cred_type` keys assume in each account."""
+    return _ROLE_OF_TYPE[cred_type][0]
+
+
+def account_profile(short_name: str, account: str, cred_type: str) -> str:
+    """`<short>-<acct>-oaar` (BOOTSTRAP/MANAGEMENT) or `<short>-<acct>-devops` (SECURITY)."""
+    return profile(short_name, account, _ROLE_OF_TYPE[cred_type][1])
+
+
+def config_section(profile_name: str) -> str:
+    """Section of a profile in ~/.aws/config (the credentials file uses the bare name)."""
+    return f"profile {profile_name}"
+
+
+def mfa_device_name(user: str) -> str:
+    return user
+
+
+def mfa_serial(account_id: str, user: str) -> str:
+    return f"arn:aws:iam::{account_id}:mfa/{mfa_device_name(user)}"
+
+
+def role_session_name(profile_name: str) -> str:
+    # RoleSessionName allows [\w+=,.@-]{2,64}; profile names already fit that alphabet.
+    return f"lz-{profile_name}"[:64]
+
+
+
+
+def alerts_topic(short_name: str, account: str) -> str:
+    return f"{short_name}-{account}-security-alerts"
+
+
+def access_analyzer(short_name: str) -> str:
+    return f"{short_name}-organization"
+
+
+def root_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:root"

@@ -6,6 +6,7 @@ Importing this module is cheap; the cdktf/provider imports happen inside `synth(
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -59,4 +60,6 @@ def synth_from_env() -> None:
         print(f"warning: {w.render(settings.config_path)}", file=sys.stderr)
     from landing_zone.app import build_app
 
-    build_app(project, settings, account_ids=known_account_ids(settings)).synth()
+    # The cdktf CLI chooses the output directory (CDKTF_OUTDIR); honour it over LZ_OUT_DIR.
+    outdir = Path(os.environ.get("CDKTF_OUTDIR") or settings.out_dir)
+    build_app(project, settings, outdir=outdir, account_ids=known_account_ids(settings)).synth()

@@ -30,3 +30,16 @@ def provider_mirror() -> str | None:
         [str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True
     ).stdout.strip()
     return found or None
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory):
+    """The root project.yaml, deployed with `lz up` on a fresh emulator, once per session."""
+    from tests.deployment import start_deployment, stop_deployment
+
+    dep = start_deployment(tmp_path_factory.mktemp("deployment"))
+    try:
+        dep.runs["up"] = dep.lz("up")
+        yield dep
+    finally:
+        stop_deployment(dep)

@@ -1,0 +1,72 @@
+"""IAM roles people assume: trust policies (with the MFA switch) and managed policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from landing_zone.constructs.policy import Statement, document
+
+
+def managed(name: str) -> str:
+    return f"arn:aws:iam::aws:policy/{name}"
+
+
+@dataclass(frozen=True)
+class MfaPolicy:
+    """require_mfa from project.yaml; max_age in seconds."""
+
+    required: bool
+    max_age: int
+
+
+def trust_statement(principal_arns: list[str], mfa: MfaPolicy | None) -> Statement:
+    """Allow the principals to assume the role; with MFA required, only a recent MFA sign-in."""
+    statement: Statement = {
+        "Sid": "TrustedPrincipals",
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(principal_arns)},
+        "Action": "sts:AssumeRole",
+    }
+    if mfa and mfa.required:
+        statement["Condition"] = {
+            "Bool": {"aws:MultiFactorAuthPresent": "true"},
+            "NumericLessThan": {"aws:MultiFactorAuthAge": str(mfa.max_age)},
+        }
+    return statement
+
+
+class Role(Construct):
+    """A role trusted by `principals`, with AWS managed policies attached.
+
+    mfa: the project's MFA policy for roles the spec marks as MFA roles, None for others.
+    adopt: import the existing role of that name instead of creating it (OAAR in members).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        principals: list[str],
+        policies: list[str],
+        mfa: MfaPolicy | None,
+        adopt: bool = False,
+        max_session_duration: int = 3600,
+    ) -> None:
+        super().__init__(scope, id)
+        self.role = IamRole(
+            self,
+            "role",
+            name=name,
+            assume_role_policy=document(trust_statement(principals, mfa)),
+            max_session_duration=max_session_duration,
+        )
+        if adopt:
+            self.role.import_from(name)
+        for policy in policies:
+            IamRolePolicyAttachment(self, f"policy-{policy.rsplit('/', 1)[-1]}", role=self.role.name, policy_arn=policy)

@@ -1,0 +1,85 @@
+"""IAM users with GPG-encrypted console passwords, and groups with their policies."""
+
+from __future__ import annotations
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.iam_group import IamGroup
+from cdktf_cdktf_provider_aws.iam_group_membership import IamGroupMembership
+from cdktf_cdktf_provider_aws.iam_group_policy import IamGroupPolicy
+from cdktf_cdktf_provider_aws.iam_group_policy_attachment import IamGroupPolicyAttachment
+from cdktf_cdktf_provider_aws.iam_user import IamUser
+from cdktf_cdktf_provider_aws.iam_user_login_profile import IamUserLoginProfile
+from constructs import Construct
+
+from landing_zone.constructs.policy import Statement, document
+
+# `$${…}` reaches IAM as `${aws:username}`: terraform would otherwise read it as interpolation.
+_SELF = "arn:aws:iam::*:user/$${aws:username}"
+_OWN_MFA = "arn:aws:iam::*:mfa/$${aws:username}"
+
+SELF_MANAGEMENT: list[Statement] = [
+    {
+        "Sid": "ViewAccountInfo",
+        "Effect": "Allow",
+        "Action": ["iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:ListVirtualMFADevices"],
+        "Resource": "*",
+    },
+    {
+        "Sid": "ManageOwnPasswordAndMfa",
+        "Effect": "Allow",
+        "Action": [
+            "iam:ChangePassword", "iam:GetUser", "iam:GetLoginProfile", "iam:UpdateLoginProfile",
+            "iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice", "iam:EnableMFADevice",
+            "iam:ListMFADevices", "iam:ResyncMFADevice", "iam:DeactivateMFADevice",
+        ],
+        "Resource": [_SELF, _OWN_MFA],
+    },
+]  # fmt: skip
+
+
+class IamUsers(Construct):
+    """One IAM user per name: console access with a password encrypted to the user's GPG key.
+
+    No access keys. The password must be changed at first sign-in; AWS never shows it in
+    clear: only the holder of the private key can decrypt `encrypted_password`.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, pgp_keys: dict[str, str]) -> None:
+        super().__init__(scope, id)
+        self.users: dict[str, IamUser] = {}
+        self.login_profiles: dict[str, IamUserLoginProfile] = {}
+        for name, pgp_key in sorted(pgp_keys.items()):
+            user = IamUser(self, f"user-{name}", name=name, force_destroy=True)
+            self.users[name] = user
+            self.login_profiles[name] = IamUserLoginProfile(
+                self,
+                f"login-{name}",
+                user=user.name,
+                pgp_key=pgp_key,
+                password_length=32,
+                password_reset_required=True,
+                # Changing a key must not reset a password the user already changed.
+                lifecycle=TerraformResourceLifecycle(ignore_changes=["pgp_key", "password_length", "password_reset_required"]),
+            )
+
+
+class IamUserGroup(Construct):
+    """A group, its members, AWS managed policies, an inline policy and self-management rights."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        members: list[IamUser],
+        managed_policies: list[str],
+        statements: list[Statement],
+    ) -> None:
+        super().__init__(scope, id)
+        self.group = IamGroup(self, "group", name=name)
+        IamGroupMembership(self, "members", name=f"{name}-members", group=self.group.name, users=[u.name for u in members])
+        for arn in managed_policies:
+            IamGroupPolicyAttachment(self, f"policy-{arn.rsplit('/', 1)[-1]}", group=self.group.name, policy_arn=arn)
+        IamGroupPolicy(self, "inline", name=f"{name}-policy", group=self.group.id,
+                       policy=document(*SELF_MANAGEMENT, *statements))  # fmt: skip

@@ -1,0 +1,114 @@
+"""IAM Identity Center (SSO): users, groups, permission sets and account assignments — one apply.
+
+Assignments reference the groups' ids directly (the reference looks groups up by name,
+which needs a second apply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdktf import Fn
+from cdktf_cdktf_provider_aws.data_aws_ssoadmin_instances import DataAwsSsoadminInstances
+from cdktf_cdktf_provider_aws.identitystore_group import IdentitystoreGroup
+from cdktf_cdktf_provider_aws.identitystore_group_membership import IdentitystoreGroupMembership
+from cdktf_cdktf_provider_aws.identitystore_user import (
+    IdentitystoreUser,
+    IdentitystoreUserEmails,
+    IdentitystoreUserName,
+)
+from cdktf_cdktf_provider_aws.ssoadmin_account_assignment import SsoadminAccountAssignment
+from cdktf_cdktf_provider_aws.ssoadmin_managed_policy_attachment import SsoadminManagedPolicyAttachment
+from cdktf_cdktf_provider_aws.ssoadmin_permission_set import SsoadminPermissionSet
+from cdktf_cdktf_provider_aws.ssoadmin_permission_set_inline_policy import SsoadminPermissionSetInlinePolicy
+from constructs import Construct
+
+from landing_zone.config.model import User
+
+
+@dataclass(frozen=True)
+class PermissionSetSpec:
+    name: str
+    description: str
+    managed_policies: tuple[str, ...] = ()
+    inline_policy: str | None = None
+    # account names this permission set is assigned in, through the group of the same role
+    accounts: tuple[str, ...] = field(default=())
+
+
+class IdentityCenter(Construct):
+    """groups: config group key (e.g. `devops`) → display name (e.g. `DevOps`)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        users: list[User],
+        groups: dict[str, str],
+        permission_sets: dict[str, PermissionSetSpec],
+        account_ids: dict[str, str],
+        session_duration: str,
+    ) -> None:
+        super().__init__(scope, id)
+        instances = DataAwsSsoadminInstances(self, "instances")
+        store_id = Fn.element(instances.identity_store_ids, 0)
+        instance_arn = Fn.element(instances.arns, 0)
+
+        self.groups = {
+            key: IdentitystoreGroup(self, f"group-{key}", identity_store_id=store_id, display_name=display,
+                                    description=f"{display} (landing-zone)")  # fmt: skip
+            for key, display in groups.items()
+        }
+        for user in users:
+            person = IdentitystoreUser(
+                self,
+                f"user-{user.login}",
+                identity_store_id=store_id,
+                user_name=user.email,
+                display_name=f"{user.first_name} {user.last_name}",
+                name=IdentitystoreUserName(given_name=user.first_name, family_name=user.last_name),
+                emails=IdentitystoreUserEmails(value=user.email, primary=True, type="work"),
+            )
+            for key in user.groups:
+                IdentitystoreGroupMembership(
+                    self,
+                    f"member-{user.login}-{key}",
+                    identity_store_id=store_id,
+                    group_id=self.groups[key].group_id,
+                    member_id=person.user_id,
+                )
+
+        for key, spec in permission_sets.items():
+            pset = SsoadminPermissionSet(
+                self,
+                f"pset-{key}",
+                name=spec.name,
+                description=spec.description,
+                instance_arn=instance_arn,
+                session_duration=session_duration,
+            )
+            for arn in spec.managed_policies:
+                SsoadminManagedPolicyAttachment(
+                    self,
+                    f"pset-{key}-{arn.rsplit('/', 1)[-1]}",
+                    instance_arn=instance_arn,
+                    permission_set_arn=pset.arn,
+                    managed_policy_arn=arn,
+                )
+            if spec.inline_policy:
+                SsoadminPermissionSetInlinePolicy(
+                    self, f"pset-{key}-inline", instance_arn=instance_arn,
+                    permission_set_arn=pset.arn, inline_policy=spec.inline_policy,
+                )  # fmt: skip
+            for account in spec.accounts:
+                SsoadminAccountAssignment(
+                    self,
+                    f"assign-{key}-{account}",
+                    instance_arn=instance_arn,
+                    permission_set_arn=pset.arn,
+                    principal_type="GROUP",
+                    principal_id=self.groups[key].group_id,
+                    target_type="AWS_ACCOUNT",
+                    target_id=account_ids[account],
+                )

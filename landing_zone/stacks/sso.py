@@ -1,0 +1,59 @@
+"""`management-sso`: Identity Center users, groups, permission sets and assignments in one apply."""
+
+from __future__ import annotations
+
+from landing_zone import naming
+from landing_zone.constructs.iam_roles import managed
+from landing_zone.constructs.identity_center import IdentityCenter, PermissionSetSpec
+from landing_zone.constructs.policy import document
+from landing_zone.stacks.base import LayerStack
+
+GROUPS = {
+    "administrators": "Administrators",
+    "devops": "DevOps",
+    "finops": "FinOps",
+    "securityauditor": "SecurityAuditor",
+    "readonly": "ReadOnly",
+}
+# Global services have no region: the DevOps region fence must not cut them off.
+GLOBAL_SERVICES = ["iam:*", "sts:*", "organizations:Describe*", "organizations:List*", "support:*",
+                   "cloudfront:*", "route53:*", "waf:*", "health:*", "trustedadvisor:*"]  # fmt: skip
+
+
+def devops_policy(regions: list[str]) -> str:
+    return document(
+        {"Sid": "ProjectRegions", "Effect": "Allow", "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestedRegion": regions}}},
+        {"Sid": "GlobalServices", "Effect": "Allow", "Action": GLOBAL_SERVICES, "Resource": "*"},
+    )  # fmt: skip
+
+
+class SsoStack(LayerStack):
+    layer = "sso"
+
+    def build(self) -> None:
+        p = self.project
+        mgmt = (naming.MANAGEMENT,)
+        members = tuple(a.name for a in p.member_accounts)
+        sets = {
+            "administrators": PermissionSetSpec("Administrator", "Full access",
+                                                (managed("AdministratorAccess"),), accounts=mgmt),
+            "devops": PermissionSetSpec("DevOps", "Everything within the project's regions",
+                                        inline_policy=devops_policy([p.primary_region, p.secondary_region]),
+                                        accounts=members),
+            "finops": PermissionSetSpec("FinOps", "Billing", (managed("job-function/Billing"),), accounts=mgmt),
+            "securityauditor": PermissionSetSpec("SecurityAuditor", "Security audit, read only",
+                                                 (managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")),
+                                                 accounts=members),
+            "readonly": PermissionSetSpec("ReadOnly", "View only", (managed("job-function/ViewOnlyAccess"),),
+                                          accounts=tuple(a for a in members if a != naming.SECURITY)),
+        }  # fmt: skip
+        IdentityCenter(
+            self,
+            "identity-center",
+            users=list(p.users),
+            groups=GROUPS,
+            permission_sets=sets,
+            account_ids=self.account_ids,
+            session_duration=p.sso.session_duration,
+        )

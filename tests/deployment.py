@@ -1,0 +1,83 @@
+"""A project deployed once per test session on a fresh emulator, driven through the real `lz`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from landing_zone.config import Project, load_project
+from landing_zone.emulator import server
+from landing_zone.settings import Settings
+
+from tests.conftest import ROOT, provider_mirror
+from tests.synth_helpers import gnupghome, prepare_project
+
+
+@dataclass
+class Deployment:
+    dir: Path  # cwd of every lz run: the project copy, .lz and cdktf.out live here
+    config: Path
+    endpoint: str
+    project: Project
+    env: dict[str, str]
+    runs: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
+
+    @property
+    def gnupghome(self) -> Path:
+        """Holds the private keys of the project's IAM users (generated for the session)."""
+        return gnupghome()
+
+    @property
+    def work_dir(self) -> Path:
+        return self.dir / ".lz"
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(config_path=self.config, target="local", work_dir=self.work_dir,
+                        out_dir=self.dir / "cdktf.out", endpoint=self.endpoint)  # fmt: skip
+
+    def lz(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "landing_zone.cli.main", *args],
+            cwd=self.dir, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        if check and proc.returncode != 0:
+            raise AssertionError(f"lz {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def session(self, account: str = "management") -> Any:
+        from landing_zone.deploy import aws
+        from landing_zone.synth import known_account_ids
+
+        return aws.session(self.project, self.settings, account, known_account_ids(self.settings))
+
+    def client(self, service: str, account: str = "management") -> Any:
+        from landing_zone.deploy import aws
+
+        return aws.client(self.session(account), service, self.settings)
+
+
+def start_deployment(base: Path, source: Path = ROOT / "project.yaml") -> Deployment:
+    config = prepare_project(source, base)
+    info = server.start(base / ".lz")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
+    env.update(
+        HOME=str(base / "home"),
+        LZ_CONFIG=str(config),
+        LZ_WORK_DIR=str(base / ".lz"),
+        LZ_OUT_DIR=str(base / "cdktf.out"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    mirror = provider_mirror()
+    if mirror:
+        env["LZ_PROVIDER_MIRROR"] = mirror
+    project, _ = load_project(config)
+    return Deployment(dir=base, config=config, endpoint=info.endpoint, project=project, env=env)
+
+
+def stop_deployment(dep: Deployment) -> None:
+    server.stop(dep.work_dir)
