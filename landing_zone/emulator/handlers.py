@@ -62,7 +62,155 @@ def _patch_account_from_access_key() -> None:
     iam_models.get_account_id_from = get_account_id_from
 
 
+OAAR_ROLE = "OrganizationAccountAccessRole"
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def _patch_iam_aws_managed_policies() -> None:
+    """AWS-managed policies (AdministratorAccess, ReadOnlyAccess, ...) exist in every account.
+
+    moto only loads them when MOTO_IAM_LOAD_MANAGED_POLICIES is set, so attaching
+    `arn:aws:iam::aws:policy/...` to a role, user or group fails with NoSuchEntity.
+    Loading them costs ~0.15 s per account, once.
+    """
+    import moto.iam.models as iam_models
+
+    iam_models.load_iam_aws_managed_policies = lambda: True
+
+
+def _patch_iam_service_specific_credentials() -> None:
+    """IAM ListServiceSpecificCredentials: always an empty list for an existing user.
+
+    moto lacks it, and the provider calls it when deleting an `aws_iam_user` with
+    `force_destroy = true`. moto cannot create such credentials, so none ever exist.
+    """
+    from moto.core.responses import ActionResult
+    from moto.iam.responses import IamResponse
+
+    def list_service_specific_credentials(self: IamResponse) -> ActionResult:
+        self.backend.get_user(self._get_param("UserName"))  # NoSuchEntity for an unknown user
+        return ActionResult({"ServiceSpecificCredentials": []})
+
+    IamResponse.list_service_specific_credentials = list_service_specific_credentials  # type: ignore[attr-defined]
+
+
+def _sso_taggable(backend: Any, instance_arn: str, resource_arn: str) -> Any:
+    """The permission set or instance `resource_arn` names; its `.tags` is a list of Key/Value dicts."""
+    from moto.ssoadmin.exceptions import ResourceNotFoundException
+
+    for instance in backend.instances:
+        if instance.instance_arn == resource_arn:
+            return instance
+    for permission_set in backend.permission_sets:
+        if permission_set.permission_set_arn == resource_arn and permission_set.instance_arn == instance_arn:
+            return permission_set
+    raise ResourceNotFoundException(f"Could not find resource {resource_arn}")
+
+
+def _patch_ssoadmin_tags() -> None:
+    """SSO-Admin ListTagsForResource, TagResource, UntagResource (moto lacks all three).
+
+    The provider reads a permission set's tags after creating it (and on every refresh),
+    so every `aws_ssoadmin_permission_set` fails without them. Tags given to
+    CreatePermissionSet are the starting set.
+    """
+    from moto.ssoadmin.responses import SSOAdminResponse
+
+    def _target(self: SSOAdminResponse) -> Any:
+        params = json.loads(self.body or "{}")
+        target = _sso_taggable(self.ssoadmin_backend, params.get("InstanceArn"), params.get("ResourceArn"))
+        if getattr(target, "tags", None) is None:
+            target.tags = []
+        return target
+
+    def list_tags_for_resource(self: SSOAdminResponse) -> str:
+        return json.dumps({"Tags": list(_target(self).tags)})
+
+    def tag_resource(self: SSOAdminResponse) -> str:
+        target = _target(self)
+        new = {t["Key"]: t.get("Value", "") for t in json.loads(self.body).get("Tags", [])}
+        kept = [t for t in target.tags if t["Key"] not in new]
+        target.tags = kept + [{"Key": k, "Value": v} for k, v in new.items()]
+        return "{}"
+
+    def untag_resource(self: SSOAdminResponse) -> str:
+        target = _target(self)
+        keys = set(json.loads(self.body).get("TagKeys", []))
+        target.tags = [t for t in target.tags if t["Key"] not in keys]
+        return "{}"
+
+    SSOAdminResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+    SSOAdminResponse.tag_resource = tag_resource  # type: ignore[attr-defined]
+    SSOAdminResponse.untag_resource = untag_resource  # type: ignore[attr-defined]
+
+
+def _patch_ssoadmin_provisioning_status() -> None:
+    """SSO-Admin DescribePermissionSetProvisioningStatus (moto lacks it).
+
+    ProvisionPermissionSet succeeds at once in moto but the provider then polls this
+    call (managed-policy attachments, inline policies). Statuses ProvisionPermissionSet
+    returned are remembered per backend and returned here; unknown ids are not found.
+    """
+    from moto.ssoadmin.exceptions import ResourceNotFoundException
+    from moto.ssoadmin.responses import SSOAdminResponse
+
+    original = SSOAdminResponse.provision_permission_set
+
+    def _statuses(self: SSOAdminResponse) -> dict[str, Any]:
+        backend = self.ssoadmin_backend
+        if not hasattr(backend, "provisioning_statuses"):
+            backend.provisioning_statuses = {}
+        return backend.provisioning_statuses  # type: ignore[no-any-return]
+
+    def provision_permission_set(self: SSOAdminResponse) -> str:
+        body = original(self)
+        status = json.loads(body)["PermissionSetProvisioningStatus"]
+        _statuses(self)[status["RequestId"]] = status
+        return body
+
+    def describe_permission_set_provisioning_status(self: SSOAdminResponse) -> str:
+        request_id = json.loads(self.body or "{}").get("ProvisionPermissionSetRequestId")
+        status = _statuses(self).get(request_id)
+        if status is None:
+            raise ResourceNotFoundException(f"Could not find provisioning request {request_id}")
+        return json.dumps({"PermissionSetProvisioningStatus": status})
+
+    SSOAdminResponse.provision_permission_set = provision_permission_set  # type: ignore[method-assign]
+    SSOAdminResponse.describe_permission_set_provisioning_status = describe_permission_set_provisioning_status  # type: ignore[attr-defined]
+
+
+def _patch_organizations_oaar_permissions() -> None:
+    """CreateAccount gives the member's OrganizationAccountAccessRole AdministratorAccess.
+
+    moto creates the role (trusting the management account's root) but attaches nothing;
+    real AWS attaches AdministratorAccess. The identities stack adopts the role with an
+    import block, so it must look as it does in AWS.
+    """
+    from moto.iam.models import iam_backends
+    from moto.organizations.models import OrganizationsBackend
+
+    original = OrganizationsBackend.create_account
+
+    def create_account(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
+        status = original(self, **kwargs)
+        account_id = status["CreateAccountStatus"]["AccountId"]
+        iam = iam_backends[account_id][self.partition]
+        role = kwargs.get("RoleName") or OAAR_ROLE
+        iam.attach_role_policy(ADMINISTRATOR_ACCESS.replace("arn:aws:", f"arn:{self.partition}:"), role)
+        return status
+
+    OrganizationsBackend.create_account = create_account  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
+    from landing_zone.emulator import accessanalyzer
+
     _patch_s3_secure_transport()
     _patch_account_from_access_key()
+    _patch_iam_aws_managed_policies()
+    _patch_iam_service_specific_credentials()
+    _patch_ssoadmin_tags()
+    _patch_ssoadmin_provisioning_status()
+    _patch_organizations_oaar_permissions()
+    accessanalyzer.register()
