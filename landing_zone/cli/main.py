@@ -22,6 +22,10 @@ app = typer.Typer(
 )
 emulator_app = typer.Typer(help="A long-lived local AWS emulator for a session of work.", no_args_is_help=True)
 app.add_typer(emulator_app, name="emulator")
+from landing_zone.cli.postdeploy import credentials_app, mfa_app, passwords_app  # noqa: E402
+app.add_typer(passwords_app, name="passwords")
+app.add_typer(credentials_app, name="credentials")
+app.add_typer(mfa_app, name="mfa")
 
 ConfigOpt = Annotated[
     Optional[Path], typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")

@@ -1,0 +1,77 @@
+"""Throwaway GPG keys for the demo: one per IAM user, public halves in keys/<first.last>.
+
+The identities stack encrypts each initial password with the user's public key from
+project.yaml's directory; the demo has no real people, so it makes keypairs in a private
+GNUPGHOME under the work dir (never in the repository) and `lz passwords show` decrypts
+with that GNUPGHOME. Existing key files are kept: they may be real people's keys.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from landing_zone.config.model import Project
+from landing_zone.fsutil import atomic_write_text
+from landing_zone.postdeploy.errors import PostdeployError
+from landing_zone.settings import Settings
+
+DEMO_EMAIL_DOMAIN = "demo.invalid"  # reserved TLD: these keys can't be mistaken for anyone's
+
+
+@dataclass(frozen=True)
+class DemoKey:
+    user: str
+    path: Path
+    status: str  # "created", "kept", "kept (not a demo key)"
+
+
+def iam_users(project: Project) -> list[str]:
+    """Every IAM user (first.last) of every account's groups, sorted."""
+    return sorted({u for settings in project.accounts.values() for g in settings.groups for u in g.users})
+
+
+def key_path(project: Project, user: str) -> Path:
+    """project.yaml's gpg_keys entry, else keys/<first.last> next to project.yaml."""
+    rel = project.gpg_keys.get(user)
+    return project.base_dir / rel if rel else project.base_dir / "keys" / user
+
+
+def default_gnupghome(settings: Settings) -> Path:
+    return settings.work_dir / "demo-gnupg"
+
+
+def _gpg(home: Path) -> Any:
+    import gnupg
+
+    home.mkdir(parents=True, exist_ok=True)
+    os.chmod(home, 0o700)  # gpg refuses to trust a group- or world-readable home
+    return gnupg.GPG(gnupghome=str(home))
+
+
+def _secret_fingerprints(gpg: Any) -> set[str]:
+    return {k["fingerprint"] for k in gpg.list_keys(secret=True)}
+
+
+def generate(project: Project, gnupghome: Path, *, force: bool = False) -> list[DemoKey]:
+    """Make a passphrase-less keypair per IAM user and write its ASCII-armored public key."""
+    gpg = _gpg(gnupghome)
+    secret = _secret_fingerprints(gpg)
+    done = []
+    for user in iam_users(project):
+        path = key_path(project, user)
+        if path.exists() and not force:
+            scanned = {k["fingerprint"] for k in gpg.scan_keys(str(path))}
+            done.append(DemoKey(user, path, "kept" if scanned & secret else "kept (not a demo key)"))
+            continue
+        params = gpg.gen_key_input(key_type="RSA", key_length=2048, name_real=f"{user} (landing-zone demo)",
+                                   name_email=f"{user}@{DEMO_EMAIL_DOMAIN}", expire_date=0, no_protection=True)  # fmt: skip
+        key = gpg.gen_key(params)
+        if not key.fingerprint:
+            raise PostdeployError(f"gpg could not generate a key for {user}: {key.status or key.stderr[-200:]}")
+        public = gpg.export_keys(key.fingerprint)
+        atomic_write_text(path, public, mode=0o644)
+        done.append(DemoKey(user, path, "created"))
+    return done
