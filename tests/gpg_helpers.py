@@ -8,10 +8,12 @@ gpg starts for it.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import shutil
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +23,14 @@ KeyFormat = Literal["binary", "armor", "base64"]
 def new_gnupghome() -> Path:
     """A fresh, short GNUPGHOME: gpg-agent's socket path must stay under ~100 characters."""
     return Path(tempfile.mkdtemp(prefix="lzgpg-"))
+
+
+@cache
+def shared_gnupghome() -> Path:
+    """One keyring for the whole test session (keys are reused per email); removed at exit."""
+    home = new_gnupghome()
+    atexit.register(kill_agent, home)
+    return home
 
 
 def _gpg(gnupghome: Path, *args: str) -> bytes:

@@ -6,13 +6,16 @@ unexpected prints one line naming a log file that holds the traceback, and exits
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 import click
+import typer
 
 EXIT_USER, EXIT_INTERRUPT, EXIT_BUG = 1, 130, 3
 
@@ -21,46 +24,70 @@ class UserError(Exception):
     """An expected failure with a message for the operator."""
 
 
-def _expected() -> tuple[type[BaseException], ...]:
-    from landing_zone.config.errors import ConfigError
-    from landing_zone.deploy.orchestrate import DeployError
-    from landing_zone.deploy.terraform import TerraformError
-    from landing_zone.emulator.server import EmulatorError
-    from landing_zone.settings import SettingsError
+# Expected failures by dotted class name: matching names (instead of importing the classes)
+# keeps the deploy and emulator modules out of commands that never loaded them, such as
+# `lz validate`; an exception of one of these classes implies its module is loaded anyway.
+EXPECTED = frozenset({
+    "landing_zone.cli.errors.UserError",
+    "landing_zone.config.errors.ConfigError",
+    "landing_zone.settings.SettingsError",
+    "landing_zone.deploy.orchestrate.DeployError",
+    "landing_zone.deploy.terraform.TerraformError",
+    "landing_zone.emulator.server.EmulatorError",
+})  # fmt: skip
 
-    return (UserError, ConfigError, SettingsError, DeployError, TerraformError, EmulatorError)
+
+def is_expected(exc: BaseException) -> bool:
+    return any(f"{cls.__module__}.{cls.__qualname__}" in EXPECTED for cls in type(exc).__mro__)
 
 
 def _crash_log(work_dir: Path) -> Path:
+    """Write the current traceback to a new file under <work_dir>/logs (never overwriting one)."""
     logs = work_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    path = logs / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log"
-    path.write_text(traceback.format_exc())
-    return path
+    fd, name = tempfile.mkstemp(dir=logs, prefix=f"crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc())
+    return Path(name)
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """click's ClickException and typer's vendored copy of it (typer 0.2x ships its own click)."""
+    try:
+        from typer._click.exceptions import ClickException as TyperClickException
+    except ImportError:  # an older typer that uses click itself
+        return (click.ClickException,)
+    return (click.ClickException, TyperClickException)
+
+
+def _interrupted() -> int:
+    print("interrupted", file=sys.stderr)
+    return EXIT_INTERRUPT
 
 
 def run_guarded(fn: Callable[[], object], work_dir: Callable[[], Path]) -> int:
     try:
-        fn()
-    except click.exceptions.Exit as exc:
+        result = fn()
+    except (click.exceptions.Exit, typer.Exit) as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        return EXIT_INTERRUPT
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPT
-    except _expected() as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"error: {line}", file=sys.stderr)
-        return EXIT_USER
+    except (click.exceptions.Abort, typer.Abort, KeyboardInterrupt):
+        return _interrupted()
+    except _usage_errors() as exc:
+        exc.show()  # type: ignore[attr-defined]
+        return int(exc.exit_code)  # type: ignore[attr-defined]
     except Exception as exc:
+        if is_expected(exc):
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                print(f"error: {line}", file=sys.stderr)
+            return EXIT_USER
         try:
             where = f"; traceback in {_crash_log(work_dir())}"
-        except OSError:
-            where = ""
-        print(f"internal error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        except OSError as log_exc:
+            where = f"; no crash log ({log_exc.strerror or log_exc})"
+        first_line = next(iter(str(exc).splitlines()), "")  # the promise is one line
+        print(f"internal error: {type(exc).__name__}: {first_line}{where}", file=sys.stderr)
         return EXIT_BUG
-    return 0
+    # Outside standalone mode typer returns a typer.Exit's code instead of raising it, and
+    # turns Ctrl-C inside a command into Exit(130).
+    code = result if isinstance(result, int) and not isinstance(result, bool) else 0
+    return _interrupted() if code == EXIT_INTERRUPT else code

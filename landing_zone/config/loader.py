@@ -203,6 +203,9 @@ def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise ConfigError(file, [Problem(line, col, "", f"YAML syntax error: {exc.problem or exc.context}")]) from None
+    if doc is None:
+        empty = "the file is empty: expected project_name, short_name, regions and organization"
+        raise ConfigError(file, [Problem(1, 1, "", empty)])
     if not isinstance(doc, CommentedMap):
         raise ConfigError(file, [Problem(1, 1, "", "expected a mapping of settings at the top level")])
     source = SourceMap(text, doc)

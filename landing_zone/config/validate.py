@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,9 @@ def _group_user_locs(p: Project) -> dict[str, list[Loc]]:
 def management_account_present(p: Project, _: Path) -> Iterator[Finding]:
     names = p.account_names
     if naming.MANAGEMENT not in names:
-        yield ("organization", "accounts"), f"no account named '{naming.MANAGEMENT}'{suggest(naming.MANAGEMENT, names)}"
+        close = get_close_matches(naming.MANAGEMENT, names, n=1)
+        typo = f" (is '{close[0]}' a typo of it?)" if close else ""
+        yield ("organization", "accounts"), f"no account named '{naming.MANAGEMENT}'{typo}"
     elif p.management.id is None:
         i = names.index(naming.MANAGEMENT)
         yield ("organization", "accounts", i), "the management account needs its 12-digit 'id' (it is adopted, not created)"
