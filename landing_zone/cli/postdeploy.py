@@ -199,12 +199,17 @@ def credentials_emulator_access_key(
     from landing_zone.deploy.aws import client, session
     from landing_zone.postdeploy.awsapi import error_code, require_endpoint
     from landing_zone.postdeploy.awsdir import write_private
+    from landing_zone.postdeploy.credentials import organization_accounts
 
     settings = _settings(config, "local")
     project = _project(settings)
     with _user_errors():
         require_endpoint(settings)
-        iam = client(session(project, settings, account), "iam", settings)
+        management = session(project, settings)
+        ids = organization_accounts(management, settings, project, project.management.id, _console()) or {}
+        if account not in ids:
+            raise UserError(f"account '{account}' is not in the emulator's organization (run `lz up` first)")
+        iam = client(session(project, settings, account, ids), "iam", settings)
         try:
             key = iam.create_access_key(UserName=user)["AccessKey"]
         except Exception as exc:  # botocore's ClientError, imported lazily
