@@ -19,6 +19,9 @@ from landing_zone.cli import main as cli
 from landing_zone.cli.errors import EXIT_BUG, EXIT_INTERRUPT, EXIT_USER, UserError
 from landing_zone.config.errors import ConfigError, Problem
 
+MonkeyPatch = pytest.MonkeyPatch
+Capture = pytest.CaptureFixture[str]
+
 
 def _raising(exc: BaseException):  # noqa: ANN202 - stands in for cli._settings
     def fail(*args: object, **kwargs: object) -> None:
@@ -27,7 +30,7 @@ def _raising(exc: BaseException):  # noqa: ANN202 - stands in for cli._settings
     return fail
 
 
-def run_with(exc: BaseException, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def run_with(exc: BaseException, monkeypatch: MonkeyPatch, capsys: Capture) -> tuple[int, str]:
     """Run `lz validate` with its first step raising `exc`; (exit code, stderr)."""
     monkeypatch.setattr(cli, "_settings", _raising(exc))
     code = cli.main(["validate", "project.yaml"])
@@ -37,37 +40,37 @@ def run_with(exc: BaseException, monkeypatch: pytest.MonkeyPatch, capsys: pytest
 
 
 @pytest.fixture(autouse=True)
-def work_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def work_dir(tmp_path: Path, monkeypatch: MonkeyPatch) -> Path:
     monkeypatch.setenv("LZ_WORK_DIR", str(tmp_path / ".lz"))
     monkeypatch.chdir(tmp_path)
     return tmp_path / ".lz"
 
 
-def test_expected_error_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_expected_error_is_one_line_and_exit_1(monkeypatch: MonkeyPatch, capsys: Capture) -> None:
     code, err = run_with(UserError("no emulator is running"), monkeypatch, capsys)
     assert (code, err) == (EXIT_USER, "error: no emulator is running\n")
 
 
-def test_config_error_prints_a_line_per_problem(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_error_prints_a_line_per_problem(monkeypatch: MonkeyPatch, capsys: Capture) -> None:
     problems = [Problem(3, 1, "short_name", "bad"), Problem(1, 1, "project_name", "worse")]
     code, err = run_with(ConfigError("p.yaml", problems), monkeypatch, capsys)
     assert code == EXIT_USER
     assert err.splitlines() == ["error: p.yaml:1:1: project_name: worse", "error: p.yaml:3:1: short_name: bad"]
 
 
-def test_settings_error_from_the_real_path(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_error_from_the_real_path(capsys: Capture, monkeypatch: MonkeyPatch) -> None:
     monkeypatch.setenv("LZ_TARGET", "mars")
     assert cli.main(["synth"]) == EXIT_USER
     assert capsys.readouterr().err == "error: unknown target 'mars': use one of local, aws\n"
 
 
-def test_keyboard_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_keyboard_interrupt_exits_130(monkeypatch: MonkeyPatch, capsys: Capture) -> None:
     code, err = run_with(KeyboardInterrupt(), monkeypatch, capsys)
     assert (code, err) == (EXIT_INTERRUPT, "interrupted\n")
 
 
 def test_unexpected_error_names_a_crash_log_with_the_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], work_dir: Path
+    monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path
 ) -> None:
     code, err = run_with(RuntimeError("boom\nsecond line"), monkeypatch, capsys)
     assert code == EXIT_BUG
@@ -81,14 +84,16 @@ def test_unexpected_error_names_a_crash_log_with_the_traceback(
     assert "RuntimeError: boom" in text and "in fail" in text
 
 
-def test_crash_logs_never_overwrite_each_other(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], work_dir: Path) -> None:
+def test_crash_logs_never_overwrite_each_other(
+    monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path
+) -> None:
     for _ in range(3):
         run_with(ValueError("again"), monkeypatch, capsys)
     assert len(list((work_dir / "logs").glob("crash-*.log"))) == 3
 
 
 def test_unwritable_crash_log_still_one_line_exit_3(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], work_dir: Path
+    monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path
 ) -> None:
     work_dir.write_text("a file where the work dir should be")
     code, err = run_with(OSError("disk on fire"), monkeypatch, capsys)
@@ -96,7 +101,7 @@ def test_unwritable_crash_log_still_one_line_exit_3(
     assert err.count("\n") == 1 and err.startswith("internal error: OSError: disk on fire; no crash log (")
 
 
-def test_usage_errors_keep_clicks_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_keep_clicks_exit_2(capsys: Capture) -> None:
     assert cli.main(["validate", "--no-such-option"]) == 2
     assert "No such option" in capsys.readouterr().err
 
@@ -126,7 +131,7 @@ def test_entry_point_exit_codes_in_a_real_process(tmp_path: Path) -> None:
     assert proc.stderr == f"error: {tmp_path}: 1 problem\n"
 
 
-def test_ctrl_c_outside_a_command_exits_130(capsys: pytest.CaptureFixture[str], work_dir: Path) -> None:
+def test_ctrl_c_outside_a_command_exits_130(capsys: Capture, work_dir: Path) -> None:
     def interrupted() -> None:
         raise KeyboardInterrupt
 
@@ -134,7 +139,7 @@ def test_ctrl_c_outside_a_command_exits_130(capsys: pytest.CaptureFixture[str], 
     assert capsys.readouterr().err == "interrupted\n"
 
 
-def test_an_explicit_exit_code_is_kept(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_explicit_exit_code_is_kept(monkeypatch: MonkeyPatch, capsys: Capture) -> None:
     import typer
 
     code, err = run_with(typer.Exit(4), monkeypatch, capsys)

@@ -20,6 +20,7 @@ BAD = Path(__file__).parent / "fixtures" / "bad"
 CASES = sorted(BAD.glob("*.yaml"))
 LZ = Path(sys.executable).with_name("lz")
 LZ_CMD = [str(LZ)] if LZ.exists() else [sys.executable, "-m", "landing_zone.cli.main"]
+SynthRun = tuple[subprocess.CompletedProcess[str], Path, Path]  # the process, its cwd, its HOME
 
 
 def expected(case: Path) -> list[str]:
@@ -58,18 +59,17 @@ def _synth(case: Path, cwd: Path, home: Path) -> subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="module")
-def synth_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess[str], Path, Path]]:
+def synth_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthRun]:
     """`lz synth --config <case>` for every case, from an empty cwd with an empty HOME (a few at once)."""
-    dirs = {c.stem: (tmp_path_factory.mktemp(f"cwd-{c.stem}"), tmp_path_factory.mktemp(f"home-{c.stem}")) for c in CASES}
+    mktemp = tmp_path_factory.mktemp
+    dirs = {c.stem: (mktemp(f"cwd-{c.stem}"), mktemp(f"home-{c.stem}")) for c in CASES}
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         procs = list(pool.map(lambda c: _synth(c, *dirs[c.stem]), CASES))
     return {c.stem: (proc, *dirs[c.stem]) for c, proc in zip(CASES, procs, strict=True)}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_synth_stops_before_writing_anything(
-    case: Path, synth_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path, Path]]
-) -> None:
+def test_synth_stops_before_writing_anything(case: Path, synth_runs: dict[str, SynthRun]) -> None:
     proc, cwd, home = synth_runs[case.stem]
     assert proc.returncode == 1, proc.stderr
     assert relative(proc.stderr) == [f"error: {line}" for line in expected(case)]

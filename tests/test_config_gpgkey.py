@@ -92,10 +92,10 @@ def test_refuses_a_private_key(armor: bool) -> None:
 def test_refuses_a_signature(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.write_text("hello")
-    sig = _gpg(shared_gnupghome(), "--local-user", f"<{EMAIL}>", "--detach-sign", "--output", "-", str(data))
+    sign = ["--local-user", f"<{EMAIL}>", "--detach-sign", "--output", "-", str(data)]
     with pytest.raises(ValueError, match="starts with a signature packet"):
-        parse_public_key(sig)
-    armored = _gpg(shared_gnupghome(), "--local-user", f"<{EMAIL}>", "--armor", "--detach-sign", "--output", "-", str(data))
+        parse_public_key(_gpg(shared_gnupghome(), *sign))
+    armored = _gpg(shared_gnupghome(), "--armor", *sign)
     with pytest.raises(ValueError, match="PGP SIGNATURE, not a PUBLIC KEY BLOCK"):
         parse_public_key(armored)
 

@@ -72,15 +72,17 @@ def test_unquoted_account_id_is_recovered_with_a_warning(tmp_path: Path) -> None
     config.write_text(text)
     project, warnings = load_project(config)
     assert project.management.id == "000123456789"
-    assert "project.yaml:7:62: organization.accounts[0].id: account id 000123456789 is unquoted, so YAML reads " \
-        "it as a number; using '000123456789' (quote it to silence this)" in [w.render("project.yaml") for w in warnings]
+    assert [w.render("project.yaml") for w in warnings][0] == (
+        "project.yaml:7:62: organization.accounts[0].id: account id 000123456789 is unquoted, "
+        "so YAML reads it as a number; using '000123456789' (quote it to silence this)"
+    )
 
 
 def test_gpg_keys_paths_are_relative_to_project_yaml(tmp_path: Path) -> None:
     config = keyed_copy(ROOT / "project.yaml", tmp_path / "proj")
     (tmp_path / "proj" / "keys" / "kit.walker").rename(tmp_path / "kit.pub")
-    text = config.read_text() + f"gpg_keys:\n  kit.walker: ../kit.pub\n  natasha.romanoff: {tmp_path}/proj/keys/natasha.romanoff\n"
-    config.write_text(text)
+    absolute = tmp_path / "proj" / "keys" / "natasha.romanoff"
+    config.write_text(config.read_text() + f"gpg_keys:\n  kit.walker: ../kit.pub\n  natasha.romanoff: {absolute}\n")
     project, warnings = load_project(config)
     assert project.gpg_key_file("kit.walker") == tmp_path / "proj" / ".." / "kit.pub"
     assert warnings == []
@@ -126,7 +128,8 @@ def test_every_problem_is_collected_in_file_order(tmp_path: Path) -> None:
     ("snippet", "message"),
     [
         ("accounts:\n  management:\n    group: []\n", "unknown key 'group' (did you mean 'groups'?)"),
-        ("accounts:\n  management:\n    groups:\n    - {name: a, user: []}\n", "unknown key 'user' (did you mean 'users'?)"),
+        ("accounts:\n  management:\n    groups:\n    - {name: a, user: []}\n",
+         "unknown key 'user' (did you mean 'users'?)"),
         ("sso: {enable: false}\n", "unknown key 'enable' (did you mean 'enabled'?)"),
         ("gpg_key: {}\n", "unknown key 'gpg_key' (did you mean 'gpg_keys'?)"),
         ("users:\n- {first_name: A, lastname: B, email: a.b@example.com}\n",

@@ -89,7 +89,9 @@ class ServiceControlPolicy(_Strict):
 
     name: str = Field(min_length=1, description="Policy name, referenced from organizational_units[].policy.")
     description: str = ""
-    file: str = Field(description="Path of the JSON policy document, relative to project.yaml (at most 5,120 characters).")
+    file: str = Field(
+        description="Path of the JSON policy document, relative to project.yaml (at most 5,120 characters minified)."
+    )
 
 
 class Organization(_Strict):
@@ -142,7 +144,8 @@ class Project(_Strict):
     project_name: ProjectName = Field(description="Long project name: accounts are named <project_name>-<account>.")
     short_name: ShortName = Field(description="2-4 lower-case letters; prefixes profiles, buckets and tables.")
     primary_region: str = Field(
-        description="AWS region for everything regional, e.g. us-east-1.", json_schema_extra={"enum": sorted(AWS_REGIONS)}
+        description="AWS region for everything regional, e.g. us-east-1.",
+        json_schema_extra={"enum": sorted(AWS_REGIONS)},
     )
     secondary_region: str = Field(
         description="Second AWS region (replicas); must differ from primary_region.",

@@ -177,7 +177,7 @@ def iam_groups(p: Project, _: Path) -> Iterator[Finding]:
                 yield ("accounts", acct, "groups", i, "name"), f"duplicate IAM group '{group.name}' in account '{acct}'"
             for j, user in enumerate(group.users):
                 if user in group.users[:j]:
-                    yield ("accounts", acct, "groups", i, "users", j), f"'{user}' is listed twice in group '{group.name}'"
+                    yield ("accounts", acct, "groups", i, "users", j), f"'{user}' is twice in group '{group.name}'"
 
 
 @rule
