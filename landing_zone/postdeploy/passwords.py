@@ -37,8 +37,11 @@ def _not_deployed(stack: str) -> PostdeployError:
 
 def stack_users(project: Project, settings: Settings, account: str) -> dict[str, Any]:
     """The `users` output of `<account>-identities` (terraform output -json in its work dir)."""
-    from landing_zone.deploy.context import DeployContext
+    from landing_zone.deploy import context
     from landing_zone.deploy.terraform import TerraformError
+
+    # Raised when cdktf.out lacks the stack (older deploy code: a missing-file error).
+    not_synthesized = (FileNotFoundError, getattr(context, "NotSynthesized", FileNotFoundError))
 
     stack = naming.stack_id(account, LAYER)
     workspace = settings.work_dir / "stacks" / stack
@@ -47,8 +50,8 @@ def stack_users(project: Project, settings: Settings, account: str) -> dict[str,
     if not (workspace / ".terraform").is_dir() and not (workspace / "terraform.tfstate").is_file():
         raise _not_deployed(stack)
     try:
-        outputs = DeployContext(project, settings).terraform(stack).outputs()
-    except FileNotFoundError:  # its synthesized JSON is gone (cdktf.out cleaned)
+        outputs = context.DeployContext(project, settings).terraform(stack).outputs()
+    except not_synthesized:
         raise _not_deployed(stack) from None
     except TerraformError as exc:
         raise PostdeployError(f"cannot read the outputs of stack {stack}: terraform output failed; see {exc.log}") from None
