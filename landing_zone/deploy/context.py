@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from landing_zone.deploy.tfenv import full_env
 from landing_zone.settings import Settings
 
 
+class NotSynthesized(Exception):
+    def __init__(self, stack: str):
+        super().__init__(f"{stack} is not synthesized: its account does not exist yet (deploy management-organizations first)")
+
+
 @dataclass
 class DeployContext:
     project: Project
@@ -21,6 +27,8 @@ class DeployContext:
 
     def __post_init__(self) -> None:
         self.env = full_env(self.settings)
+        # Held while cdktf.out is rewritten and while a stack's JSON is copied out of it.
+        self.synth_lock = threading.Lock()
 
     @property
     def logs_dir(self) -> Path:
@@ -38,8 +46,11 @@ class DeployContext:
         ws.mkdir(parents=True, exist_ok=True)
         src = self.settings.out_dir / "stacks" / stack / "cdk.tf.json"
         dst = ws / "cdk.tf.json"
-        if not dst.exists() or dst.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, dst)
+        with self.synth_lock:
+            if not src.exists():
+                raise NotSynthesized(stack)
+            if not dst.exists() or dst.read_bytes() != src.read_bytes():
+                shutil.copyfile(src, dst)
         return ws
 
     def terraform(self, stack: str) -> Terraform:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
 from landing_zone.deploy.bootstrap import bootstrap, remote_state_exists, unbootstrap
-from landing_zone.deploy.context import DeployContext
+from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.graph import DONE, Task, run_graph
 from landing_zone.deploy.progress import Progress
 from landing_zone.fsutil import atomic_write_text
@@ -79,10 +79,24 @@ def _create_organization_first(ctx: DeployContext, task: Task) -> None:
         tf.apply()
 
 
+def _require_identity_center(ctx: DeployContext) -> None:
+    """Fail before any change when IAM Identity Center is off: it can only be enabled by hand."""
+    from landing_zone.deploy import aws
+
+    sso = aws.client(aws.session(ctx.project, ctx.settings), "sso-admin", ctx.settings)
+    if not sso.list_instances().get("Instances"):
+        raise DeployError(
+            "IAM Identity Center is not enabled in the management account: open the AWS console → "
+            f"IAM Identity Center → Enable (region {ctx.project.primary_region}), then run `lz up` again"
+        )
+
+
 def _deploy(ctx: DeployContext, task: Task) -> str:
     tf = ctx.terraform(task.name)
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "bootstrapped: " + bootstrap(tf).describe()
+    if task.layer == "sso":
+        _require_identity_center(ctx)
     tf.init("-reconfigure")
     if task.layer == "organizations":
         _create_organization_first(ctx, task)
@@ -93,7 +107,10 @@ def _deploy(ctx: DeployContext, task: Task) -> str:
 
 
 def _plan(ctx: DeployContext, task: Task) -> str:
-    tf = ctx.terraform(task.name)
+    try:
+        tf = ctx.terraform(task.name)
+    except NotSynthesized:
+        return "account not created yet (lz up creates it)"
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "not bootstrapped yet (lz up creates it)"
     tf.init("-reconfigure")
@@ -143,9 +160,10 @@ def _record_account_ids(ctx: DeployContext, resynth: Callable[[], None]) -> Call
             return
         ids = {k: str(v) for k, v in ctx.terraform(task.name).outputs().get("account_ids", {}).items()}
         if ids and ids != known_account_ids(ctx.settings):
-            atomic_write_text(account_ids_file(ctx.settings), json.dumps(ids, indent=2, sort_keys=True))
-            ctx.account_ids = ids
-            resynth()
+            with ctx.synth_lock:
+                atomic_write_text(account_ids_file(ctx.settings), json.dumps(ids, indent=2, sort_keys=True))
+                ctx.account_ids = ids
+                resynth()
 
     return after
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,10 @@ class PlanResult:
 
 
 class Terraform:
+    # terraform's plugin cache is not safe for concurrent installs; init is 1-2 s, so
+    # stacks run it one at a time and everything else in parallel.
+    _init_lock = threading.Lock()
+
     def __init__(self, stack: str, workdir: Path, env: dict[str, str], log: Path, binary: str = "terraform"):
         self.stack, self.workdir, self.env, self.log, self.binary = stack, workdir, env, log, binary
 
@@ -56,7 +61,8 @@ class Terraform:
         return proc
 
     def init(self, *extra: str) -> None:
-        self.run("init", "-input=false", "-no-color", *extra)
+        with self._init_lock:
+            self.run("init", "-input=false", "-no-color", *extra)
 
     def plan(self, out: str = "tfplan", *extra: str) -> PlanResult:
         proc = self.run("plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={out}", *extra, check=False)
