@@ -162,3 +162,20 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
         load_project(tmp_path / "absent.yaml")
     with pytest.raises(ConfigError, match="cannot read"):
         load_project(tmp_path)
+
+
+def test_policies_may_be_written_as_terraform_addresses(tmp_path: Path) -> None:
+    config = keyed_copy(REFERENCE, tmp_path)
+    text = config.read_text().replace("[default]", "[aws_organizations_policy.default]")
+    config.write_text(text.replace("[standard]", "[aws_organizations_policy.standard, default]"))
+    project, _ = load_project(config)
+    assert [ou.policy_names for ou in project.organization.organizational_units] == [["default"], ["standard", "default"]]
+
+
+def test_merge_keys_and_odd_keys_are_located(tmp_path: Path) -> None:
+    text = REFERENCE.read_text().replace(
+        "  - {name: shared,     email: myexample-aws+shared@example.com}",
+        "  - <<: {email: myexample-aws+shared@example.com}\n    name: shared",
+    )
+    found = problems(text + "  true: {}\n", tmp_path)
+    assert "project.yaml:26:3: accounts.true: settings for unknown account 'true'" in found

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from landing_zone.config.errors import ConfigError, Problem, suggest
 from landing_zone.config.model import PATTERN_HINTS, Project
@@ -38,15 +38,17 @@ class SourceMap:
     def _walk(self, node: Any, loc: Loc) -> None:
         if isinstance(node, CommentedMap):
             for key, value in node.items():
-                line, col = node.lc.key(key)
-                self._pos[(*loc, key, "<key>")] = (line + 1, col + 1)
-                vline, vcol = node.lc.value(key)
-                self._pos[(*loc, key, "<value>")] = (vline + 1, vcol + 1)
+                # A key merged in with `<<: *anchor` has no position of its own: use the mapping's.
+                line, col = node.lc.key(key) if key in node.lc.data else (node.lc.line, node.lc.col)
+                vline, vcol = node.lc.value(key) if key in node.lc.data else (line, col)
+                name = _key(key)
+                self._pos[(*loc, name, "<key>")] = (line + 1, col + 1)
+                self._pos[(*loc, name, "<value>")] = (vline + 1, vcol + 1)
                 # A scalar's problems point at the value itself; a block's (and an empty
                 # value's, which ruamel places after the key) at its key.
                 scalar = value is not None and not isinstance(value, CommentedMap | CommentedSeq)
-                self._pos[(*loc, key)] = self._pos[(*loc, key, "<value>" if scalar else "<key>")]
-                self._walk(value, (*loc, key))
+                self._pos[(*loc, name)] = self._pos[(*loc, name, "<value>" if scalar else "<key>")]
+                self._walk(value, (*loc, name))
         elif isinstance(node, CommentedSeq):
             for i, value in enumerate(node):
                 line, col = node.lc.item(i)
@@ -72,9 +74,16 @@ class SourceMap:
         return Problem(line, col, render_path(loc), message)
 
 
+def _key(key: Any) -> str:
+    """A mapping key as the model sees it: YAML's own spelling for true/false/null keys."""
+    if isinstance(key, bool) or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    return str(key)
+
+
 def _plain(node: Any) -> Any:
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {_key(k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v) for v in node]
     if isinstance(node, bool) or node is None:
@@ -193,6 +202,11 @@ def _translate(err: ValidationError, source: SourceMap) -> list[Problem]:
     return [source.problem(tuple(e["loc"]), _message(e), at_key=e["type"] == "extra_forbidden") for e in err.errors()]
 
 
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
 def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
     """Parse and check project.yaml text; raises ConfigError with every problem found."""
     from landing_zone.config.validate import validate, warnings_of  # the semantic checks
@@ -203,6 +217,12 @@ def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise ConfigError(file, [Problem(line, col, "", f"YAML syntax error: {exc.problem or exc.context}")]) from None
+    except YAMLError as exc:  # e.g. a control character: the reader reports an offset, not a mark
+        line, col = _line_col(text, getattr(exc, "position", 0) or 0)
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        if isinstance(getattr(exc, "character", None), int):
+            reason += f" (character #x{exc.character:04x})"  # type: ignore[attr-defined]
+        raise ConfigError(file, [Problem(line, col, "", f"YAML error: {reason}")]) from None
     if doc is None:
         empty = "the file is empty: expected project_name, short_name, regions and organization"
         raise ConfigError(file, [Problem(1, 1, "", empty)])
@@ -234,4 +254,7 @@ def load_project(path: Path | str) -> tuple[Project, list[Problem]]:
         raise ConfigError(file, [Problem(0, 0, "", "file not found (set --config or LZ_CONFIG)")]) from None
     except OSError as exc:
         raise ConfigError(file, [Problem(0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x})"
+        raise ConfigError(file, [Problem(0, 0, "", reason)]) from None
     return parse_project(text, file)
