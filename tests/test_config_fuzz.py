@@ -16,11 +16,15 @@ from landing_zone.config.loader import parse_project
 REFERENCE = Path(__file__).parent / "fixtures" / "reference" / "project.yaml"
 FILE = Path("/nonexistent-dir/project.yaml")  # key and policy files are then simply missing
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**13), 10**13), st.floats(allow_nan=False),
-                    st.text(max_size=12), st.sampled_from(["management", "security", "default", "us-east-1", ""]))  # fmt: skip
-values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8
-)
+known = st.sampled_from(["management", "security", "default", "us-east-1", "kit.walker", ""])
+scalars = st.none() | st.booleans() | st.integers(-(10**13), 10**13) | st.floats(allow_nan=False) | st.text(max_size=12) | known
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
+values = st.recursive(scalars, _containers, max_leaves=8)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
