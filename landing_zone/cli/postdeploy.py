@@ -140,10 +140,9 @@ def passwords_demo_keys(
     from landing_zone.postdeploy import demo_keys
 
     settings = _settings(config, None)
-    project = _project(settings)
     home = gnupghome or demo_keys.default_gnupghome(settings)
     with _user_errors():
-        for key in demo_keys.generate(project, home, force=force):
+        for key in demo_keys.generate(settings.config_path, home, force=force):
             typer.echo(f"{key.user}: {key.path} ({key.status})", err=True)
     typer.echo(f"export GNUPGHOME={home.resolve()}")
 

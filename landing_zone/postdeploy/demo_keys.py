@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landing_zone.config.model import Project
 from landing_zone.fsutil import atomic_write_text
 from landing_zone.postdeploy.errors import PostdeployError
 from landing_zone.settings import Settings
@@ -28,15 +27,32 @@ class DemoKey:
     status: str  # "created", "kept", "kept (not a demo key)"
 
 
-def iam_users(project: Project) -> list[str]:
+def _raw(config_path: Path) -> dict[str, Any]:
+    # Not load_project: it rejects a project whose key files are missing, which is
+    # exactly the state this fixes.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(config_path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
+        raise PostdeployError(f"cannot read {config_path}: {exc}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def iam_users(config_path: Path) -> list[str]:
     """Every IAM user (first.last) of every account's groups, sorted."""
-    return sorted({u for settings in project.accounts.values() for g in settings.groups for u in g.users})
+    users: set[str] = set()
+    for settings in (_raw(config_path).get("accounts") or {}).values():
+        for group in (settings or {}).get("groups") or []:
+            users.update(str(u) for u in (group or {}).get("users") or [])
+    return sorted(users)
 
 
-def key_path(project: Project, user: str) -> Path:
+def key_path(config_path: Path, user: str) -> Path:
     """project.yaml's gpg_keys entry, else keys/<first.last> next to project.yaml."""
-    rel = project.gpg_keys.get(user)
-    return project.base_dir / rel if rel else project.base_dir / "keys" / user
+    rel = (_raw(config_path).get("gpg_keys") or {}).get(user)
+    return config_path.parent / (str(rel) if rel else f"keys/{user}")
 
 
 def default_gnupghome(settings: Settings) -> Path:
@@ -55,13 +71,13 @@ def _secret_fingerprints(gpg: Any) -> set[str]:
     return {k["fingerprint"] for k in gpg.list_keys(secret=True)}
 
 
-def generate(project: Project, gnupghome: Path, *, force: bool = False) -> list[DemoKey]:
+def generate(config_path: Path, gnupghome: Path, *, force: bool = False) -> list[DemoKey]:
     """Make a passphrase-less keypair per IAM user and write its ASCII-armored public key."""
     gpg = _gpg(gnupghome)
     secret = _secret_fingerprints(gpg)
     done = []
-    for user in iam_users(project):
-        path = key_path(project, user)
+    for user in iam_users(config_path):
+        path = key_path(config_path, user)
         if path.exists() and not force:
             scanned = {k["fingerprint"] for k in gpg.scan_keys(str(path))}
             done.append(DemoKey(user, path, "kept" if scanned & secret else "kept (not a demo key)"))
