@@ -140,7 +140,7 @@ def passwords_demo_keys(
     from landing_zone.postdeploy import demo_keys
 
     settings = _settings(config, None)
-    home = gnupghome or demo_keys.default_gnupghome(settings)
+    home = (gnupghome or demo_keys.default_gnupghome(settings)).resolve()
     with _user_errors():
         for key in demo_keys.generate(settings.config_path, home, force=force):
             typer.echo(f"{key.user}: {key.path} ({key.status})", err=True)
@@ -152,7 +152,7 @@ def passwords_demo_keys(
 
 @credentials_app.command("configure")
 def credentials_configure(
-    cred_type: Annotated[str, typer.Option("--type", help="BOOTSTRAP, MANAGEMENT or SECURITY.", case_sensitive=False)],
+    cred_type: Annotated[str, typer.Option("--type", help="BOOTSTRAP, MANAGEMENT or SECURITY (any case).")],
     fetch_mfa_device: Annotated[bool, typer.Option("--fetch-mfa-device", help="Add the user's MFA serial to the profiles.")] = False,
     skip_access_keys_setup: Annotated[
         bool, typer.Option("--skip-access-keys-setup", help="Keep the stored keys; only (re)write the profiles.")

@@ -9,6 +9,7 @@ with that GNUPGHOME. Existing key files are kept: they may be real people's keys
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,14 @@ def _secret_fingerprints(gpg: Any) -> set[str]:
 def generate(config_path: Path, gnupghome: Path, *, force: bool = False) -> list[DemoKey]:
     """Make a passphrase-less keypair per IAM user and write its ASCII-armored public key."""
     gpg = _gpg(gnupghome)
+    try:
+        return _generate(gpg, config_path, force)
+    finally:
+        # gpg started an agent for this home; `lz passwords show` starts it again when needed.
+        subprocess.run(["gpgconf", "--homedir", str(gnupghome), "--kill", "gpg-agent"], capture_output=True, check=False)
+
+
+def _generate(gpg: Any, config_path: Path, force: bool) -> list[DemoKey]:
     secret = _secret_fingerprints(gpg)
     done = []
     for user in iam_users(config_path):
