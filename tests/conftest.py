@@ -43,3 +43,19 @@ def deployment(tmp_path_factory: pytest.TempPathFactory):
         yield dep
     finally:
         stop_deployment(dep)
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory):
+    """One emulator (landing_zone.emulator.server) for the session, on a tmp work dir; stopped at the end.
+
+    Tests sharing it keep apart by using their own account ids (access keys select accounts).
+    """
+    from landing_zone.emulator import server
+
+    work_dir = tmp_path_factory.mktemp("emulator")
+    info = server.start(work_dir)
+    try:
+        yield info
+    finally:
+        server.stop(work_dir)

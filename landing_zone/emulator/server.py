@@ -36,7 +36,16 @@ def _state_file(work_dir: Path) -> Path:
     return work_dir / "emulator.json"
 
 
+def _reap(pid: int) -> None:
+    """Collect `pid` if it is our exited child: a zombie still answers os.kill(pid, 0)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass  # not our child (started by another process): init reaps it
+
+
 def _alive(pid: int) -> bool:
+    _reap(pid)
     try:
         os.kill(pid, 0)
     except OSError:

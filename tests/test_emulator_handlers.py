@@ -1,0 +1,235 @@
+"""Each patch in landing_zone/emulator/handlers.py (and the Access Analyzer service), via boto3.
+
+Every test here fails on plain moto 5.2.5. They share the session's emulator and keep
+apart by acting as their own account (`account` fixture: a fresh account id per test).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from landing_zone.emulator.server import EmulatorInfo
+from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
+from tests.conftest import ROOT
+from tests.emulator_harness import REGION, client
+
+_account_ids: Iterator[int] = itertools.count(210000000001)
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+@pytest.fixture
+def account() -> str:
+    """An account id no other test in this session uses."""
+    return f"{next(_account_ids):012d}"
+
+
+@pytest.fixture
+def aws(emulator: EmulatorInfo, account: str) -> Any:
+    """`aws("iam")`: a boto3 client on the emulator acting as this test's account."""
+    return lambda service, **kw: client(service, emulator.endpoint, account, **kw)
+
+
+def _error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(exc.value.response["Error"]["Code"])
+
+
+# --- existing patches -------------------------------------------------------------------
+
+
+def test_access_key_selects_account(aws: Any, account: str) -> None:
+    assert aws("sts").get_caller_identity()["Account"] == account
+
+
+def test_tls_only_bucket_policy_does_not_deny_on_loopback(aws: Any) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="tls-only")
+    s3.put_object(Bucket="tls-only", Key="k", Body=b"v")
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::tls-only/*"]}
+    tls_only = {**deny, "Sid": "TLSOnly", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    assert s3.get_object(Bucket="tls-only", Key="k")["Body"].read() == b"v"
+    # Other deny statements still apply.
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only, deny]}))
+    with pytest.raises(ClientError):
+        s3.get_object(Bucket="tls-only", Key="k")
+
+
+# --- IAM --------------------------------------------------------------------------------
+
+
+def test_aws_managed_policies_are_attachable(aws: Any) -> None:
+    iam = aws("iam")
+    assert iam.get_policy(PolicyArn=READ_ONLY)["Policy"]["PolicyName"] == "ReadOnlyAccess"
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    iam.attach_role_policy(RoleName="r", PolicyArn=ADMIN)
+    iam.create_group(GroupName="g")
+    iam.attach_group_policy(GroupName="g", PolicyArn=ADMIN)
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="r")["AttachedPolicies"]] == [ADMIN]
+    assert [p["PolicyArn"] for p in iam.list_attached_group_policies(GroupName="g")["AttachedPolicies"]] == [ADMIN]
+
+
+def test_list_service_specific_credentials(aws: Any) -> None:
+    iam = aws("iam")
+    iam.create_user(UserName="alice")
+    assert iam.list_service_specific_credentials(UserName="alice")["ServiceSpecificCredentials"] == []
+    with pytest.raises(ClientError) as exc:
+        iam.list_service_specific_credentials(UserName="nobody")
+    assert _error_code(exc) == "NoSuchEntity"
+
+
+# --- SSO-Admin --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def permission_set(aws: Any) -> tuple[str, str]:
+    """(instance ARN, permission set ARN) of a new permission set tagged Team=platform."""
+    sso = aws("sso-admin")
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    ps = sso.create_permission_set(
+        Name="Admin", InstanceArn=instance, SessionDuration="PT1H", Tags=[{"Key": "Team", "Value": "platform"}]
+    )
+    return instance, ps["PermissionSet"]["PermissionSetArn"]
+
+
+def _tags(sso: Any, instance: str, arn: str) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in sso.list_tags_for_resource(InstanceArn=instance, ResourceArn=arn)["Tags"]}
+
+
+def test_sso_permission_set_tags(aws: Any, permission_set: tuple[str, str]) -> None:
+    sso, (instance, arn) = aws("sso-admin"), permission_set
+    assert _tags(sso, instance, arn) == {"Team": "platform"}
+    sso.tag_resource(InstanceArn=instance, ResourceArn=arn, Tags=[{"Key": "Team", "Value": "sec"}, {"Key": "Env", "Value": "x"}])
+    assert _tags(sso, instance, arn) == {"Team": "sec", "Env": "x"}
+    sso.untag_resource(InstanceArn=instance, ResourceArn=arn, TagKeys=["Team", "Absent"])
+    assert _tags(sso, instance, arn) == {"Env": "x"}
+
+
+def test_sso_tags_of_untagged_permission_set_and_instance(aws: Any) -> None:
+    sso = aws("sso-admin")
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    arn = sso.create_permission_set(Name="Plain", InstanceArn=instance)["PermissionSet"]["PermissionSetArn"]
+    assert _tags(sso, instance, arn) == {}
+    sso.tag_resource(InstanceArn=instance, ResourceArn=instance, Tags=[{"Key": "K", "Value": "V"}])
+    assert _tags(sso, instance, instance) == {"K": "V"}
+
+
+def test_sso_tags_of_unknown_resource(aws: Any, permission_set: tuple[str, str]) -> None:
+    instance, arn = permission_set
+    with pytest.raises(ClientError) as exc:
+        aws("sso-admin").list_tags_for_resource(InstanceArn=instance, ResourceArn=arn + "x")
+    assert _error_code(exc) == "ResourceNotFoundException"
+
+
+def test_sso_permission_set_provisioning_status(aws: Any, account: str, permission_set: tuple[str, str]) -> None:
+    sso, (instance, arn) = aws("sso-admin"), permission_set
+    sso.attach_managed_policy_to_permission_set(InstanceArn=instance, PermissionSetArn=arn, ManagedPolicyArn=READ_ONLY)
+    started = sso.provision_permission_set(InstanceArn=instance, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS")
+    request_id = started["PermissionSetProvisioningStatus"]["RequestId"]
+    status = sso.describe_permission_set_provisioning_status(InstanceArn=instance, ProvisionPermissionSetRequestId=request_id)
+    status = status["PermissionSetProvisioningStatus"]
+    assert (status["Status"], status["RequestId"], status["PermissionSetArn"]) == ("SUCCEEDED", request_id, arn)
+    assert status["AccountId"] == account
+    with pytest.raises(ClientError) as exc:
+        sso.describe_permission_set_provisioning_status(InstanceArn=instance, ProvisionPermissionSetRequestId="00000000-0000-0000-0000-000000000000")
+    assert _error_code(exc) == "ResourceNotFoundException"
+
+
+# --- Organizations ----------------------------------------------------------------------
+
+
+def _member_iam(endpoint: str, role_arn: str) -> Any:
+    creds = client("sts", endpoint).assume_role(RoleArn=role_arn, RoleSessionName="check")["Credentials"]
+    return boto3.client(
+        "iam", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("role_name", [None, "CustomAccessRole"])
+def test_create_account_gives_access_role_administrator_access(
+    aws: Any, emulator: EmulatorInfo, account: str, role_name: str | None
+) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    extra = {"RoleName": role_name} if role_name else {}
+    member = org.create_account(Email="m@example.com", AccountName="member", **extra)["CreateAccountStatus"]["AccountId"]
+    name = role_name or "OrganizationAccountAccessRole"
+    iam = _member_iam(emulator.endpoint, f"arn:aws:iam::{member}:role/{name}")
+    role = iam.get_role(RoleName=name)["Role"]
+    assert role["Arn"] == f"arn:aws:iam::{member}:role/{name}"
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust == [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]
+    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    assert attached == [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN}]
+
+
+# --- Access Analyzer (a service moto lacks) ---------------------------------------------
+
+
+def test_access_analyzer_lifecycle(aws: Any, account: str) -> None:
+    aa = aws("accessanalyzer")
+    arn = aa.create_analyzer(analyzerName="acct", type="ACCOUNT", tags={"Team": "sec"})["arn"]
+    assert arn == f"arn:aws:access-analyzer:{REGION}:{account}:analyzer/acct"
+    aa.create_analyzer(analyzerName="org", type="ORGANIZATION")
+    got = aa.get_analyzer(analyzerName="acct")["analyzer"]
+    assert (got["arn"], got["name"], got["type"], got["status"], got["tags"]) == (arn, "acct", "ACCOUNT", "ACTIVE", {"Team": "sec"})
+    assert sorted(a["name"] for a in aa.list_analyzers()["analyzers"]) == ["acct", "org"]
+    assert [a["name"] for a in aa.list_analyzers(type="ORGANIZATION")["analyzers"]] == ["org"]
+    aa.delete_analyzer(analyzerName="acct")
+    with pytest.raises(ClientError) as exc:
+        aa.get_analyzer(analyzerName="acct")
+    assert _error_code(exc) == "ResourceNotFoundException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_access_analyzer_tags(aws: Any) -> None:
+    aa = aws("accessanalyzer")
+    arn = aa.create_analyzer(analyzerName="tagged", type="ACCOUNT")["arn"]
+    assert aa.list_tags_for_resource(resourceArn=arn)["tags"] == {}
+    aa.tag_resource(resourceArn=arn, tags={"A": "1", "B": "2"})
+    aa.untag_resource(resourceArn=arn, tagKeys=["A"])
+    assert aa.list_tags_for_resource(resourceArn=arn)["tags"] == {"B": "2"}
+
+
+def test_access_analyzer_rejects_duplicates_and_bad_types(aws: Any) -> None:
+    aa = aws("accessanalyzer")
+    aa.create_analyzer(analyzerName="dup", type="ACCOUNT")
+    with pytest.raises(ClientError) as exc:
+        aa.create_analyzer(analyzerName="dup", type="ACCOUNT")
+    assert _error_code(exc) == "ConflictException"
+    with pytest.raises(ClientError) as exc:
+        aa.create_analyzer(analyzerName="bad", type="NOPE")
+    assert _error_code(exc) == "ValidationException"
+
+
+def test_access_analyzer_is_per_account(emulator: EmulatorInfo, aws: Any) -> None:
+    aws("accessanalyzer").create_analyzer(analyzerName="mine", type="ACCOUNT")
+    other = boto3.client(
+        "accessanalyzer", endpoint_url=emulator.endpoint, region_name=REGION,
+        aws_access_key_id=emulator_access_key("299999999999"), aws_secret_access_key=EMULATOR_SECRET,
+    )  # fmt: skip
+    assert other.list_analyzers()["analyzers"] == []
+
+
+def test_aws_managed_policies_load_for_the_aws_partition_only() -> None:
+    """moto makes an IAM backend per partition for each account a session key is looked up
+    in; loading ~1,600 policies into each made every call with assumed credentials take seconds."""
+    code = (
+        "from landing_zone.emulator import handlers; handlers.install()\n"
+        "from moto.iam.models import iam_backends\n"
+        "acct = iam_backends['210099999999']\n"
+        "print(len(acct['aws'].managed_policies), len(acct['aws-cn'].managed_policies))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    loaded, other = map(int, out.split())
+    assert loaded > 1000 and other == 0
