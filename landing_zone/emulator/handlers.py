@@ -235,6 +235,27 @@ def _patch_ssoadmin_managed_policy_paths() -> None:
     SSOAdminBackend._find_managed_policy = _find_managed_policy  # type: ignore[method-assign]
 
 
+def _patch_iam_login_profile_reset() -> None:
+    """IAM CreateLoginProfile keeps PasswordResetRequired (moto drops it and reports False).
+
+    The identities layer requires a password change at first sign-in; without this the
+    emulator cannot show that it was asked for.
+    """
+    from moto.iam.responses import IamResponse
+
+    original = IamResponse.create_login_profile
+
+    def create_login_profile(self: IamResponse) -> Any:
+        result = original(self)
+        if str(self._get_param("PasswordResetRequired")).lower() == "true":
+            user = self.backend.get_user(self._get_param("UserName"))
+            user.password_reset_required = True
+            result.result["LoginProfile"]["PasswordResetRequired"] = True
+        return result
+
+    IamResponse.create_login_profile = create_login_profile  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
     from landing_zone.emulator import accessanalyzer
@@ -246,5 +267,6 @@ def install() -> None:
     _patch_ssoadmin_tags()
     _patch_ssoadmin_provisioning_status()
     _patch_ssoadmin_managed_policy_paths()
+    _patch_iam_login_profile_reset()
     _patch_organizations_oaar_permissions()
     accessanalyzer.register()

@@ -1,4 +1,4 @@
-"""SSO-Admin attaches AWS managed policies that live under a path (emulator/handlers.py)."""
+"""Emulator gaps filled in emulator/handlers.py: SSO-Admin policy paths, IAM login-profile reset flag."""
 
 from __future__ import annotations
 
@@ -33,3 +33,13 @@ def test_wrong_path_is_still_refused(emulator: EmulatorInfo) -> None:
         sso.attach_managed_policy_to_permission_set(
             InstanceArn=instance, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ViewOnlyAccess"
         )
+
+
+def test_login_profile_keeps_password_reset_required(emulator: EmulatorInfo) -> None:
+    """IAM CreateLoginProfile with PasswordResetRequired=true is reported back as such."""
+    iam = client("iam", emulator.endpoint, ACCOUNT)
+    for user, reset in (("must.reset", True), ("may.keep", False)):
+        iam.create_user(UserName=user)
+        created = iam.create_login_profile(UserName=user, Password="Xx1!" * 8, PasswordResetRequired=reset)
+        assert created["LoginProfile"]["PasswordResetRequired"] is reset
+        assert iam.get_login_profile(UserName=user)["LoginProfile"]["PasswordResetRequired"] is reset
