@@ -308,6 +308,10 @@ def mfa_enroll(
                                    prompt=lambda text: console.ask(text, why_needed="the profile needs an MFA code"))  # fmt: skip
         iam = client(sess, "iam", settings)
         console.echo(f"Enrolling an MFA device for {user} in account {caller_identity(sess, settings).account} (profile {profile})")
+        existing = iam.list_mfa_devices(UserName=user)["MFADevices"]
+        if existing:  # re-running the journey must not stack up devices
+            typer.echo(f"{user}: MFA device {existing[0]['SerialNumber']} already enabled; nothing to do")
+            return
         codes = None
         if demo_codes:
             _require_emulator_for_demo(settings)
