@@ -13,6 +13,9 @@ from typing import Literal
 
 Target = Literal["local", "aws"]
 TARGETS: tuple[Target, ...] = ("local", "aws")
+# How stacks authenticate: `bootstrap` — management credentials, member accounts through
+# OAAR; `mfa` — per-stack temporary credentials of the MFA role profiles (lz mfa enable).
+Auth = Literal["bootstrap", "mfa"]
 # Used in synthesized JSON when no emulator is running (e.g. a plain `lz synth`);
 # `lz up` always re-synthesizes with the real endpoint.
 PLACEHOLDER_ENDPOINT = "http://127.0.0.1:4566"
@@ -39,6 +42,7 @@ class Settings:
     provider_mirror: Path | None = None
     endpoint: str | None = None  # emulator URL, target=local only
     aws_profile: str | None = None  # target=aws: overrides the bootstrap profile
+    auth: Auth = "bootstrap"
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -55,6 +59,7 @@ class Settings:
             "provider_mirror": Path(mirror) if mirror else None,
             "endpoint": env.get("LZ_EMULATOR_ENDPOINT") or None,
             "aws_profile": env.get("LZ_AWS_PROFILE") or None,
+            "auth": env.get("LZ_AUTH") or "bootstrap",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
@@ -85,6 +90,8 @@ class Settings:
             env["LZ_PROVIDER_MIRROR"] = str(self.provider_mirror.resolve())
         if self.aws_profile:
             env["LZ_AWS_PROFILE"] = self.aws_profile
+        if self.auth != "bootstrap":
+            env["LZ_AUTH"] = self.auth
         return env
 
 

@@ -34,6 +34,9 @@ TargetOpt = Annotated[
     Optional[str], typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
 ]
 StackOpt = Annotated[Optional[list[str]], typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
+DemoCodesOpt = Annotated[
+    bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: MFA codes from the demo seed.")
+]
 ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
 
 
@@ -84,11 +87,26 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
 
 
-def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel: int) -> None:
-    from landing_zone.deploy.context import DeployContext
-    from landing_zone.deploy.orchestrate import Selection, failures, run
+def _code_source(settings, demo_codes: bool):  # -> auth.CodeSource
+    """Where MFA codes come from when a cached MFA session is stale: the operator, or the demo seed."""
+    if demo_codes:
+        from landing_zone.cli.postdeploy import demo_code
+
+        return lambda profile, serial: demo_code(settings, serial)
+    if not sys.stdin.isatty():
+
+        def refuse(profile: str, serial: str) -> str:
+            raise UserError(f"the MFA session of {profile} expired and there is no terminal to ask for a code: "
+                            f"run `lz mfa login --profile {profile}` first")  # fmt: skip
+
+        return refuse
+    return lambda profile, serial: typer.prompt(f"MFA code for {profile} ({serial})")
+
+
+def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel: int, demo_codes: bool = False) -> None:
+    from landing_zone.deploy.orchestrate import Selection, failures
+    from landing_zone.deploy.run import execute
     from landing_zone.emulator import server
-    from landing_zone.synth import synth as do_synth
 
     settings = _settings(config, target)
     project = _load(settings)
@@ -98,10 +116,8 @@ def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel
         typer.echo(f"started an emulator for this run at {info.endpoint} (`lz emulator start` keeps one running)", err=True)
         settings = replace(settings, endpoint=info.endpoint)
     try:
-        do_synth(project, settings)
-        ctx = DeployContext(project, settings)
-        tasks = run(ctx, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
-                    resynth=lambda: do_synth(project, settings))  # fmt: skip
+        tasks = execute(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
+                        code_for=_code_source(settings, demo_codes))  # fmt: skip
     finally:
         if own_emulator:
             server.stop(settings.work_dir)
@@ -120,9 +136,10 @@ def up(
     stack: StackOpt = None,
     with_deps: Annotated[bool, typer.Option("--with-deps", help="Also the stacks --stack depends on.")] = False,
     parallel: ParallelOpt = 3,
+    demo_codes: DemoCodesOpt = False,
 ) -> None:
     """Deploy every stack in dependency order (the state backend bootstrap included)."""
-    _deploy_action("up", config, target, stack, with_deps, parallel)
+    _deploy_action("up", config, target, stack, with_deps, parallel, demo_codes)
 
 
 @app.command()

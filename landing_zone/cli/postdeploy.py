@@ -90,6 +90,17 @@ def _demo_seed_file(settings: Settings, serial: str) -> Path:
     return settings.work_dir / "demo-mfa" / f"{parts[4]}-{parts[-1].rsplit('/', 1)[-1]}.seed"
 
 
+def demo_code(settings: Settings, serial: str) -> str:
+    """Emulator only: the current code of a device enrolled with --demo-codes."""
+    from landing_zone.postdeploy import totp
+
+    _require_emulator_for_demo(settings)
+    seed_file = _demo_seed_file(settings, serial)
+    if not seed_file.is_file():
+        raise UserError(f"no demo seed for {serial} (enroll it with `lz mfa enroll --demo-codes`)")
+    return totp.code(seed_file.read_text().strip())
+
+
 def _require_emulator_for_demo(settings: Settings) -> None:
     if settings.target != "local":
         raise UserError("--demo-codes works against the emulator only")
@@ -254,13 +265,7 @@ def mfa_login(
                 typer.echo(f"{name}: cached session valid until {cached['Expiration']}", err=True)
                 continue
             if demo_codes and rp.mfa_serial:
-                _require_emulator_for_demo(settings)
-                from landing_zone.postdeploy import totp
-
-                seed_file = _demo_seed_file(settings, rp.mfa_serial)
-                if not seed_file.is_file():
-                    raise UserError(f"no demo seed for {rp.mfa_serial} (enroll it with `lz mfa enroll --demo-codes`)")
-                this_code = totp.code(seed_file.read_text().strip())
+                this_code = demo_code(settings, rp.mfa_serial)
             else:
                 this_code = code or _console().ask(f"MFA code for {name} ({rp.mfa_serial})",
                                                    why_needed="no MFA code: pass --code")  # fmt: skip

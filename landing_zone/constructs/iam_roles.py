@@ -11,10 +11,6 @@ from constructs import Construct
 from landing_zone.constructs.policy import Statement, document
 
 
-def managed(name: str) -> str:
-    return f"arn:aws:iam::aws:policy/{name}"
-
-
 @dataclass(frozen=True)
 class MfaPolicy:
     """require_mfa from project.yaml; max_age in seconds."""

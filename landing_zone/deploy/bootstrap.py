@@ -24,7 +24,7 @@ def remote_state_exists(ctx: DeployContext, account: str, layer: str) -> bool:
     from botocore.exceptions import ClientError
 
     bucket, key = ctx.backend_location(account, layer)
-    s3 = aws.client(aws.session(ctx.project, ctx.settings, account, ctx.account_ids), "s3", ctx.settings)
+    s3 = aws.client(ctx.session(account), "s3", ctx.settings)
     try:
         s3.head_object(Bucket=bucket, Key=key)
     except ClientError as exc:

@@ -6,6 +6,7 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from landing_zone import naming
 from landing_zone.config.model import Project
@@ -24,6 +25,8 @@ class DeployContext:
     project: Project
     settings: Settings
     account_ids: dict[str, str] = field(default_factory=dict)
+    # account → temporary credentials (settings.auth == "mfa"): each stack runs with its own
+    credentials: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.env = full_env(self.settings)
@@ -53,8 +56,28 @@ class DeployContext:
                 shutil.copyfile(src, dst)
         return ws
 
-    def terraform(self, stack: str) -> Terraform:
-        return Terraform(stack, self.workspace(stack).resolve(), self.env, self.log_path(stack).resolve())
+    def terraform(self, stack: str, account: str | None = None) -> Terraform:
+        env = self.env
+        creds = self.credentials.get(account or self._account_of(stack))
+        if creds:
+            from landing_zone.postdeploy.mfa import as_env
+
+            env = {**env, **as_env(creds)}
+        return Terraform(stack, self.workspace(stack).resolve(), env, self.log_path(stack).resolve())
+
+    def _account_of(self, stack: str) -> str:
+        from landing_zone.layers import LAYERS
+
+        return next(stack.removesuffix(f"-{layer.name}") for layer in LAYERS if stack.endswith(f"-{layer.name}"))
+
+    def session(self, account: str = naming.MANAGEMENT) -> Any:
+        """A boto3 session in `account` with the same credentials its stacks use."""
+        from landing_zone.deploy import aws, auth
+
+        creds = self.credentials.get(account)
+        if creds:
+            return auth.boto3_session(self.project, creds)
+        return aws.session(self.project, self.settings, account, self.account_ids)
 
     def backend_location(self, account: str, layer: str) -> tuple[str, str]:
         return naming.state_bucket(self.project.short_name, account), naming.state_key(account, layer)

@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cdktf import TerraformOutput
 from cdktf_cdktf_provider_aws.iam_account_alias import IamAccountAlias
 from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPasswordPolicy
 
 from landing_zone import naming
 from landing_zone.config.gpgkey import pgp_key_base64
-from landing_zone.constructs.iam_roles import MfaPolicy, Role, managed
+from landing_zone.constructs.iam_roles import MfaPolicy, Role
+from landing_zone.roles import GROUPS, GroupSpec, roles_in
 from landing_zone.constructs.iam_users import IamUserGroup, IamUsers
 from landing_zone.stacks.base import LayerStack
 
 
-@dataclass(frozen=True)
-class RoleSpec:
-    name: str
-    mfa: bool  # the spec's MFA roles: trust requires a recent MFA sign-in when require_mfa is on
-    policies: tuple[str, ...]
-
-
-# Roles in every member account, assumed from the identity (security) account.
-MEMBER_ROLES = (
-    RoleSpec(naming.DEVOPS_ROLE, True, (managed("PowerUserAccess"), managed("IAMFullAccess"))),
-    RoleSpec(naming.ADMIN_ROLE, True, (managed("AdministratorAccess"),)),
-    RoleSpec(naming.AUDITOR_ROLE, False, (managed("SecurityAudit"), managed("ReadOnlyAccess"))),
-)
-# The CI/CD deployment role lives in shared; machines cannot answer MFA prompts.
-SHARED_ROLES = (RoleSpec(naming.DEPLOY_MASTER_ROLE, False, (managed("PowerUserAccess"), managed("IAMFullAccess"))),)
-
-
-@dataclass(frozen=True)
-class GroupSpec:
-    """Policies of an IAM group by name: attached directly in the management account; elsewhere
-    the group may assume these roles in the member accounts."""
-
-    management_policies: tuple[str, ...]
-    assumes: tuple[str, ...]
-
-
-GROUPS = {
-    "admins": GroupSpec((managed("AdministratorAccess"),), (naming.ADMIN_ROLE, naming.OAAR_ROLE)),
-    "devops": GroupSpec((managed("PowerUserAccess"),), (naming.DEVOPS_ROLE, naming.DEPLOY_MASTER_ROLE)),
-    "auditors": GroupSpec((managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")), (naming.AUDITOR_ROLE,)),
-    "finops": GroupSpec((managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")), ()),
-}
 PASSWORD_POLICY = dict(
     minimum_password_length=30,
     require_lowercase_characters=True,
@@ -102,21 +69,18 @@ class IdentitiesStack(LayerStack):
         )  # fmt: skip
 
     def _roles(self) -> None:
-        mgmt_root = naming.root_arn(self.account_ids[naming.MANAGEMENT])
-        Role(
-            self,
-            "oaar",
-            name=naming.OAAR_ROLE,
-            principals=[mgmt_root],
-            policies=[managed("AdministratorAccess")],
-            mfa=self._mfa,
-            adopt=self.account != naming.MANAGEMENT,  # Organizations created it with the account
-        )
-        if self.account == naming.MANAGEMENT:
-            return
         identity_account = naming.SECURITY if naming.SECURITY in self.account_ids else naming.MANAGEMENT
-        trusted = [naming.root_arn(self.account_ids[identity_account])]
-        specs = MEMBER_ROLES + (SHARED_ROLES if self.account == naming.SHARED else ())
-        for spec in specs:
-            Role(self, spec.name.lower(), name=spec.name, principals=trusted, policies=list(spec.policies),
-                 mfa=self._mfa if spec.mfa else None)  # fmt: skip
+        for spec in roles_in(self.account):
+            is_oaar = spec.name == naming.OAAR_ROLE
+            # OAAR is trusted by the management account; the others by the identity account.
+            trusted = naming.MANAGEMENT if is_oaar else identity_account
+            Role(
+                self,
+                "oaar" if is_oaar else spec.name.lower(),
+                name=spec.name,
+                principals=[naming.root_arn(self.account_ids[trusted])],
+                policies=list(spec.policies),
+                mfa=self._mfa if spec.mfa else None,
+                # In member accounts Organizations created OAAR with the account: adopt it.
+                adopt=is_oaar and self.account != naming.MANAGEMENT,
+            )

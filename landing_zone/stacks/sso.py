@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from landing_zone import naming
-from landing_zone.constructs.iam_roles import managed
 from landing_zone.constructs.identity_center import IdentityCenter, PermissionSetSpec
 from landing_zone.constructs.policy import document
+from landing_zone.roles import managed
 from landing_zone.stacks.base import LayerStack
 
 GROUPS = {

@@ -33,13 +33,24 @@ def _shared_files(project: Project) -> dict[str, Any]:
     return {"shared_config_files": [f"{base}/config"], "shared_credentials_files": [f"{base}/credentials"]}
 
 
+def _emulator_keys(project: Project, settings: Settings) -> dict[str, str]:
+    """Bootstrap on the emulator: the management account's key (MFA mode: keys come from the env)."""
+    if settings.auth == "mfa":
+        return {}
+    return {"access_key": emulator_access_key(project.management.id), "secret_key": EMULATOR_SECRET}
+
+
 def _profile(project: Project, settings: Settings) -> str:
     return settings.aws_profile or naming.profile(project.short_name, "bootstrap")
 
 
-def _assume_role_arn(project: Project, account: str, account_id: str | None) -> str | None:
-    """Member accounts are reached through OAAR from the management credentials."""
-    if account == naming.MANAGEMENT or not account_id:
+def _assume_role_arn(project: Project, account: str, account_id: str | None, settings: Settings) -> str | None:
+    """Member accounts are reached through OAAR from the management credentials.
+
+    With MFA on, each stack runs with temporary credentials already in its account (the
+    MFA role profile's session, passed in the environment by `lz`), so nothing is assumed.
+    """
+    if account == naming.MANAGEMENT or not account_id or settings.auth == "mfa":
         return None
     return naming.role_arn(account_id, naming.OAAR_ROLE)
 
@@ -55,14 +66,13 @@ def add_provider(
             )
         ],
     }
-    role = _assume_role_arn(project, account, account_id)
+    role = _assume_role_arn(project, account, account_id, settings)
     if role:
         args["assume_role"] = [AwsProviderAssumeRole(role_arn=role, session_name="landing-zone")]
     if settings.target == "local":
         url = settings.synth_endpoint
+        args.update(_emulator_keys(project, settings))
         args.update(
-            access_key=emulator_access_key(project.management.id),  # selects the management account
-            secret_key=EMULATOR_SECRET,
             endpoints=[AwsProviderEndpoints(**{svc: url for svc in _EMULATED_SERVICES})],
             s3_use_path_style=True,
             skip_credentials_validation=True,
@@ -72,7 +82,7 @@ def add_provider(
             # The emulator answers unimplemented calls with errors the SDK would retry for minutes.
             max_retries=2,
         )
-    else:
+    elif settings.auth == "bootstrap":
         args.update(profile=_profile(project, settings), **_shared_files(project))
     return AwsProvider(stack, "aws", **args)
 
@@ -87,14 +97,13 @@ def add_backend(
         "dynamodb_table": naming.lock_table(project.short_name, account),
         "encrypt": True,
     }
-    role = _assume_role_arn(project, account, account_id)
+    role = _assume_role_arn(project, account, account_id, settings)
     if role:
         args["assume_role"] = S3BackendAssumeRoleConfig(role_arn=role, session_name="landing-zone")
     if settings.target == "local":
         url = settings.synth_endpoint
+        args.update(_emulator_keys(project, settings))
         args.update(
-            access_key=emulator_access_key(project.management.id),
-            secret_key=EMULATOR_SECRET,
             endpoints=S3BackendEndpointConfig(s3=url, dynamodb=url, iam=url, sts=url),
             use_path_style=True,
             skip_credentials_validation=True,
@@ -103,6 +112,6 @@ def add_backend(
             skip_requesting_account_id=True,
             skip_s3_checksum=True,
         )
-    else:
+    elif settings.auth == "bootstrap":
         args.update(profile=_profile(project, settings), **_shared_files(project))
     return S3Backend(stack, **args)
