@@ -66,7 +66,7 @@ def _create_organization_first(ctx: DeployContext, task: Task) -> None:
 
     from landing_zone.deploy import aws
 
-    org = aws.client(aws.session(ctx.project, ctx.settings), "organizations", ctx.settings)
+    org = aws.client(ctx.session(), "organizations", ctx.settings)
     try:
         org.describe_organization()
         return
@@ -83,7 +83,7 @@ def _require_identity_center(ctx: DeployContext) -> None:
     """Fail before any change when IAM Identity Center is off: it can only be enabled by hand."""
     from landing_zone.deploy import aws
 
-    sso = aws.client(aws.session(ctx.project, ctx.settings), "sso-admin", ctx.settings)
+    sso = aws.client(ctx.session(), "sso-admin", ctx.settings)
     if not sso.list_instances().get("Instances"):
         raise DeployError(
             "IAM Identity Center is not enabled in the management account: open the AWS console → "
@@ -146,7 +146,7 @@ def _empty_bucket(ctx: DeployContext, account: str) -> None:
     from landing_zone.deploy import aws
 
     bucket, _ = ctx.backend_location(account, layers.BOOTSTRAP_LAYER)
-    s3 = aws.session(ctx.project, ctx.settings, account, ctx.account_ids).resource(
+    s3 = ctx.session(account).resource(
         "s3", **({"endpoint_url": ctx.settings.endpoint} if ctx.settings.target == "local" else {})
     )
     s3.Bucket(bucket).object_versions.delete()
