@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT_ID = "000123456789"  # the emulator's management account in these tests
 REGION = "us-east-1"
 TERRAFORM_TIMEOUT = 900.0
+_INTERACTIVE = {"init", "plan", "apply", "destroy", "import", "refresh"}  # commands that take -input
 DEFAULT_TAGS = {"Project": "emulator-probe", "ManagedBy": "landing-zone"}
 
 
@@ -106,8 +107,12 @@ class Workspace:
         data: dict[str, dict[str, Any]] | None = None,
         outputs: dict[str, Any] | None = None,
         providers: list[dict[str, Any]] | None = None,
+        imports: list[dict[str, str]] | None = None,
     ) -> Path:
-        """Write main.tf.json: the default provider (plus `providers`), a local backend, `resources`."""
+        """Write main.tf.json: the default provider (plus `providers`), a local backend, `resources`.
+
+        `imports` are import blocks: {"to": "aws_iam_role.x", "id": "...", "provider": "aws.member"}.
+        """
         doc: dict[str, Any] = {
             "terraform": {
                 "required_providers": {"aws": {"source": "hashicorp/aws", "version": "5.100.0"}},
@@ -118,6 +123,8 @@ class Workspace:
         }
         if data:
             doc["data"] = data
+        if imports:
+            doc["import"] = imports
         if outputs:
             doc["output"] = {name: {"value": value} for name, value in outputs.items()}
         self.root.mkdir(parents=True, exist_ok=True)
@@ -144,7 +151,7 @@ class Workspace:
         """Run `terraform <args>` in the workspace; raise TerraformError on an unexpected exit code."""
         started = time.monotonic()
         proc = subprocess.run(
-            ["terraform", *args, "-no-color", "-input=false"],
+            ["terraform", *args, "-no-color", *(["-input=false"] if args[0] in _INTERACTIVE else [])],
             cwd=self.root,
             env=self.env(),
             capture_output=True,

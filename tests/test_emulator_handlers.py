@@ -78,6 +78,19 @@ def test_aws_managed_policies_are_attachable(aws: Any) -> None:
     assert [p["PolicyArn"] for p in iam.list_attached_group_policies(GroupName="g")["AttachedPolicies"]] == [ADMIN]
 
 
+def test_aws_managed_policies_load_for_the_aws_partition_only() -> None:
+    """moto makes an IAM backend per partition for each account a session key is looked up
+    in; loading ~1,600 policies into each made every call with assumed credentials take seconds."""
+    code = (
+        "from landing_zone.emulator import handlers; handlers.install()\n"
+        "from moto.iam.models import iam_backends\n"
+        "acct = iam_backends['210099999999']\n"
+        "print(len(acct['aws'].managed_policies), len(acct['aws-cn'].managed_policies))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    loaded, other = map(int, out.split())
+    assert loaded > 1000 and other == 0
+
 def test_list_service_specific_credentials(aws: Any) -> None:
     iam = aws("iam")
     iam.create_user(UserName="alice")
@@ -220,16 +233,3 @@ def test_access_analyzer_is_per_account(emulator: EmulatorInfo, aws: Any) -> Non
     )  # fmt: skip
     assert other.list_analyzers()["analyzers"] == []
 
-
-def test_aws_managed_policies_load_for_the_aws_partition_only() -> None:
-    """moto makes an IAM backend per partition for each account a session key is looked up
-    in; loading ~1,600 policies into each made every call with assumed credentials take seconds."""
-    code = (
-        "from landing_zone.emulator import handlers; handlers.install()\n"
-        "from moto.iam.models import iam_backends\n"
-        "acct = iam_backends['210099999999']\n"
-        "print(len(acct['aws'].managed_policies), len(acct['aws-cn'].managed_policies))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    loaded, other = map(int, out.split())
-    assert loaded > 1000 and other == 0
