@@ -137,9 +137,13 @@ def up(
     with_deps: Annotated[bool, typer.Option("--with-deps", help="Also the stacks --stack depends on.")] = False,
     parallel: ParallelOpt = 3,
     demo_codes: DemoCodesOpt = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Plan every stack, also those unchanged since they last applied.")] = False,
 ) -> None:
     """Deploy every stack in dependency order (the state backend bootstrap included)."""
-    _deploy_action("up", config, target, stack, with_deps, parallel, demo_codes)
+    from landing_zone.deploy.fingerprint import refreshing
+
+    with refreshing(refresh):
+        _deploy_action("up", config, target, stack, with_deps, parallel, demo_codes)
 
 
 @app.command()

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
+from landing_zone.deploy import fingerprint
 from landing_zone.deploy.bootstrap import bootstrap, remote_state_exists, unbootstrap
 from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.graph import DONE, Task, run_graph
 from landing_zone.deploy.progress import Progress
+from landing_zone.deploy.terraform import Terraform
 from landing_zone.fsutil import atomic_write_text
 from landing_zone.synth import account_ids_file, known_account_ids
 
@@ -91,8 +94,18 @@ def _require_identity_center(ctx: DeployContext) -> None:
         )
 
 
-def _deploy(ctx: DeployContext, task: Task) -> str:
+def _deploy(ctx: DeployContext, task: Task, refresh: bool = False) -> str:
     tf = ctx.terraform(task.name)
+    fp = fingerprint.StackFingerprint(ctx, tf, task)
+    if not refresh and fp.unchanged():
+        return fingerprint.SKIPPED
+    fp.invalidate()  # recorded again only once this run succeeds
+    detail = _apply(ctx, task, tf)
+    fp.record()
+    return detail
+
+
+def _apply(ctx: DeployContext, task: Task, tf: Terraform) -> str:
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "bootstrapped: " + bootstrap(tf).describe()
     if task.layer == "sso":
@@ -114,7 +127,10 @@ def _plan(ctx: DeployContext, task: Task) -> str:
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "not bootstrapped yet (lz up creates it)"
     tf.init("-reconfigure")
-    return tf.plan().describe()
+    result = tf.plan()
+    if result.changed:  # drift, or a change not applied yet: the next `lz up` must plan
+        fingerprint.invalidate(tf.workdir)
+    return result.describe()
 
 
 def _imported_addresses(ctx: DeployContext, stack: str) -> list[str]:
@@ -124,6 +140,7 @@ def _imported_addresses(ctx: DeployContext, stack: str) -> list[str]:
 
 def _destroy(ctx: DeployContext, task: Task) -> str:
     tf = ctx.terraform(task.name)
+    fingerprint.invalidate(tf.workdir)
     if task.layer == layers.BOOTSTRAP_LAYER:
         if not remote_state_exists(ctx, task.account, task.layer):
             return "nothing deployed"
@@ -176,7 +193,8 @@ def run(
     parallel: int,
     resynth: Callable[[], None] = lambda: None,
 ) -> list[Task]:
-    work = {"up": _deploy, "plan": _plan, "down": _destroy}[action]
+    refresh = fingerprint.refresh_requested()  # read here: the workers are other threads
+    work = {"up": partial(_deploy, refresh=refresh), "plan": _plan, "down": _destroy}[action]
     tasks = plan_tasks(ctx.project, selection, reverse=action == "down")
     ctx.account_ids = known_account_ids(ctx.settings)
     after = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)

@@ -1,0 +1,213 @@
+"""Skip a stack in `lz up` when nothing that decides its plan changed since it last applied.
+
+After a stack applies (or plans with no changes), `lz up` records a fingerprint in
+`<work_dir>/stacks/<stack>/lz-applied.json`: digests of everything terraform would act on.
+
+- what to deploy: the synthesized JSON (resources, provider pin and configuration, backend);
+- with what: the terraform binary's version, the CLI config file (provider mirror, plugin
+  cache), the TF_* variables, and the providers init selected (`.terraform.lock.hcl`);
+- where: the target; on the emulator its endpoint and process (pid and start time: a new
+  emulator holds no state); on AWS the profile; the credentials mode (bootstrap or MFA);
+- the state it was applied to: the ETag and version of the state object in the S3 backend,
+  so an apply or destroy through terraform from anywhere else (another machine, `npx cdktf
+  deploy`, `lz down`), or a backend that is gone, makes the stack run again.
+
+The next `lz up` compares and reports `unchanged (skipped; --refresh to plan)` without
+running terraform. What no fingerprint sees is drift: a change made outside terraform
+(console, another tool) to a resource; `lz up --refresh` and `lz plan` always plan.
+
+The record is removed before a stack runs and written only after it succeeded, so a failed
+or interrupted run never leaves a stale record behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from landing_zone.fsutil import atomic_write_text
+
+if TYPE_CHECKING:
+    from landing_zone.deploy.context import DeployContext
+    from landing_zone.deploy.graph import Task
+    from landing_zone.deploy.terraform import Terraform
+    from landing_zone.settings import Settings
+
+RECORD = "lz-applied.json"
+SKIPPED = "unchanged (skipped; --refresh to plan)"
+# Bumped when what goes into a fingerprint changes: older records then never match.
+SCHEME = 1
+# Variables that change logging only.
+_IGNORED_TF_VARS = ("TF_LOG", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_LOG_PATH")
+
+_refresh: ContextVar[bool] = ContextVar("lz_refresh", default=False)
+
+
+@contextmanager
+def refreshing(on: bool) -> Iterator[None]:
+    """`lz up --refresh`: plan every stack even when its fingerprint matches."""
+    token = _refresh.set(on)
+    try:
+        yield
+    finally:
+        _refresh.reset(token)
+
+
+def refresh_requested() -> bool:
+    return _refresh.get()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return _digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+@cache
+def _terraform_version(path: str, mtime_ns: int, size: int) -> str | None:
+    proc = subprocess.run([path, "version", "-json"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"})  # fmt: skip
+    try:
+        return str(json.loads(proc.stdout)["terraform_version"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def terraform_version(binary: str, env: Mapping[str, str]) -> str | None:
+    """Version of the terraform `binary` found on env's PATH (run once per binary and process)."""
+    path = shutil.which(binary, path=env.get("PATH"))
+    if not path:
+        return None
+    st = os.stat(path)
+    return f"{_terraform_version(path, st.st_mtime_ns, st.st_size)} ({path})"
+
+
+def process_start(pid: int) -> str | None:
+    """When process `pid` started (boot id and clock ticks, Linux); None when unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+        started = stat[stat.rfind(b")") + 2 :].split()[19].decode()  # field 22: start time
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return f"{boot}/{started}"
+
+
+def emulator_identity(settings: Settings) -> str | None:
+    """`pid@start` of the emulator serving `settings.endpoint` (as recorded in the work dir)."""
+    try:
+        info = json.loads((settings.work_dir / "emulator.json").read_text())
+        pid = int(info["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if info.get("endpoint") != settings.endpoint:
+        return None
+    return f"{pid}@{process_start(pid)}"
+
+
+def inputs(workspace: Path, settings: Settings, env: Mapping[str, str], binary: str = "terraform") -> dict[str, Any]:
+    """What the run starts from: taken before terraform runs, recorded once it succeeded."""
+    tf_vars = {k: v for k, v in sorted(env.items()) if k.startswith("TF_") and k not in _IGNORED_TF_VARS}
+    config = env.get("TF_CLI_CONFIG_FILE")
+    local = settings.target == "local"
+    return {
+        "scheme": SCHEME,
+        "json": _file_digest(workspace / "cdk.tf.json"),
+        "terraform": terraform_version(binary, env),
+        "cli_config": _file_digest(Path(config)) if config else None,
+        "tf_vars": _digest(json.dumps(tf_vars).encode()),
+        "target": settings.target,
+        "endpoint": settings.endpoint if local else None,
+        "emulator": emulator_identity(settings) if local else None,
+        "profile": None if local else settings.aws_profile,
+        "auth": getattr(settings, "auth", "bootstrap"),
+    }
+
+
+def observed(workspace: Path, state: str | None) -> dict[str, Any]:
+    """What a successful run leaves: the providers init selected, the backend init, the state."""
+    return {
+        "lock": _file_digest(workspace / ".terraform.lock.hcl"),
+        "initialised": (workspace / ".terraform" / "terraform.tfstate").is_file(),
+        "state": state,
+    }
+
+
+def fingerprint(parts: Mapping[str, Any]) -> str:
+    return _digest(json.dumps(parts, sort_keys=True).encode())
+
+
+def complete(parts: Mapping[str, Any]) -> bool:
+    """Only a fingerprint that pins a state object and a provider selection may skip a stack."""
+    return bool(parts.get("state") and parts.get("lock") and parts.get("initialised") and parts.get("json"))
+
+
+def recorded(workspace: Path) -> str | None:
+    try:
+        return str(json.loads((workspace / RECORD).read_text())["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record(workspace: Path, parts: Mapping[str, Any]) -> None:
+    doc = {"fingerprint": fingerprint(parts), "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "parts": dict(parts)}  # fmt: skip
+    atomic_write_text(workspace / RECORD, json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+
+def invalidate(workspace: Path) -> None:
+    (workspace / RECORD).unlink(missing_ok=True)
+
+
+def matches(workspace: Path, parts: Mapping[str, Any]) -> bool:
+    return complete(parts) and recorded(workspace) == fingerprint(parts)
+
+
+def state_version(ctx: DeployContext, account: str, layer: str) -> str | None:
+    """`ETag/VersionId` of the stack's state object in its S3 backend; None when it can't be read."""
+    from landing_zone.deploy import aws
+
+    bucket, key = ctx.backend_location(account, layer)
+    try:
+        head = aws.client(ctx.session(account), "s3", ctx.settings).head_object(Bucket=bucket, Key=key)
+    except Exception:  # missing bucket or object, no credentials, unknown account: just don't skip
+        return None
+    return f"{head.get('ETag', '')}/{head.get('VersionId', '')}"
+
+
+class StackFingerprint:
+    """The fingerprint of one stack's run: `unchanged()` before, `record()` after success."""
+
+    def __init__(self, ctx: DeployContext, tf: Terraform, task: Task):
+        self.ctx, self.task, self.workspace = ctx, task, tf.workdir
+        self.inputs = inputs(tf.workdir, ctx.settings, tf.env, tf.binary)
+
+    def _parts(self) -> dict[str, Any]:
+        state = state_version(self.ctx, self.task.account, self.task.layer)
+        return {**self.inputs, **observed(self.workspace, state)}
+
+    def unchanged(self) -> bool:
+        return recorded(self.workspace) is not None and matches(self.workspace, self._parts())
+
+    def invalidate(self) -> None:
+        invalidate(self.workspace)
+
+    def record(self) -> None:
+        parts = self._parts()
+        if complete(parts):
+            record(self.workspace, parts)
