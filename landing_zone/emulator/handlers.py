@@ -1,7 +1,9 @@
 """Behaviour the AWS provider needs that moto lacks, patched onto moto's classes.
 
 `install()` runs in the emulator process before it serves; each patch is small and
-covered by tests/test_emulator_handlers.py.
+covered by tests/test_emulator_handlers.py (or test_emulator_gaps.py). IAM Access Analyzer,
+which moto lacks entirely, is a minimal service of its own in emulator/accessanalyzer.py.
+tests/test_emulator_terraform.py applies the resource types these patches serve.
 """
 
 from __future__ import annotations
