@@ -87,24 +87,9 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
 
 
-def _code_source(settings, demo_codes: bool):  # -> auth.CodeSource
-    """Where MFA codes come from when a cached MFA session is stale: the operator, or the demo seed."""
-    if demo_codes:
-        from landing_zone.cli.postdeploy import demo_code
-
-        return lambda profile, serial: demo_code(settings, serial)
-    if not sys.stdin.isatty():
-
-        def refuse(profile: str, serial: str) -> str:
-            raise UserError(f"the MFA session of {profile} expired and there is no terminal to ask for a code: "
-                            f"run `lz mfa login --profile {profile}` first")  # fmt: skip
-
-        return refuse
-    return lambda profile, serial: typer.prompt(f"MFA code for {profile} ({serial})")
-
-
 def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel: int, demo_codes: bool = False) -> None:
-    from landing_zone.deploy.orchestrate import Selection, failures
+    from landing_zone.cli.deploying import code_source, report
+    from landing_zone.deploy.orchestrate import Selection
     from landing_zone.deploy.run import execute
     from landing_zone.emulator import server
 
@@ -117,16 +102,11 @@ def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel
         settings = replace(settings, endpoint=info.endpoint)
     try:
         tasks = execute(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
-                        code_for=_code_source(settings, demo_codes))  # fmt: skip
+                        code_for=code_source(settings, demo_codes))  # fmt: skip
     finally:
         if own_emulator:
             server.stop(settings.work_dir)
-    bad = failures(tasks)
-    total = sum(t.seconds for t in tasks)
-    typer.echo(f"lz {action}: {len(tasks) - len(bad)}/{len(tasks)} stacks ok ({total:.0f}s of stack time)", err=True)
-    if bad:
-        lines = [f"{t.name}: {t.status}: {t.detail}" for t in bad]
-        raise UserError("\n".join(lines))
+    report(action, tasks)
 
 
 @app.command()

@@ -340,3 +340,63 @@ def _demo_codes(settings: Settings):  # -> Callable[[NewDevice], tuple[str, str]
         return totp.code(device.seed, now - totp.STEP), totp.code(device.seed, now)
 
     return codes
+
+
+def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Optional[Path], target: Optional[str],
+                demo_codes: bool) -> None:  # fmt: skip
+    from landing_zone.cli.deploying import code_source, report
+    from landing_zone.deploy import auth
+    from landing_zone.deploy.orchestrate import Selection
+    from landing_zone.deploy.run import execute, identities_stacks
+    from landing_zone.postdeploy import mfa_switch
+    from landing_zone.postdeploy.awsapi import require_endpoint
+
+    settings = _settings(config, target)
+    project = _project(settings)
+    deployed = auth.deployed_enforcement(project, settings)
+    if project.require_mfa is enable and deployed is enable:
+        typer.echo(f"require_mfa is already {str(enable).lower()} and deployed; nothing to do")
+        return
+    with _user_errors():
+        require_endpoint(settings)
+        if enable:
+            problems = mfa_switch.readiness_problems(project, settings, auth.aws_dir(settings))
+            if problems:
+                raise UserError("\n".join(["refusing to require MFA (nothing was changed):", *problems]))
+    for change in mfa_switch.changes(project, enable):
+        typer.echo(mfa_switch.describe(change, enable))
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UserError("confirm with --yes (no terminal to ask)")
+        typer.confirm(f"Set require_mfa: {str(enable).lower()} and redeploy the identities stacks?", abort=True)
+    auth.record(settings, deployed)  # what is deployed now, before project.yaml says otherwise
+    with _user_errors():
+        project = mfa_switch.write_flag(settings.config_path, enable)
+    typer.echo(f"{settings.config_path}: require_mfa: {str(enable).lower()}", err=True)
+    tasks = execute(project, settings, "up", Selection(identities_stacks(project)), parallel=parallel,
+                    code_for=code_source(settings, demo_codes))  # fmt: skip
+    report("up", tasks)
+    typer.echo(f"MFA {'required' if enable else 'no longer required'}; `lz up` now runs with "
+               f"{'the MFA role sessions (`lz mfa login`)' if enable else 'the bootstrap credentials'}")  # fmt: skip
+
+
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation (CI).")]
+ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
+
+
+@mfa_app.command("enable")
+def mfa_enable(yes: YesOpt = False, parallel: ParallelOpt = 3, config: ConfigOpt = None, target: TargetOpt = None,
+               demo_codes: DemoCodesOpt = False) -> None:  # fmt: skip
+    """Require MFA on the roles of every account (set require_mfa, redeploy identities, switch profiles).
+
+    Refuses, changing nothing, while the operator's IAM user has no MFA device or the
+    profiles lack mfa_serial.
+    """
+    _switch_mfa(True, yes=yes, parallel=parallel, config=config, target=target, demo_codes=demo_codes)
+
+
+@mfa_app.command("disable")
+def mfa_disable(yes: YesOpt = False, parallel: ParallelOpt = 3, config: ConfigOpt = None, target: TargetOpt = None,
+                demo_codes: DemoCodesOpt = False) -> None:  # fmt: skip
+    """Stop requiring MFA (the last run uses the MFA sessions; then back to the bootstrap credentials)."""
+    _switch_mfa(False, yes=yes, parallel=parallel, config=config, target=target, demo_codes=demo_codes)

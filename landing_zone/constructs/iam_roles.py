@@ -8,6 +8,7 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
+from landing_zone.constructs import adoption
 from landing_zone.constructs.policy import Statement, document
 
 
@@ -62,7 +63,10 @@ class Role(Construct):
             assume_role_policy=document(trust_statement(principals, mfa)),
             max_session_duration=max_session_duration,
         )
-        if adopt:
-            self.role.import_from(name)
-        for policy in policies:
+        attachments = [
             IamRolePolicyAttachment(self, f"policy-{policy.rsplit('/', 1)[-1]}", role=self.role.name, policy_arn=policy)
+            for policy in policies
+        ]
+        if adopt:  # the role and what we attached stay when the stack is destroyed
+            adoption.adopt(self.role, name)
+            adoption.release_on_destroy(*attachments)

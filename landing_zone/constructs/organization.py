@@ -10,6 +10,7 @@ from cdktf_cdktf_provider_aws.organizations_organizational_unit import Organizat
 from constructs import Construct
 
 from landing_zone import naming
+from landing_zone.constructs import adoption
 from landing_zone.config.model import OrganizationalUnit, Project
 
 TRUSTED_SERVICES = (
@@ -80,7 +81,7 @@ class Organization(Construct):
                 depends_on=[self.organization],
             )
             if is_management:
-                resource.import_from(acct.id)
+                adoption.adopt(resource, acct.id)
             self.accounts[acct.name] = resource
 
     def delegate(self, service_principal: str, account: str) -> OrganizationsDelegatedAdministrator:

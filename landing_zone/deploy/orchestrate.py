@@ -133,9 +133,20 @@ def _plan(ctx: DeployContext, task: Task) -> str:
     return result.describe()
 
 
-def _imported_addresses(ctx: DeployContext, stack: str) -> list[str]:
+def _adopted_addresses(ctx: DeployContext, stack: str) -> list[str]:
+    """Resources marked `release_on_destroy` (constructs/adoption.py) and every import target.
+
+    Released, not destroyed: the management account, and the member's OAAR with its policy
+    attachment (else the management account would lose its way into the account).
+    """
     doc = json.loads((ctx.workspace(stack) / "cdk.tf.json").read_text())
-    return [block["to"] for block in doc.get("import", [])]
+    marked = {
+        f"{rtype}.{name}"
+        for rtype, resources in doc.get("resource", {}).items()
+        for name, body in resources.items()
+        if body.get("//", {}).get("lz", {}).get("release_on_destroy")
+    }
+    return sorted(marked | {block["to"] for block in doc.get("import", [])})
 
 
 def _destroy(ctx: DeployContext, task: Task) -> str:
@@ -150,7 +161,7 @@ def _destroy(ctx: DeployContext, task: Task) -> str:
     else:
         tf.init("-reconfigure")
     # Adopted resources (the management account, OAAR) are released, never destroyed.
-    released = [a for a in _imported_addresses(ctx, task.name) if a in tf.run("state", "list").stdout.split()]
+    released = [a for a in _adopted_addresses(ctx, task.name) if a in tf.run("state", "list").stdout.split()]
     for address in released:
         tf.run("state", "rm", address)
     tf.destroy()

@@ -49,7 +49,7 @@ def execute(project: Project, settings: Settings, action: str, selection: Select
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks = _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for)
+    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for)
     ran = {t.name for t in tasks if t.layer == IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)

@@ -1,0 +1,36 @@
+"""What every deploying command shares: where MFA codes come from, and the closing summary."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from landing_zone.cli.errors import UserError
+
+
+def code_source(settings, demo_codes: bool):  # -> deploy.auth.CodeSource
+    """MFA codes for stale sessions: the operator at a terminal, or (emulator) the demo seed."""
+    if demo_codes:
+        from landing_zone.cli.postdeploy import demo_code
+
+        return lambda profile, serial: demo_code(settings, serial)
+    if not sys.stdin.isatty():
+
+        def refuse(profile: str, serial: str) -> str:
+            raise UserError(f"the MFA session of {profile} expired and there is no terminal to ask for a code: "
+                            f"run `lz mfa login --profile {profile}` first")  # fmt: skip
+
+        return refuse
+    return lambda profile, serial: typer.prompt(f"MFA code for {profile} ({serial})")
+
+
+def report(action: str, tasks) -> None:  # tasks: list[deploy.graph.Task]
+    """One summary line; failures as one line each naming the log to read (exit 1)."""
+    from landing_zone.deploy.orchestrate import failures
+
+    bad = failures(tasks)
+    total = sum(t.seconds for t in tasks)
+    typer.echo(f"lz {action}: {len(tasks) - len(bad)}/{len(tasks)} stacks ok ({total:.0f}s of stack time)", err=True)
+    if bad:
+        raise UserError("\n".join(f"{t.name}: {t.status}: {t.detail}" for t in bad))
