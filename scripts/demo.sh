@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 export GNUPGHOME="$PWD/.lz/demo-gnupg"   # throwaway demo keys; never your own keyring
 export LZ_AWS_DIR="$PWD/.lz/aws"         # demo profiles; never your ~/.aws
+# The journey edits project.yaml (require_mfa): it works on a copy, the repo's stays as committed.
+export LZ_CONFIG="$PWD/.lz/demo/project.yaml"
+if [ ! -f "$LZ_CONFIG" ]; then mkdir -p "$(dirname "$LZ_CONFIG")" && cp project.yaml "$LZ_CONFIG"; fi
 USER_NAME=natasha.romanoff
-KEY_CSV=.lz/$USER_NAME-access-key.csv
 steps=0
 run() {
   steps=$((steps + 1))
@@ -28,19 +30,30 @@ run lz passwords show "$USER_NAME"
 
 note "Operator credentials and ~/.aws profiles (here: $LZ_AWS_DIR)."
 run lz credentials configure --type BOOTSTRAP
-if [ ! -f "$KEY_CSV" ]; then
-  note "Stand-in for the console step 'create access key' (emulator only)."
-  run lz credentials emulator-access-key "$USER_NAME" --out "$KEY_CSV"
-fi
-run lz credentials configure --type MANAGEMENT --credentials-file "$KEY_CSV"
-note "MFA: the emulator computes the codes (--demo-codes); a person scans the QR code."
-run lz mfa enroll "$USER_NAME" --demo-codes
-run lz credentials configure --type MANAGEMENT --skip-access-keys-setup --fetch-mfa-device
+for account in management security; do
+  kind=$([ "$account" = management ] && echo MANAGEMENT || echo SECURITY)
+  csv=.lz/$USER_NAME-$account-access-key.csv
+  if [ ! -f "$csv" ]; then
+    note "Stand-in for the console step 'create access key' for $USER_NAME in $account (emulator only)."
+    run lz credentials emulator-access-key "$USER_NAME" --account "$account" --out "$csv"
+  fi
+  run lz credentials configure --type "$kind" --credentials-file "$csv"
+  note "MFA device for $USER_NAME in $account: the emulator computes the codes (--demo-codes); a person scans the QR code."
+  run lz mfa enroll "$USER_NAME" --account "$account" --demo-codes
+  run lz credentials configure --type "$kind" --skip-access-keys-setup --fetch-mfa-device
+done
 run lz mfa login --demo-codes
+
+note "Require MFA everywhere: one command (refuses if it would lock you out)."
+run lz mfa enable --yes --demo-codes
+note "From now on every stack runs with the cached MFA sessions:"
+run lz up --refresh --demo-codes
 
 note "What exists now:"
 run lz inventory
+printf '\nproject.yaml of the demo (%s) now says:\n' "$LZ_CONFIG"
+grep -n '^require_mfa' "$LZ_CONFIG"
 printf '\nProfiles written to %s/me/config:\n' "$LZ_AWS_DIR"
 cat "$LZ_AWS_DIR/me/config"
-printf '\nThe landing zone is up on the emulator: %d commands, no file edits.\n' "$steps"
+printf '\nFrom empty to an MFA-enforced landing zone on the emulator: %d commands, no file edits.\n' "$steps"
 printf 'Run `make demo` again: every stack reports no changes. Stop the emulator with `.venv/bin/lz emulator stop`.\n'

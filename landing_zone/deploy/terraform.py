@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import threading
 import time
@@ -74,8 +75,12 @@ class Terraform:
         nums = [int(g or 0) for g in m.groups()] if m else [0, 0, 0, 0]
         return PlanResult(True, *nums)
 
+    LAST_APPLIED = "last-applied.tfplan"
+
     def apply(self, planfile: str = "tfplan") -> None:
         self.run("apply", "-input=false", "-no-color", "-auto-approve", planfile)
+        # Kept so what the last apply changed can be inspected (`terraform show -json`).
+        shutil.copyfile(self.workdir / planfile, self.workdir / self.LAST_APPLIED)
 
     def destroy(self) -> None:
         self.run("destroy", "-input=false", "-no-color", "-auto-approve")

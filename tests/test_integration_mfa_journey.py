@@ -1,0 +1,125 @@
+"""The operator journey to an MFA-enforced landing zone, on its own fresh emulator.
+
+up (MFA off) → credentials → the lockout guard → enroll → `lz mfa enable` → only trust
+policies changed → every MFA role requires MFA → `lz up --refresh` through the MFA
+profiles (pyotp codes) changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pyotp
+import pytest
+
+from landing_zone import naming, roles
+from tests.deployment import Deployment, start_deployment, stop_deployment
+
+pytestmark = pytest.mark.integration
+USER = "natasha.romanoff"
+
+
+@pytest.fixture(scope="module")
+def journey(tmp_path_factory: pytest.TempPathFactory):
+    dep = start_deployment(tmp_path_factory.mktemp("mfa-journey"))
+    dep.env["LZ_AWS_DIR"] = str(dep.dir / "aws")
+    try:
+        dep.runs["up"] = dep.lz("up")
+        for account, kind in (("management", "MANAGEMENT"), ("security", "SECURITY")):
+            csv = dep.dir / f"{account}.csv"
+            if kind == "MANAGEMENT":
+                dep.lz("credentials", "configure", "--type", "BOOTSTRAP")
+            dep.lz("credentials", "emulator-access-key", USER, "--account", account, "--out", str(csv))
+            dep.lz("credentials", "configure", "--type", kind, "--credentials-file", str(csv))
+        yield dep
+    finally:
+        stop_deployment(dep)
+
+
+def _enroll_all(dep: Deployment) -> None:
+    for account, kind in (("management", "MANAGEMENT"), ("security", "SECURITY")):
+        dep.lz("mfa", "enroll", USER, "--account", account, "--demo-codes")
+        dep.lz("credentials", "configure", "--type", kind, "--skip-access-keys-setup", "--fetch-mfa-device")
+
+
+def test_guard_refuses_without_mfa_device(journey: Deployment) -> None:
+    before = journey.config.read_bytes()
+    proc = journey.lz("mfa", "enable", "--yes", check=False)
+    assert proc.returncode == 1
+    assert f"lz mfa enroll {USER}" in proc.stderr and f"lz mfa enroll {USER} --account security" in proc.stderr
+    assert "--fetch-mfa-device" in proc.stderr
+    assert journey.config.read_bytes() == before
+    assert not (journey.work_dir / "mfa-state.json").exists() or "true" not in (journey.work_dir / "mfa-state.json").read_text()
+
+
+def _show_applied_plan(dep: Deployment, stack: str) -> dict:
+    env = dict(dep.env)
+    for line in dep.lz("env").stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value.strip("'")
+    ws = dep.work_dir / "stacks" / stack
+    out = subprocess.run(["terraform", "show", "-json", "last-applied.tfplan"], cwd=ws, env=env,
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return json.loads(out)
+
+
+def test_enable_changes_only_mfa_trust_policies(journey: Deployment) -> None:
+    _enroll_all(journey)
+    enabled = journey.lz("mfa", "enable", "--yes", "--demo-codes")
+    assert "require_mfa: true" in journey.config.read_text()
+    assert json.loads((journey.work_dir / "mfa-state.json").read_text()) == {"enforced": True}
+    assert "will require MFA" in enabled.stdout
+    ids = json.loads((journey.work_dir / "account_ids.json").read_text())
+    for account in ids:
+        plan = _show_applied_plan(journey, f"{account}-identities")
+        changed = [c for c in plan["resource_changes"] if c["change"]["actions"] != ["no-op"]]
+        assert changed, f"{account}: nothing changed"
+        for c in changed:
+            assert c["type"] == "aws_iam_role" and c["change"]["actions"] == ["update"], c["address"]
+            before, after = c["change"]["before"], c["change"]["after"]
+            diff = {k for k in after if before.get(k) != after.get(k)}
+            assert diff == {"assume_role_policy"}, (c["address"], diff)
+            assert after["name"] in {r.name for r in roles.roles_in(account) if r.mfa}
+
+
+def test_mfa_roles_require_mfa_everywhere(journey: Deployment) -> None:
+    ids = json.loads((journey.work_dir / "account_ids.json").read_text())
+    for account in ids:
+        iam = journey.client("iam", account)
+        for spec in roles.roles_in(account):
+            doc = iam.get_role(RoleName=spec.name)["Role"]["AssumeRolePolicyDocument"]
+            statement = (json.loads(doc) if isinstance(doc, str) else doc)["Statement"][0]
+            if spec.mfa:
+                assert statement["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}, (account, spec.name)
+                assert int(statement["Condition"]["NumericLessThan"]["aws:MultiFactorAuthAge"]) > 0
+            else:
+                assert "Condition" not in statement, (account, spec.name)
+
+
+def test_up_through_mfa_profiles_changes_nothing(journey: Deployment) -> None:
+    # Log in each MFA profile with a code pyotp computes from the enrolled device's seed.
+    for seed_file in sorted((journey.work_dir / "demo-mfa").glob("*.seed")):
+        account_id, user = seed_file.stem.split("-", 1)
+        serial = f"arn:aws:iam::{account_id}:mfa/{user}"
+        for section in _profiles_with_serial(journey, serial):
+            code = pyotp.TOTP(seed_file.read_text().strip()).now()
+            journey.lz("mfa", "login", "--profile", section, "--code", code)
+    up = journey.lz("up", "--refresh")  # no --demo-codes: only the cached sessions can work
+    assert "lz up: 11/11 stacks ok" in up.stderr, up.stderr
+    assert up.stderr.count("no changes") == 11, up.stderr
+    synthesized = (journey.dir / "cdktf.out" / "stacks" / "shared-identities" / "cdk.tf.json").read_text()
+    assert "access_key" not in synthesized and naming.OAAR_ROLE + '"' not in synthesized.split('"assume_role"')[0]
+    for cache in (journey.dir / "aws" / journey.project.short_name / "cache").glob("*.json"):
+        assert cache.stat().st_mode & 0o777 == 0o600
+
+
+def _profiles_with_serial(dep: Deployment, serial: str) -> list[str]:
+    config = (dep.dir / "aws" / dep.project.short_name / "config").read_text()
+    names, current = [], None
+    for line in config.splitlines():
+        if line.startswith("[profile "):
+            current = line[len("[profile "):-1]
+        elif current and line.replace(" ", "") == f"mfa_serial={serial}":
+            names.append(current)
+    return [n for n in names if n.endswith(("-management-oaar", "-devops"))]
