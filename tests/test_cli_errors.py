@@ -32,7 +32,7 @@ def _raising(exc: BaseException):  # noqa: ANN202 - stands in for cli._settings
 
 def run_with(exc: BaseException, monkeypatch: MonkeyPatch, capsys: Capture) -> tuple[int, str]:
     """Run `lz validate` with its first step raising `exc`; (exit code, stderr)."""
-    monkeypatch.setattr(cli, "_settings", _raising(exc))
+    monkeypatch.setattr(cli, "load_settings", _raising(exc))
     code = cli.main(["validate", "project.yaml"])
     out, err = capsys.readouterr()
     assert out == ""

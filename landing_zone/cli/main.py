@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from landing_zone.cli.errors import UserError, run_guarded
+from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
 
 app = typer.Typer(
     name="lz",
@@ -27,32 +28,7 @@ app.add_typer(passwords_app, name="passwords")
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(mfa_app, name="mfa")
 
-ConfigOpt = Annotated[
-    Optional[Path], typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")
-]
-TargetOpt = Annotated[
-    Optional[str], typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
-]
 StackOpt = Annotated[Optional[list[str]], typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
-DemoCodesOpt = Annotated[
-    bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: MFA codes from the demo seed.")
-]
-ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
-
-
-def _settings(config: Path | None, target: str | None = None):  # -> Settings
-    from landing_zone.settings import Settings
-
-    return Settings.from_env(config_path=config, target=target)
-
-
-def _load(settings):  # -> Project
-    from landing_zone.config import load_project
-
-    project, warnings = load_project(settings.config_path)
-    for w in warnings:
-        typer.echo(f"warning: {w.render(settings.config_path)}", err=True)
-    return project
 
 
 @app.command()
@@ -63,9 +39,9 @@ def validate(
     """Check project.yaml offline: every problem at once, with its line."""
     from landing_zone.config import ConfigError
 
-    settings = _settings(path or config)
+    settings = load_settings(path or config)
     try:
-        _load(settings)
+        load_project(settings)
     except ConfigError as exc:
         # Linter style: `file:line:col: path: message` on stdout, for editors and CI to parse.
         for problem in exc.problems:
@@ -80,8 +56,8 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Write every stack's Terraform JSON into cdktf.out."""
     from landing_zone.synth import synth as do_synth
 
-    settings = _settings(config, target)
-    project = _load(settings)
+    settings = load_settings(config, target)
+    project = load_project(settings)
     out = do_synth(project, settings)
     stacks = sorted(p.name for p in (out / "stacks").iterdir())
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
@@ -93,8 +69,8 @@ def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel
     from landing_zone.deploy.run import execute
     from landing_zone.emulator import server
 
-    settings = _settings(config, target)
-    project = _load(settings)
+    settings = load_settings(config, target)
+    project = load_project(settings)
     own_emulator = settings.target == "local" and not settings.endpoint
     if own_emulator:
         info = server.start(settings.work_dir)
@@ -141,7 +117,7 @@ def down(
     parallel: ParallelOpt = 3,
 ) -> None:
     """Destroy stacks in reverse order; adopted resources are released, not destroyed."""
-    settings = _settings(config, target)
+    settings = load_settings(config, target)
     if settings.target != "local" and not yes_really:
         raise UserError("refusing to destroy real AWS resources without --yes-really")
     _deploy_action("down", config, target, stack, False, parallel)
@@ -152,10 +128,10 @@ def inventory(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Show what exists: organization, OUs, accounts, SCPs and state backends."""
     from landing_zone.deploy.inventory import describe
 
-    settings = _settings(config, target)
+    settings = load_settings(config, target)
     if settings.target == "local" and not settings.endpoint:
         raise UserError("no emulator is running (start one with `lz emulator start`)")
-    for line in describe(_load(settings), settings):
+    for line in describe(load_project(settings), settings):
         typer.echo(line)
 
 
@@ -164,7 +140,7 @@ def env(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Print shell exports so `npx cdktf …` synthesizes and deploys like `lz` (eval "$(lz env)")."""
     from landing_zone.deploy.tfenv import terraform_env
 
-    for key, value in sorted(terraform_env(_settings(config, target)).items()):
+    for key, value in sorted(terraform_env(load_settings(config, target)).items()):
         typer.echo(f"export {key}={shlex.quote(value)}")
 
 
@@ -173,7 +149,7 @@ def emulator_start(config: ConfigOpt = None) -> None:
     """Start the emulator (or show the one running) and print its endpoint."""
     from landing_zone.emulator import server
 
-    info = server.start(_settings(config).work_dir)
+    info = server.start(load_settings(config).work_dir)
     typer.echo(info.endpoint)
 
 
@@ -182,7 +158,7 @@ def emulator_stop(config: ConfigOpt = None) -> None:
     """Stop the emulator; its AWS state is gone with it."""
     from landing_zone.emulator import server
 
-    typer.echo("stopped" if server.stop(_settings(config).work_dir) else "no emulator was running")
+    typer.echo("stopped" if server.stop(load_settings(config).work_dir) else "no emulator was running")
 
 
 @emulator_app.command("status")
@@ -190,7 +166,7 @@ def emulator_status(config: ConfigOpt = None) -> None:
     """Print the running emulator's endpoint; exit 1 when none runs."""
     from landing_zone.emulator import server
 
-    info = server.status(_settings(config).work_dir)
+    info = server.status(load_settings(config).work_dir)
     if not info:
         raise UserError("no emulator is running")
     typer.echo(f"{info.endpoint} (pid {info.pid})")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from landing_zone.cli.errors import UserError
+from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
 
 if TYPE_CHECKING:
     from landing_zone.config.model import Project
@@ -25,21 +26,12 @@ passwords_app = typer.Typer(help="Initial console passwords of the IAM users.", 
 credentials_app = typer.Typer(help="Access keys and per-account AWS profiles.", no_args_is_help=True)
 mfa_app = typer.Typer(help="MFA devices and cached MFA sessions.", no_args_is_help=True)
 
-ConfigOpt = Annotated[
-    Optional[Path], typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")
-]
-TargetOpt = Annotated[
-    Optional[str], typer.Option("--target", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
-]
 AwsDirOpt = Annotated[
     Optional[Path],
     typer.Option("--aws-dir", envvar="LZ_AWS_DIR", help="Instead of ~/.aws (files go to <dir>/<short>/).",
                  show_default="~/.aws; <work dir>/aws on the emulator"),  # fmt: skip
 ]
 AccountOpt = Annotated[str, typer.Option("--account", "-a", help="Account of the IAM user.")]
-DemoCodesOpt = Annotated[
-    bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: compute the MFA codes from the stored demo seed.")
-]
 
 
 @contextmanager
@@ -52,19 +44,6 @@ def _user_errors() -> Iterator[None]:
         raise UserError(str(exc)) from None
 
 
-def _settings(config: Path | None, target: str | None) -> Settings:
-    from landing_zone.settings import Settings
-
-    return Settings.from_env(config_path=config, target=target)
-
-
-def _project(settings: Settings) -> Project:
-    from landing_zone.config import load_project
-
-    project, warnings = load_project(settings.config_path)
-    for w in warnings:
-        typer.echo(f"warning: {w.render(settings.config_path)}", err=True)
-    return project
 
 
 def _console() -> Console:
@@ -123,8 +102,8 @@ def passwords_show(
     """Decrypt and print a user's initial console password (from the identities stack)."""
     from landing_zone.postdeploy import passwords
 
-    settings = _settings(config, target)
-    project = _project(settings)
+    settings = load_settings(config, target)
+    project = load_project(settings)
     home = str(gnupghome) if gnupghome else None
     with _user_errors():
         passphrase = passwords.read_passphrase_file(passphrase_file) if passphrase_file else None
@@ -150,7 +129,7 @@ def passwords_demo_keys(
     """Demo only: throwaway keypairs; public keys into keys/<first.last>, private ones stay in the work dir."""
     from landing_zone.postdeploy import demo_keys
 
-    settings = _settings(config, None)
+    settings = load_settings(config, None)
     home = (gnupghome or demo_keys.default_gnupghome(settings)).resolve()
     with _user_errors():
         for key in demo_keys.generate(settings.config_path, home, force=force):
@@ -186,7 +165,7 @@ def credentials_configure(
     from landing_zone.postdeploy import credentials
     from landing_zone.postdeploy.awsapi import require_endpoint
 
-    settings = _settings(config, target)
+    settings = load_settings(config, target)
     with _user_errors():
         require_endpoint(settings)
         key = credentials.read_key_csv(credentials_file) if credentials_file else credentials.key_from_env()
@@ -211,8 +190,8 @@ def credentials_emulator_access_key(
     from landing_zone.postdeploy.awsdir import write_private
     from landing_zone.postdeploy.credentials import organization_accounts
 
-    settings = _settings(config, "local")
-    project = _project(settings)
+    settings = load_settings(config, "local")
+    project = load_project(settings)
     with _user_errors():
         require_endpoint(settings)
         management = session(project, settings)
@@ -246,8 +225,8 @@ def mfa_login(
     from landing_zone.postdeploy.awsapi import require_endpoint
     from landing_zone.postdeploy.awsdir import AwsFiles
 
-    settings = _settings(config, target)
-    project = _project(settings)
+    settings = load_settings(config, target)
+    project = load_project(settings)
     root = _aws_dir(aws_dir, settings)
     files = AwsFiles.of(root, project.short_name)
     with _user_errors():
@@ -290,8 +269,8 @@ def mfa_enroll(
     from landing_zone.postdeploy.awsapi import caller_identity, client, require_endpoint
     from landing_zone.postdeploy.awsdir import AwsFiles, read_text
 
-    settings = _settings(config, target)
-    project = _project(settings)
+    settings = load_settings(config, target)
+    project = load_project(settings)
     root = _aws_dir(aws_dir, settings)
     files = AwsFiles.of(root, project.short_name)
     console = _console()
@@ -351,8 +330,8 @@ def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Optional[Path
     from landing_zone.postdeploy import mfa_switch
     from landing_zone.postdeploy.awsapi import require_endpoint
 
-    settings = _settings(config, target)
-    project = _project(settings)
+    settings = load_settings(config, target)
+    project = load_project(settings)
     deployed = auth.deployed_enforcement(project, settings)
     if project.require_mfa is enable and deployed is enable:
         typer.echo(f"require_mfa is already {str(enable).lower()} and deployed; nothing to do")
@@ -381,7 +360,6 @@ def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Optional[Path
 
 
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation (CI).")]
-ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
 
 
 @mfa_app.command("enable")

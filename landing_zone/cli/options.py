@@ -1,0 +1,39 @@
+"""Options and loaders every `lz` command shares (one definition, so flags read the same everywhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from landing_zone.config.model import Project
+    from landing_zone.settings import Settings
+
+ConfigOpt = Annotated[
+    Optional[Path], typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")
+]
+TargetOpt = Annotated[
+    Optional[str], typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
+]
+DemoCodesOpt = Annotated[
+    bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: compute MFA codes from the stored demo seed.")
+]
+ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
+
+
+def load_settings(config: Path | None, target: str | None = None) -> Settings:
+    from landing_zone.settings import Settings
+
+    return Settings.from_env(config_path=config, target=target)
+
+
+def load_project(settings: Settings) -> Project:
+    """project.yaml, validated; warnings go to stderr."""
+    from landing_zone.config import load_project as load
+
+    project, warnings = load(settings.config_path)
+    for w in warnings:
+        typer.echo(f"warning: {w.render(settings.config_path)}", err=True)
+    return project
