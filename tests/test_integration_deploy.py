@@ -88,7 +88,7 @@ def test_no_local_state_left(deployment) -> None:
 def test_second_run_changes_nothing(deployment) -> None:
     again = deployment.lz("up")
     assert "lz up: 11/11 stacks ok" in again.stderr
-    assert again.stderr.count("no changes") == 11, again.stderr
+    assert again.stderr.count("unchanged (skipped; --refresh to plan)") == 11, again.stderr
 
 
 @pytest.mark.skipif(not shutil.which("npx"), reason="needs node")

@@ -1,0 +1,407 @@
+"""Benchmarks of synth, CLI start-up and deploys: one markdown table, medians of cold processes.
+
+Run from the repository root (after `make setup`):
+
+    make bench                                      # everything: ~30-40 min on 2 busy cores
+    .venv/bin/python benchmarks/run.py --quick      # synth and start-up rows only (~10-15 min)
+    .venv/bin/python benchmarks/run.py --quick --synth-runs 5 --startup-runs 20
+    .venv/bin/python benchmarks/run.py --only deploy --deploy-runs 1
+    .venv/bin/python benchmarks/run.py --quick --experiments   # + synth variants behind the findings
+
+Every figure is the median of N fresh processes (N is in the table) with the peak RSS of
+the command's whole process tree (python, the jsii node child, terraform and providers),
+sampled from /proc. Runs of the rows being compared are interleaved, so load from other
+users of the machine spreads over both; the load average is printed with the table.
+Targets (met/missed) are ratios of rows of the same run, not absolute times, except the
+0.5 s start-up budget.
+
+Rows:
+- synth: `lz synth` of the root project.yaml and of generated orgs of 25 and 100 member
+  accounts (`--sizes`), naive (LZ_EAGER_BINDINGS=1: the package's own `import
+  cdktf_cdktf_provider_aws`) and ours (landing_zone/bindings.py). Member stacks are
+  included: `<work_dir>/account_ids.json` holds fake ids, as after organizations applied.
+  The jsii package cache (.lz/jsii-cache) is warm, as on a developer's machine.
+- start-up: `python -c pass` (the interpreter alone), `lz --help`, `lz validate`,
+  `lz credentials configure --help`.
+- deploy (skipped by --quick), each on a fresh emulator and an empty work dir:
+  sequential `npx cdktf deploy <stack>` of every stack in dependency order, with the
+  environment of `eval "$(lz env)"`, `--skip-provider-lock --auto-approve`. cdktf can't
+  deploy the stacks lz has to special-case, so those run as `lz up --stack <stack>`: the
+  tf-backend stacks (their state lives in the bucket they create: lz applies with local
+  state, then migrates it) and management-organizations (the management account can only
+  be imported once the organization exists: lz applies the organization first, then the
+  rest; it also records the member account ids the member stacks are synthesized with).
+  `--app` runs main.py with this venv's python (cdktf.json's `pipenv run` adds ~1 s per
+  stack). Then `lz up` from empty, `lz up` again (nothing changed) and `lz up --refresh`
+  (nothing changed, every stack planned).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import measure, orgs  # noqa: E402
+from benchmarks.measure import Figure, Sample, fmt_bytes, fmt_seconds  # noqa: E402
+
+PY = Path(sys.executable)
+LZ = [str(PY.with_name("lz"))] if PY.with_name("lz").exists() else [str(PY), "-m", "landing_zone.cli.main"]
+STARTUP_BUDGET = 0.5
+
+
+@dataclass
+class Row:
+    name: str
+    figure: Figure | None = None
+    note: str = ""
+    target: str = ""
+    met: bool | None = None
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    targets: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, measured, met)
+    notes: list[str] = field(default_factory=list)
+
+    def row(self, name: str, figure: Figure | None, note: str = "") -> Row:
+        r = Row(name, figure, note)
+        self.rows.append(r)
+        return r
+
+    def target(self, what: str, measured: str, met: bool, *rows: Row) -> None:
+        self.targets.append((what, measured, met))
+        for r in rows:
+            r.target, r.met = what, met
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """os.environ without LZ_*/AWS_* (a benchmark must not pick up a developer's emulator)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
+    env.update(JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", AWS_EC2_METADATA_DISABLED="true")
+    # The code next to this script, also from another checkout (the venv's editable install
+    # points at the main one); an exported JSII_RUNTIME_PACKAGE_CACHE_ROOT is kept.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env.update(extra)
+    return env
+
+
+def provider_mirror() -> str | None:
+    found = os.environ.get("LZ_PROVIDER_MIRROR") or subprocess.run(
+        [str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True
+    ).stdout.strip()
+    return found or None
+
+
+def progress(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def interleaved(cases: Mapping[str, Callable[[], Sample]], runs: int) -> dict[str, Figure]:
+    """Run every case `runs` times, round-robin, so machine load hits each case alike."""
+    samples: dict[str, list[Sample]] = {name: [] for name in cases}
+    for i in range(runs):
+        for name, case in cases.items():
+            s = case()
+            samples[name].append(s)
+            progress(f"{name} #{i + 1}: {s.wall:.2f} s, {fmt_bytes(s.peak_rss)}")
+    return {name: Figure(tuple(s)) for name, s in samples.items()}
+
+
+# ---------------------------------------------------------------- synth
+
+
+def synth_case(project_dir: Path, out: str, **env: str) -> Callable[[], Sample]:
+    work = project_dir / ".lz"
+    run_env = base_env(LZ_CONFIG=str(project_dir / "project.yaml"), LZ_WORK_DIR=str(work),
+                       LZ_OUT_DIR=str(project_dir / out), LZ_TARGET="local", **env)  # fmt: skip
+
+    def case() -> Sample:
+        return measure.run([*LZ, "synth"], cwd=project_dir, env=run_env)
+
+    return case
+
+
+def variant_case(project_dir: Path, out: str, *flags: str) -> Callable[[], Sample]:
+    """benchmarks/synth_variant.py: ours with one of the remedies the findings measure."""
+    run_env = base_env(LZ_CONFIG=str(project_dir / "project.yaml"), LZ_WORK_DIR=str(project_dir / ".lz"),
+                       LZ_OUT_DIR=str(project_dir / out), LZ_TARGET="local")  # fmt: skip
+    py_flags = ["-O"] if "-O" in flags else []
+    rest = [f for f in flags if f != "-O"]
+
+    def case() -> Sample:
+        return measure.run([str(PY), *py_flags, str(ROOT / "benchmarks" / "synth_variant.py"), *rest],
+                           cwd=project_dir, env=run_env)  # fmt: skip
+
+    return case
+
+
+def same_output(a: Path, b: Path) -> bool:
+    files = lambda d: {str(p.relative_to(d)): p.read_bytes() for p in d.rglob("*") if p.is_file()}  # noqa: E731
+    return files(a) == files(b)
+
+
+def bench_synth(report: Report, work: Path, gnupghome: Path, sizes: list[int], runs: int, experiments: bool) -> None:
+    """The root project, then a generated org per size (member accounts)."""
+    ours: dict[str, Figure] = {}
+    for members in [None, *sizes]:
+        key = "root" if members is None else str(members)
+        if members is None:
+            label = f"root project.yaml (3 accounts, {orgs.stack_count(2)} stacks)"
+        else:
+            label = f"generated org ({members} member accounts, {orgs.stack_count(members)} stacks)"
+        pdir = orgs.prepare(work / f"synth-{key}", gnupghome, members).parent
+        cases = {f"naive {key}": synth_case(pdir, "out-naive", LZ_EAGER_BINDINGS="1"),
+                 f"ours {key}": synth_case(pdir, "out-ours")}  # fmt: skip
+        variants = {"-O": (("-O",), "python -O (no typeguard checks)"),
+                    "novalid": (("--skip-validation",), "App(skip_validation=True)"),
+                    "both": (("-O", "--skip-validation"), "python -O + skip_validation")}  # fmt: skip
+        if experiments:
+            for v, (flags, _) in variants.items():
+                cases[f"{v} {key}"] = variant_case(pdir, f"out-{v}", *flags)
+        progress(f"synth: {label}")
+        if members is None:
+            cases[f"ours {key}"]()  # untimed warm-up: fills the jsii package cache if it is cold
+        figs = interleaved(cases, runs)
+        naive = report.row(f"synth {label}: naive (LZ_EAGER_BINDINGS=1)", figs[f"naive {key}"])
+        our = report.row(f"synth {label}: ours (lazy bindings)", figs[f"ours {key}"])
+        ours[key] = figs[f"ours {key}"]
+        identical = same_output(pdir / "out-naive", pdir / "out-ours")
+        our.note = "JSON identical to naive" if identical else "JSON DIFFERS from naive"
+        if experiments:
+            for v, (_, what) in variants.items():
+                same = same_output(pdir / "out-naive", pdir / f"out-{v}")
+                report.row(f"synth {label}: experiment, ours + {what}", figs[f"{v} {key}"],
+                           "JSON identical" if same else "JSON DIFFERS")  # fmt: skip
+        if members is None:
+            ratio = figs["ours root"].wall / figs["naive root"].wall
+            report.target("our synth ≤ 0.3× naive (root project)", f"{ratio:.2f}×", ratio <= 0.3, naive, our)
+    if "100" in ours:
+        ratio = ours["100"].wall / ours["root"].wall
+        report.target("100-account synth ≤ 2× the 3-account synth (ours)", f"{ratio:.2f}×", ratio <= 2.0)
+
+
+# ---------------------------------------------------------------- start-up
+
+
+def bench_startup(report: Report, work: Path, gnupghome: Path, runs: int) -> None:
+    pdir = orgs.prepare(work / "startup", gnupghome, None, account_ids=False).parent
+    env = base_env(LZ_CONFIG=str(pdir / "project.yaml"), LZ_WORK_DIR=str(pdir / ".lz"))
+    commands = {
+        "python -c pass (interpreter only)": [str(PY), "-c", "pass"],
+        "lz --help": [*LZ, "--help"],
+        "lz validate": [*LZ, "validate"],
+        "lz credentials configure --help": [*LZ, "credentials", "configure", "--help"],
+    }
+    progress("start-up")
+    figs = interleaved({name: (lambda cmd=cmd: measure.run(cmd, cwd=pdir, env=env)) for name, cmd in commands.items()},
+                       runs)  # fmt: skip
+    for name, fig in figs.items():
+        r = report.row(name, fig)
+        if name.startswith("lz "):
+            met = fig.wall < STARTUP_BUDGET
+            report.target(f"`{name}` < {STARTUP_BUDGET} s", fmt_seconds(fig.wall), met, r)
+
+
+# ---------------------------------------------------------------- deploy
+
+
+@contextmanager
+def fresh_emulator(work_dir: Path) -> Iterator[str]:
+    from landing_zone.emulator import server
+
+    info = server.start(work_dir)
+    try:
+        yield info.endpoint
+    finally:
+        server.stop(work_dir)
+
+
+def deploy_env(pdir: Path) -> dict[str, str]:
+    env = base_env(HOME=str(pdir / "home"), LZ_CONFIG=str(pdir / "project.yaml"), LZ_WORK_DIR=str(pdir / ".lz"),
+                   LZ_OUT_DIR=str(pdir / "cdktf.out"))  # fmt: skip
+    (pdir / "home").mkdir(exist_ok=True)
+    mirror = provider_mirror()
+    if mirror:
+        env["LZ_PROVIDER_MIRROR"] = mirror
+    return env
+
+
+def lz_env(env: dict[str, str], cwd: Path) -> dict[str, str]:
+    """`eval "$(lz env)"`: the exports `lz env` prints, on top of `env`."""
+    out = subprocess.run([*LZ, "env"], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+    result = dict(env)
+    for line in out.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        result[key] = shlex.split(value)[0] if value else ""
+    return result
+
+
+def stack_order(config: Path) -> list[tuple[str, str]]:
+    from landing_zone import layers, naming
+    from landing_zone.config import load_project
+
+    project, _ = load_project(config)
+    return [(naming.stack_id(a, layer), layer) for a, layer in layers.stacks(project)]
+
+
+LZ_ONLY_LAYERS = ("tf-backend", "organizations")  # what cdktf can't deploy from empty (see the docstring)
+
+
+def sequential_cdktf(work: Path, gnupghome: Path) -> tuple[Sample, dict[str, float]]:
+    pdir = orgs.prepare(work, gnupghome, None, account_ids=False).parent
+    env = deploy_env(pdir)
+    steps: dict[str, float] = {}
+    samples: list[Sample] = []
+    with fresh_emulator(pdir / ".lz"):
+        cdktf_env = lz_env(env, pdir)
+        for stack, layer in stack_order(pdir / "project.yaml"):
+            if layer in LZ_ONLY_LAYERS:
+                cmd, run_env, how = [*LZ, "up", "--stack", stack], env, "lz up --stack"
+            else:
+                cmd = ["npx", "cdktf", "deploy", stack, "--skip-provider-lock", "--auto-approve",
+                       "--output", str(pdir / "cdktf.out"), "--app", f"{PY} {ROOT / 'main.py'}"]  # fmt: skip
+                run_env, how = cdktf_env, "npx cdktf deploy"
+            cwd = ROOT if cmd[0] == "npx" else pdir
+            progress(f"sequential: {how} {stack}")
+            s = measure.run(cmd, cwd=cwd, env=run_env, timeout=1800)
+            samples.append(s)
+            steps[f"{how} {stack}"] = s.wall
+            progress(f"  {s.wall:.1f} s")
+    total = Sample(sum(s.wall for s in samples), max(s.tree_rss for s in samples), max(s.max_rss for s in samples), 0,
+                   cpu=sum(s.cpu for s in samples))  # fmt: skip
+    return total, steps
+
+
+def lz_up_runs(work: Path, gnupghome: Path) -> dict[str, Sample]:
+    pdir = orgs.prepare(work, gnupghome, None, account_ids=False).parent
+    env = deploy_env(pdir)
+    result = {}
+    with fresh_emulator(pdir / ".lz"):
+        for name, args in (("full", ["up"]), ("noop", ["up"]), ("refresh", ["up", "--refresh"])):
+            progress(f"lz {' '.join(args)} ({name})")
+            result[name] = measure.run([*LZ, *args], cwd=pdir, env=env, timeout=3600)
+            progress(f"  {result[name].wall:.1f} s")
+            if name == "noop" and result[name].output.count("unchanged (skipped") == 0:
+                progress("  warning: the second lz up skipped nothing")
+    return result
+
+
+def bench_deploy(report: Report, work: Path, gnupghome: Path, runs: int) -> None:
+    seq: list[Sample] = []
+    ups: dict[str, list[Sample]] = {"full": [], "noop": [], "refresh": []}
+    last_steps: dict[str, float] = {}
+    for i in range(runs):
+        s, last_steps = sequential_cdktf(work / f"seq-{i}", gnupghome)
+        seq.append(s)
+        for name, sample in lz_up_runs(work / f"up-{i}", gnupghome).items():
+            ups[name].append(sample)
+    fseq = Figure(tuple(seq))
+    ffull, fnoop, frefresh = (Figure(tuple(ups[k])) for k in ("full", "noop", "refresh"))
+    cdktf_part = sum(v for k, v in last_steps.items() if k.startswith("npx"))
+    n_cdktf = sum(1 for k in last_steps if k.startswith("npx"))
+    r_seq = report.row(
+        f"deploy: sequential per-stack, from empty ({len(last_steps)} stacks)", fseq,
+        f"{n_cdktf} × `npx cdktf deploy` = {fmt_seconds(cdktf_part)}, "
+        f"{len(last_steps) - n_cdktf} × `lz up --stack` (tf-backend, organizations)",
+    )  # fmt: skip
+    r_full = report.row("deploy: `lz up` from empty (fresh emulator)", ffull)
+    r_noop = report.row("deploy: `lz up`, nothing changed", fnoop,
+                        f"{ups['noop'][-1].output.count('unchanged (skipped')} stacks skipped")  # fmt: skip
+    report.row("deploy: `lz up --refresh`, nothing changed", frefresh, "every stack planned")
+    ratio = ffull.wall / fseq.wall
+    report.target("full `lz up` ≤ 0.6× sequential per-stack deploys", f"{ratio:.2f}×", ratio <= 0.6, r_seq, r_full)
+    ratio = fnoop.wall / ffull.wall
+    report.target("no-op `lz up` ≤ 0.2× full `lz up`", f"{ratio:.2f}×", ratio <= 0.2, r_noop)
+    report.notes.append("sequential steps (last run): " + ", ".join(f"{k} {v:.0f} s" for k, v in last_steps.items()))
+
+
+# ---------------------------------------------------------------- output
+
+
+def render(report: Report, load_before: tuple[float, ...], load_after: tuple[float, ...], started: float) -> str:
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
+        f"load average {load_before[0]:.1f} before / {load_after[0]:.1f} after; "
+        f"{(time.monotonic() - started) / 60:.0f} min in all.",
+        "",
+        "| what | runs | median wall | min–max | CPU (user+sys) | peak RSS (tree) | target | notes |",
+        "|---|---:|---:|---|---:|---:|---|---|",
+    ]
+    for r in report.rows:
+        f = r.figure
+        mark = "" if r.met is None else ("met" if r.met else "**missed**")
+        if f:
+            lo, hi = f.spread
+            lines.append(f"| {r.name} | {len(f.samples)} | {fmt_seconds(f.wall)} | {fmt_seconds(lo)}–{fmt_seconds(hi)} | "
+                         f"{fmt_seconds(f.cpu)} | {fmt_bytes(f.rss)} | {mark} | {r.note} |")  # fmt: skip
+        else:
+            lines.append(f"| {r.name} | | | | | | {mark} | {r.note} |")
+    if report.targets:
+        lines += ["", "| target | measured | |", "|---|---:|---|"]
+        lines += [f"| {what} | {measured} | {'met' if met else '**missed**'} |" for what, measured, met in report.targets]
+    if report.notes:
+        lines += [""] + [f"- {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--quick", action="store_true", help="skip the deploy rows (minutes each)")
+    parser.add_argument("--only", choices=("synth", "startup", "deploy"), action="append", help="only these sections")
+    parser.add_argument("--synth-runs", type=int, default=3, help="processes per synth row (default 3)")
+    parser.add_argument("--startup-runs", type=int, default=10, help="processes per start-up row (default 10)")
+    parser.add_argument("--deploy-runs", type=int, default=1, help="runs of each deploy row (default 1)")
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[25, 100],
+                        help="member accounts of the generated orgs (default 25,100; the root project always runs)")
+    parser.add_argument("--experiments", action="store_true", help="also synth variants (python -O, skip_validation)")
+    parser.add_argument("--output", type=Path, help="also write the table to this file")
+    args = parser.parse_args(argv)
+    sections = set(args.only or ("synth", "startup", "deploy"))
+    if args.quick:
+        sections.discard("deploy")
+    if "deploy" in sections and not shutil.which("npx"):
+        parser.error("the deploy rows need node (npx); use --quick")
+
+    from tests.gpg_helpers import kill_agent, new_gnupghome
+
+    started, load_before = time.monotonic(), os.getloadavg()
+    report = Report()
+    gnupghome = new_gnupghome()
+    work = Path(tempfile.mkdtemp(prefix="lz-bench-"))
+    try:
+        if "startup" in sections:
+            bench_startup(report, work, gnupghome, args.startup_runs)
+        if "synth" in sections:
+            bench_synth(report, work, gnupghome, args.sizes, args.synth_runs, args.experiments)
+        if "deploy" in sections:
+            bench_deploy(report, work, gnupghome, args.deploy_runs)
+    finally:
+        kill_agent(gnupghome)
+        shutil.rmtree(work, ignore_errors=True)
+    table = render(report, load_before, os.getloadavg(), started)
+    print(table)
+    if args.output:
+        args.output.write_text(table + "\n")
+    return 0  # a missed target is a finding to write up, not a failed command
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""`lz up` with nothing changed skips every stack; `lz up --refresh` plans them all.
+
+Uses the session `deployment` (the root project, deployed once). The refresh run goes
+first: it also re-records any stack an earlier test touched through terraform (e.g.
+`npx cdktf deploy` in test_integration_deploy.py), so the plain run after it has nothing
+to do.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from landing_zone import layers, naming
+from landing_zone.deploy.fingerprint import RECORD, SKIPPED
+
+pytestmark = pytest.mark.integration
+
+LINE = re.compile(r"^(?P<stack>\S+): done \((?P<secs>[\d.]+)s\): (?P<detail>.*)$", re.M)
+
+
+def _stacks(deployment) -> list[str]:
+    return [naming.stack_id(a, layer) for a, layer in layers.stacks(deployment.project)]
+
+
+def _done(stderr: str) -> dict[str, tuple[float, str]]:
+    return {m["stack"]: (float(m["secs"]), m["detail"]) for m in LINE.finditer(stderr)}
+
+
+def test_refresh_plans_every_stack_and_finds_no_changes(deployment) -> None:
+    run = deployment.lz("up", "--refresh")
+    done = _done(run.stderr)
+    assert sorted(done) == sorted(_stacks(deployment)), run.stderr
+    assert {detail for _, detail in done.values()} == {"no changes"}, run.stderr
+    for stack in _stacks(deployment):
+        assert (deployment.work_dir / "stacks" / stack / RECORD).is_file()
+
+
+def test_second_up_skips_every_stack_quickly(deployment) -> None:
+    run = deployment.lz("up")
+    done = _done(run.stderr)
+    assert sorted(done) == sorted(_stacks(deployment)), run.stderr
+    assert {detail for _, detail in done.values()} == {SKIPPED}, run.stderr
+    # No terraform ran: a skip is a few file digests and one S3 HEAD of the state object.
+    slow = {stack: secs for stack, (secs, _) in done.items() if secs > 10}
+    assert not slow, run.stderr
+    n = len(_stacks(deployment))
+    assert f"lz up: {n}/{n} stacks ok" in run.stderr
