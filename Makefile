@@ -13,17 +13,23 @@ export LZ_PROVIDER_MIRROR
 
 PY := .venv/bin/python
 
-.PHONY: help setup demo test test-fast snapshots schema bench clean
+.PHONY: help setup demo test test-fast schema bench clean
 help:
 	@echo "make demo   set up, then run the whole journey on the embedded emulator"
 	@echo "make test   set up, then run the full test suite"
 	@echo "make clean  remove build output and the work dir (.lz, cdktf.out)"
 
-setup: .venv/.synced node_modules/.synced
+setup: .venv/.synced node_modules/.synced security/.venv/.synced
 
 .venv/.synced: Pipfile.lock pyproject.toml
 	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
 	pipenv sync --dev
+	@touch $@
+
+# checkov pins older boto3/networkx/packaging than the app: it gets its own environment.
+security/.venv/.synced: security/Pipfile.lock
+	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+	PIPENV_PIPFILE=security/Pipfile pipenv sync
 	@touch $@
 
 node_modules/.synced: package-lock.json
@@ -38,6 +44,9 @@ test: setup
 
 test-fast: setup
 	$(PY) -m pytest -m "not integration"
+
+schema: setup
+	$(PY) -m landing_zone.config.schema
 
 bench: setup
 	$(PY) benchmarks/run.py
