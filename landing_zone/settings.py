@@ -43,6 +43,9 @@ class Settings:
     endpoint: str | None = None  # emulator URL, target=local only
     aws_profile: str | None = None  # target=aws: overrides the bootstrap profile
     auth: Auth = "bootstrap"
+    # Only `lz down` sets this: it synthesizes without `prevent_destroy` on what it destroys
+    # (state buckets, lock tables, member accounts). Never read from the environment.
+    allow_destroy: bool = False
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None, **overrides: object) -> Settings:

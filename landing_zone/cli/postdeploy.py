@@ -204,7 +204,8 @@ def credentials_emulator_access_key(
         except Exception as exc:  # botocore's ClientError, imported lazily
             raise UserError(f"iam create-access-key for {user} failed ({error_code(exc)})") from None
     write_private(out, f"Access key ID,Secret access key\n{key['AccessKeyId']},{key['SecretAccessKey']}\n")
-    typer.echo(f"{out}: access key {key['AccessKeyId']} of {user} in {account}", err=True)
+    # Only the last characters of the key id, as the AWS console lists keys: the CSV holds it.
+    typer.echo(f"{out}: access key …{key['AccessKeyId'][-4:]} of {user} in {account}", err=True)
 
 
 # --- mfa ---

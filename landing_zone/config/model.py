@@ -138,6 +138,26 @@ class Sso(_Strict):
     session_duration: str = Field(default="PT1H", description="ISO 8601 session length of the permission sets.")
 
 
+class StateBackend(_Strict):
+    """Terraform state storage of every account (the tf-backend stacks).
+
+    Always: a versioned bucket (every state version kept) with every public-access flag on,
+    a TLS-only policy and encryption, and a lock table with point-in-time recovery and
+    encryption. These two switches add cost, so they are opt-in.
+    """
+
+    kms: bool = Field(
+        default=False,
+        description="Encrypt the state bucket and lock table with a customer-managed KMS key per account "
+        "(yearly rotation; about 1 USD a month per key). Off: S3- and DynamoDB-managed keys (AES-256).",
+    )
+    access_logging: bool = Field(
+        default=False,
+        description="Write S3 server access logs of the state bucket to a <bucket>-logs bucket in the same "
+        "account (kept 365 days).",
+    )
+
+
 class Project(_Strict):
     """project.yaml: one file describing the whole landing zone."""
 
@@ -159,6 +179,10 @@ class Project(_Strict):
     require_mfa: bool = Field(default=False, description="Require MFA to assume the MFA roles of every account.")
     mfa_max_age: int = Field(default=43200, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
     sso: Sso = Sso()
+    state_backend: StateBackend = Field(
+        default=StateBackend(),
+        description="Terraform state storage: optional customer-managed KMS key and access logging.",
+    )
     gpg_keys: dict[str, str] = Field(
         default={},
         description="IAM user (first.last) → public key file; default keys/<first.last> next to project.yaml.",

@@ -26,7 +26,10 @@ TRUSTED_SERVICES = (
 POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "BACKUP_POLICY")
 # AWS never returns these for an existing account: without this every plan shows a diff.
 _WRITE_ONLY = ["role_name", "iam_user_access_to_billing"]
-_MEMBER_LIFECYCLE = TerraformResourceLifecycle(ignore_changes=_WRITE_ONLY)
+# Closing or removing a member account is never a side effect of a plan: prevent_destroy,
+# lifted only when `lz down` synthesizes (protect=False).
+_MEMBER_LIFECYCLE = TerraformResourceLifecycle(ignore_changes=_WRITE_ONLY, prevent_destroy=True)
+_MEMBER_LIFECYCLE_UNPROTECTED = TerraformResourceLifecycle(ignore_changes=_WRITE_ONLY)
 # The management account is adopted: its name and email belong to the account's root
 # user (a mismatch would otherwise plan its replacement), and it is never destroyed.
 _MANAGEMENT_LIFECYCLE = TerraformResourceLifecycle(ignore_changes=[*_WRITE_ONLY, "name", "email"], prevent_destroy=True)
@@ -44,10 +47,11 @@ class Organization(Construct):
     """Organization with feature set ALL, SCP + BACKUP policies enabled, OUs and accounts.
 
     Accounts are `<project_name>-<name>`; members under their OU, the management account
-    adopted by an import block from its id in project.yaml.
+    adopted by an import block from its id in project.yaml. Every account has
+    prevent_destroy; `protect=False` (the `lz down` synthesis) lifts it for the members.
     """
 
-    def __init__(self, scope: Construct, id: str, *, project: Project) -> None:
+    def __init__(self, scope: Construct, id: str, *, project: Project, protect: bool = True) -> None:
         super().__init__(scope, id)
         self.organization = OrganizationsOrganization(
             self,
@@ -77,7 +81,8 @@ class Organization(Construct):
                 name=naming.org_account_name(project.project_name, acct.name),
                 email=acct.email,
                 parent_id=self.units[ou.name].id if ou else root_id,
-                lifecycle=_MANAGEMENT_LIFECYCLE if is_management else _MEMBER_LIFECYCLE,
+                lifecycle=_MANAGEMENT_LIFECYCLE if is_management
+                else _MEMBER_LIFECYCLE if protect else _MEMBER_LIFECYCLE_UNPROTECTED,
                 depends_on=[self.organization],
             )
             if is_management:

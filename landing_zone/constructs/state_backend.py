@@ -1,14 +1,39 @@
-"""Terraform state storage: a hardened S3 bucket and a DynamoDB lock table."""
+"""Terraform state storage: a hardened S3 bucket and a DynamoDB lock table.
+
+Always: versioning (every state version kept), encryption, all four public-access-block
+flags, ACLs off, a TLS-only bucket policy, and a lock table with point-in-time recovery
+and encryption. Opt-in (project.yaml `state_backend`): a customer-managed KMS key for the
+bucket and the table, and S3 server access logs into a `<bucket>-logs` bucket.
+
+`protect` sets `prevent_destroy` on what holds state (bucket, table, key, logs): only
+`lz down` synthesizes with it off (Settings.allow_destroy).
+"""
 
 from __future__ import annotations
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
 )
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
@@ -22,57 +47,67 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
-from landing_zone.constructs.policy import deny_insecure_transport, document
+from landing_zone.constructs.policy import Statement, deny_insecure_transport, document
+
+ACCESS_LOG_DAYS = 365
+ACCESS_LOG_PREFIX = "access-logs/"
+ABORT_MULTIPART_DAYS = 7
+KMS_DELETION_WINDOW_DAYS = 30
+
+
+def kms_alias(bucket: str) -> str:
+    """Alias of the state key: the S3 backend of every stack of the account names it."""
+    return f"alias/{bucket}"
+
+
+def log_bucket(bucket: str) -> str:
+    return f"{bucket}-logs"
+
+
+def _lifecycle(protect: bool) -> TerraformResourceLifecycle | None:
+    return TerraformResourceLifecycle(prevent_destroy=True) if protect else None
 
 
 class StateBackend(Construct):
-    """Bucket `name` (versioned, encrypted, private, TLS-only) and lock table `name` (hash key LockID).
+    """Bucket `name` and lock table `name` (hash key LockID), with what the module docstring lists.
 
-    kms_key_arn: encrypt state with this KMS key instead of S3-managed AES256.
+    account_id: the account's id (the KMS key policy delegates to its IAM policies).
     """
 
-    def __init__(self, scope: Construct, id: str, *, name: str, kms_key_arn: str | None = None) -> None:
+    def __init__(self, scope: Construct, id: str, *, name: str, account_id: str, kms: bool = False,
+                 access_logging: bool = False, protect: bool = True) -> None:  # fmt: skip
         super().__init__(scope, id)
-        self.bucket = S3Bucket(self, "bucket", bucket=name)
-        S3BucketVersioningA(
-            self,
-            "versioning",
-            bucket=self.bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
-        S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "encryption",
-            bucket=self.bucket.id,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=(
-                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                            sse_algorithm="aws:kms" if kms_key_arn else "AES256",
-                            kms_master_key_id=kms_key_arn,
-                        )
-                    ),
-                    bucket_key_enabled=bool(kms_key_arn) or None,
-                )
-            ],
-        )
-        self.public_access_block = S3BucketPublicAccessBlock(
-            self,
-            "public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
-        S3BucketPolicy(
-            self,
-            "tls-only",
-            bucket=self.bucket.id,
-            policy=document(deny_insecure_transport(f"arn:aws:s3:::{name}")),
-            # S3 rejects policy writes racing the public-access block.
-            depends_on=[self.public_access_block],
-        )
+        self.key: KmsKey | None = None
+        if kms:
+            self.key = KmsKey(
+                self,
+                "key",
+                description=f"Terraform state in {name} (bucket and lock table)",
+                enable_key_rotation=True,
+                deletion_window_in_days=KMS_DELETION_WINDOW_DAYS,
+                # The default key policy, written out: the account's IAM policies decide who may use it.
+                policy=document(
+                    {
+                        "Sid": "AccountIamPolicies",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ),
+                lifecycle=_lifecycle(protect),
+            )
+            KmsAlias(self, "key-alias", name=kms_alias(name), target_key_id=self.key.key_id)
+        key_arn = self.key.arn if self.key else None
+
+        self.bucket = S3Bucket(self, "bucket", bucket=name, lifecycle=_lifecycle(protect))
+        # No lifecycle rule: every state version is kept (a few KB each), the way back from a bad
+        # apply and a record of every change; terraform never leaves multipart uploads behind.
+        self.versioning, self.policy = self._harden(self.bucket, "", name, key_arn=key_arn)
+        self.log_bucket: S3Bucket | None = None
+        if access_logging:
+            self._access_logs(name, protect)
+
         self.lock_table = DynamodbTable(
             self,
             "lock-table",
@@ -81,5 +116,103 @@ class StateBackend(Construct):
             hash_key="LockID",
             attribute=[DynamodbTableAttribute(name="LockID", type="S")],
             point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
-            server_side_encryption=DynamodbTableServerSideEncryption(enabled=True),
+            server_side_encryption=DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=key_arn),
+            lifecycle=_lifecycle(protect),
+        )
+
+    def _harden(self, bucket: S3Bucket, prefix: str, name: str, *, key_arn: str | None,
+                extra: tuple[Statement, ...] = ()) -> tuple[S3BucketVersioningA, S3BucketPolicy]:  # fmt: skip
+        """Versioning, default encryption, public-access block, ACLs off, TLS-only policy (+ `extra`)."""
+        versioning = S3BucketVersioningA(
+            self,
+            f"{prefix}versioning",
+            bucket=bucket.id,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        S3BucketServerSideEncryptionConfigurationA(
+            self,
+            f"{prefix}encryption",
+            bucket=bucket.id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=(
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="aws:kms" if key_arn else "AES256",
+                            kms_master_key_id=key_arn,
+                        )
+                    ),
+                    bucket_key_enabled=bool(key_arn) or None,
+                )
+            ],
+        )
+        public_access_block = S3BucketPublicAccessBlock(
+            self,
+            f"{prefix}public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        S3BucketOwnershipControls(
+            self,
+            f"{prefix}ownership",
+            bucket=bucket.id,
+            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+        )
+        policy = S3BucketPolicy(
+            self,
+            f"{prefix}tls-only",
+            bucket=bucket.id,
+            # `extra` first: the emulator's log-delivery check (moto) fails on a "*" principal before it.
+            policy=document(*extra, deny_insecure_transport(f"arn:aws:s3:::{name}")),
+            # S3 rejects policy writes racing the public-access block.
+            depends_on=[public_access_block],
+        )
+        return versioning, policy
+
+    def _access_logs(self, name: str, protect: bool) -> None:
+        """Server access logs of the state bucket into `<name>-logs` (SSE-S3: the only encryption
+        S3 log delivery writes to), delivered by the logging service for this bucket only."""
+        logs = log_bucket(name)
+        # force_destroy: `lz down` (protect off) removes the logs with the bucket; prevent_destroy
+        # guards it otherwise.
+        self.log_bucket = S3Bucket(self, "logs-bucket", bucket=logs, force_destroy=True, lifecycle=_lifecycle(protect))
+        delivery: Statement = {
+            "Sid": "S3ServerAccessLogDelivery",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": ["s3:PutObject"],
+            "Resource": f"arn:aws:s3:::{logs}/{ACCESS_LOG_PREFIX}*",
+            "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{name}"}},
+        }
+        _, delivery_policy = self._harden(self.log_bucket, "logs-", logs, key_arn=None, extra=(delivery,))
+        S3BucketLifecycleConfiguration(
+            self,
+            "logs-lifecycle",
+            bucket=self.log_bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter()],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=ACCESS_LOG_DAYS)],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30)
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                            days_after_initiation=ABORT_MULTIPART_DAYS
+                        )
+                    ],
+                )
+            ],
+        )
+        S3BucketLoggingA(
+            self,
+            "access-logging",
+            bucket=self.bucket.id,
+            target_bucket=self.log_bucket.id,
+            target_prefix=ACCESS_LOG_PREFIX,
+            depends_on=[delivery_policy],  # S3 checks the log bucket grants delivery first
         )

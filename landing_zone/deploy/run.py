@@ -28,7 +28,9 @@ def _run(project: Project, settings: Settings, action: str, selection: Selection
          enforced: bool, parallel: int, code_for: auth.CodeSource) -> list[Task]:  # fmt: skip
     from landing_zone.synth import synth
 
-    settings = replace(settings, auth=auth.mode(enforced))
+    # `lz down` alone synthesizes without prevent_destroy (state buckets, lock tables, member
+    # accounts): terraform refuses to destroy them otherwise. Every other run keeps it.
+    settings = replace(settings, auth=auth.mode(enforced), allow_destroy=action == "down")
     synth(project, settings)
     ctx = DeployContext(project, settings)
     if settings.auth == "mfa":

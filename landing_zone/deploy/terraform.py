@@ -1,4 +1,4 @@
-"""A thin terraform CLI runner: every run appends to the stack's log file."""
+"""A thin terraform CLI runner: every run appends to the stack's log file (never output values)."""
 
 from __future__ import annotations
 
@@ -47,14 +47,19 @@ class Terraform:
     def __init__(self, stack: str, workdir: Path, env: dict[str, str], log: Path, binary: str = "terraform"):
         self.stack, self.workdir, self.env, self.log, self.binary = stack, workdir, env, log, binary
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, check: bool = True, log_stdout: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run terraform in the workspace; the command, its stdout and stderr go to the stack log.
+
+        log_stdout=False keeps stdout out of the log: for commands that print values in clear
+        (`output -json` prints sensitive outputs unredacted).
+        """
         self.log.parent.mkdir(parents=True, exist_ok=True)
         cmd = [self.binary, *args]
         started = time.monotonic()
         proc = subprocess.run(cmd, cwd=self.workdir, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         with self.log.open("a", encoding="utf-8") as fh:
             fh.write(f"$ {' '.join(cmd)}  (exit {proc.returncode}, {time.monotonic() - started:.1f}s)\n")
-            fh.write(proc.stdout)
+            fh.write(proc.stdout if log_stdout else f"({len(proc.stdout)} characters of output, not logged: they may hold secrets)\n")
             fh.write(proc.stderr)
             fh.write("\n")
         if check and proc.returncode != 0:
@@ -86,5 +91,5 @@ class Terraform:
         self.run("destroy", "-input=false", "-no-color", "-auto-approve")
 
     def outputs(self) -> dict[str, Any]:
-        proc = self.run("output", "-json")
+        proc = self.run("output", "-json", log_stdout=False)  # sensitive outputs are printed in clear
         return {k: v["value"] for k, v in json.loads(proc.stdout or "{}").items()}

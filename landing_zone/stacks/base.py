@@ -9,6 +9,7 @@ from constructs import Construct
 
 from landing_zone import naming
 from landing_zone.config.model import Project
+from landing_zone.constructs.state_backend import kms_alias
 from landing_zone.settings import Settings
 from landing_zone.stacks.target import add_backend, add_provider
 
@@ -36,6 +37,10 @@ class LayerStack(TerraformStack):
                       account_id=account_ids.get(account))  # fmt: skip
         self.provider = add_provider(self, **target)
         self.backend = add_backend(self, **target)
+        if project.state_backend.kms:
+            # With `encrypt` alone the backend writes state with SSE-S3, whatever the bucket's default.
+            bucket = naming.state_bucket(project.short_name, account)
+            self.add_override("terraform.backend.s3.kms_key_id", kms_alias(bucket))
         self.build()
 
     def build(self) -> None:

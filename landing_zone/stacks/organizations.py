@@ -15,7 +15,8 @@ class OrganizationsStack(LayerStack):
     layer = "organizations"
 
     def build(self) -> None:
-        org = Organization(self, "org", project=self.project)
+        # Member accounts carry prevent_destroy; only `lz down` synthesizes without it.
+        org = Organization(self, "org", project=self.project, protect=not self.settings.allow_destroy)
         ServiceControlPolicies(self, "scp", project=self.project, units=org.units, depends_on=[org.organization])
         if SECURITY in org.accounts:
             org.delegate("access-analyzer.amazonaws.com", SECURITY)

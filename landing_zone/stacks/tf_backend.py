@@ -14,6 +14,15 @@ class TfBackendStack(LayerStack):
 
     def build(self) -> None:
         name = naming.state_bucket(self.project.short_name, self.account)
-        backend = StateBackend(self, "state", name=name)
+        options = self.project.state_backend
+        backend = StateBackend(
+            self,
+            "state",
+            name=name,
+            account_id=self.account_ids[self.account],
+            kms=options.kms,
+            access_logging=options.access_logging,
+            protect=not self.settings.allow_destroy,  # only `lz down` lifts prevent_destroy
+        )
         TerraformOutput(self, "bucket", value=backend.bucket.bucket)
         TerraformOutput(self, "lock_table", value=backend.lock_table.name)

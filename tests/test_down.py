@@ -1,0 +1,191 @@
+"""`lz down`: refuses real AWS without --yes-really, and lifts prevent_destroy for what it destroys.
+
+State buckets, lock tables, the state KMS key, the access-log bucket and member accounts
+carry prevent_destroy in every synthesis but the one `lz down` makes (Settings.allow_destroy).
+The integration part deploys the management tf-backend (KMS and access logging on) and
+organizations stacks on their own emulator, shows that terraform refuses to destroy them as
+synthesized for `lz up`, and that `lz down` removes them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from landing_zone import naming
+from landing_zone.cli import main as cli
+from landing_zone.settings import Settings
+from tests.conftest import ROOT
+from tests.deployment import Deployment, start_deployment, stop_deployment
+from tests.synth_helpers import fake_account_ids, prepare_project
+
+HARDENED = "state_backend: {kms: true, access_logging: true}\n"
+MGMT = naming.MANAGEMENT
+PROTECTED_TYPES = {"aws_s3_bucket", "aws_dynamodb_table", "aws_kms_key", "aws_organizations_account"}
+
+
+def _hardened_source(base: Path) -> Path:
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "project.yaml").write_text((ROOT / "project.yaml").read_text() + "\n" + HARDENED)
+    return base / "project.yaml"
+
+
+# --- the guard -----------------------------------------------------------------------------
+
+
+def test_refuses_real_aws_without_yes_really(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[tuple] = []
+    monkeypatch.setattr(cli, "_deploy_action", lambda *a, **k: calls.append(a))
+    assert cli.main(["down", "--target", "aws", "--config", str(ROOT / "project.yaml")]) == 1
+    assert capsys.readouterr().err == "error: refusing to destroy real AWS resources without --yes-really\n"
+    assert calls == []
+    monkeypatch.setenv("LZ_TARGET", "aws")  # the target from the environment is guarded too
+    assert cli.main(["down", "--config", str(ROOT / "project.yaml")]) == 1
+    assert calls == []
+
+
+def test_yes_really_lets_it_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple] = []
+    monkeypatch.setattr(cli, "_deploy_action", lambda *a, **k: calls.append(a))
+    assert cli.main(["down", "--target", "aws", "--yes-really", "--config", str(ROOT / "project.yaml")]) == 0
+    assert [c[0] for c in calls] == ["down"]
+
+
+# --- prevent_destroy in the synthesized JSON ------------------------------------------------
+
+
+def _synth(tmp: Path, *, allow_destroy: bool) -> dict[str, dict]:
+    from landing_zone.config import load_project
+    from landing_zone.synth import account_ids_file, synth
+
+    config = prepare_project(_hardened_source(tmp / "src"), tmp / "project")
+    project, _ = load_project(config)
+    settings = Settings(config_path=config, target="aws", work_dir=tmp / ".lz", out_dir=tmp / "cdktf.out",
+                        allow_destroy=allow_destroy)  # fmt: skip
+    account_ids_file(settings).parent.mkdir(parents=True, exist_ok=True)
+    account_ids_file(settings).write_text(json.dumps(fake_account_ids(project)))
+    out = synth(project, settings)
+    return {d.name: json.loads((d / "cdk.tf.json").read_text()) for d in (out / "stacks").iterdir()}
+
+
+def _protection(stacks: dict[str, dict]) -> dict[str, bool]:
+    """`<stack>/<construct path>` → prevent_destroy, for every resource of the protected types."""
+    return {
+        body["//"]["metadata"]["path"]: bool(body.get("lifecycle", {}).get("prevent_destroy"))
+        for doc in stacks.values()
+        for rtype, resources in doc.get("resource", {}).items()
+        if rtype in PROTECTED_TYPES
+        for body in resources.values()
+    }
+
+
+def test_only_the_down_synthesis_lifts_prevent_destroy(tmp_path: Path) -> None:
+    normal = _protection(_synth(tmp_path / "up", allow_destroy=False))
+    down = _protection(_synth(tmp_path / "down", allow_destroy=True))
+    assert normal.keys() == down.keys()
+    expected = {f"{acct}-tf-backend/state/{r}" for acct in ("management", "security", "shared")
+                for r in ("bucket", "logs-bucket", "lock-table", "key")}  # fmt: skip
+    expected |= {f"management-organizations/org/account-{a}" for a in ("management", "security", "shared")}
+    assert set(normal) == expected
+    assert all(normal.values()), [p for p, on in normal.items() if not on]
+    # `lz down` releases the adopted management account (state rm): it stays protected.
+    assert {p for p, on in down.items() if on} == {"management-organizations/org/account-management"}
+
+
+def test_execute_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import landing_zone.synth
+    from landing_zone.config import load_project
+    from landing_zone.deploy import run as deploy_run
+    from landing_zone.deploy.orchestrate import Selection
+
+    seen: dict[str, bool] = {}
+    monkeypatch.setattr(landing_zone.synth, "synth", lambda project, settings: seen.setdefault("synth", settings.allow_destroy))
+    monkeypatch.setattr(deploy_run, "run", lambda ctx, action, *a, **k: seen.__setitem__(action, ctx.settings.allow_destroy) or [])
+    project, _ = load_project(ROOT / "project.yaml")
+    settings = Settings(config_path=ROOT / "project.yaml", target="local", work_dir=tmp_path / ".lz",
+                        out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")  # fmt: skip
+    for action in ("up", "plan", "down"):
+        seen.pop("synth", None)
+        deploy_run.execute(project, settings, action, Selection(), parallel=1, code_for=lambda p, s: "")
+        assert seen["synth"] is (action == "down"), action
+    assert seen == {"up": False, "plan": False, "down": True, "synth": True}
+
+
+# --- on the emulator ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory):
+    """management-tf-backend (KMS + access logs) and management-organizations, on their own emulator."""
+    src = _hardened_source(tmp_path_factory.mktemp("down-src"))
+    dep = start_deployment(tmp_path_factory.mktemp("down"), source=src)
+    try:
+        dep.runs["up"] = dep.lz("up", "--stack", f"{MGMT}-tf-backend", "--stack", f"{MGMT}-organizations")
+        yield dep
+    finally:
+        stop_deployment(dep)
+
+
+@pytest.mark.integration
+def test_hardened_state_storage_on_the_emulator(small: Deployment) -> None:
+    assert "lz up: 2/2 stacks ok" in small.runs["up"].stderr, small.runs["up"].stderr
+    bucket = naming.state_bucket(small.project.short_name, MGMT)
+    s3, kms, ddb = small.client("s3"), small.client("kms"), small.client("dynamodb")
+    key_arn = kms.describe_key(KeyId=f"alias/{bucket}")["KeyMetadata"]["Arn"]
+    assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"]
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+    # The backend writes state with the key too (with `encrypt` alone it would ask for AES256).
+    state = s3.head_object(Bucket=bucket, Key=naming.state_key(MGMT, "organizations"))
+    assert state["ServerSideEncryption"] == "aws:kms" and state["SSEKMSKeyId"].endswith(f"alias/{bucket}")
+    logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+    assert logging["TargetBucket"] == f"{bucket}-logs"
+    assert s3.get_bucket_versioning(Bucket=f"{bucket}-logs")["Status"] == "Enabled"
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=f"{bucket}-logs")["Rules"]
+    assert rules[0]["Expiration"]["Days"] == 365
+    table = ddb.describe_table(TableName=bucket)["Table"]
+    assert table["SSEDescription"]["SSEType"] == "KMS" and table["SSEDescription"]["KMSMasterKeyArn"] == key_arn
+    pitr = ddb.describe_continuous_backups(TableName=bucket)["ContinuousBackupsDescription"]
+    assert pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    # Everything reads back as written: no perpetual diff.
+    plan = small.lz("plan", "--stack", f"{MGMT}-tf-backend", "--stack", f"{MGMT}-organizations")
+    assert plan.stderr.count("no changes") == 2, plan.stderr
+
+
+@pytest.mark.integration
+def test_terraform_refuses_to_destroy_what_up_synthesized(small: Deployment) -> None:
+    from landing_zone.deploy.context import DeployContext
+
+    ctx = DeployContext(small.project, Settings.from_env(small.env))  # as `lz` runs it (provider mirror)
+    for stack, address in ((f"{MGMT}-tf-backend", "aws_s3_bucket.state_bucket"),
+                           (f"{MGMT}-organizations", "aws_organizations_account.org_account-security")):  # fmt: skip
+        tf = ctx.terraform(stack)
+        tf.init("-reconfigure")
+        proc = tf.run("plan", "-destroy", "-lock=false", "-input=false", "-no-color", check=False)
+        assert proc.returncode == 1, proc.stdout[-2000:]
+        assert "Instance cannot be destroyed" in proc.stderr and address in proc.stderr, proc.stderr[-2000:]
+
+
+@pytest.mark.integration
+def test_down_removes_them(small: Deployment) -> None:
+    from botocore.exceptions import ClientError
+
+    bucket = naming.state_bucket(small.project.short_name, MGMT)
+    kms = small.client("kms")
+    key_arn = kms.describe_key(KeyId=f"alias/{bucket}")["KeyMetadata"]["Arn"]
+    down = small.lz("down", "--stack", f"{MGMT}-tf-backend", "--stack", f"{MGMT}-organizations")
+    assert "lz down: 2/2 stacks ok" in down.stderr, down.stderr
+    s3 = small.client("s3")
+    for name in (bucket, f"{bucket}-logs"):
+        with pytest.raises(ClientError):
+            s3.head_bucket(Bucket=name)
+    assert bucket not in small.client("dynamodb").list_tables()["TableNames"]
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    with pytest.raises(ClientError) as org:
+        small.client("organizations").describe_organization()
+    assert org.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+    # What `lz down` synthesized lacks prevent_destroy; the next `lz up` synthesizes it back.
+    doc = json.loads((small.dir / "cdktf.out" / "stacks" / f"{MGMT}-tf-backend" / "cdk.tf.json").read_text())
+    assert not any(_protection({"tf-backend": doc}).values())
