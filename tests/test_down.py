@@ -103,8 +103,9 @@ def test_execute_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatch: p
     seen: dict[str, bool] = {}
     monkeypatch.setattr(landing_zone.synth, "synth", lambda project, settings: seen.setdefault("synth", settings.allow_destroy))
     monkeypatch.setattr(deploy_run, "run", lambda ctx, action, *a, **k: seen.__setitem__(action, ctx.settings.allow_destroy) or [])
-    project, _ = load_project(ROOT / "project.yaml")
-    settings = Settings(config_path=ROOT / "project.yaml", target="local", work_dir=tmp_path / ".lz",
+    config = prepare_project(ROOT / "project.yaml", tmp_path / "project")  # with its users' GPG keys
+    project, _ = load_project(config)
+    settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz",
                         out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")  # fmt: skip
     for action in ("up", "plan", "down"):
         seen.pop("synth", None)
