@@ -386,16 +386,26 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     gnupghome = new_gnupghome()
     work = Path(tempfile.mkdtemp(prefix="lz-bench-"))
+    failed = False
     try:
-        if "startup" in sections:
-            bench_startup(report, work, gnupghome, args.startup_runs)
-        if "synth" in sections:
-            bench_synth(report, work, gnupghome, args.sizes, args.synth_runs, args.experiments)
-        if "deploy" in sections:
-            bench_deploy(report, work, gnupghome, args.deploy_runs)
+        for section, bench in (
+            ("startup", lambda: bench_startup(report, work, gnupghome, args.startup_runs)),
+            ("synth", lambda: bench_synth(report, work, gnupghome, args.sizes, args.synth_runs, args.experiments)),
+            ("deploy", lambda: bench_deploy(report, work, gnupghome, args.deploy_runs)),
+        ):
+            if section not in sections:
+                continue
+            try:
+                bench()
+            except Exception as exc:  # report what was measured; keep the work dir for the logs
+                failed = True
+                first = next(iter(str(exc).splitlines()), type(exc).__name__)
+                report.row(f"{section}: FAILED", None, f"{first} (logs under {work})")
+                progress(f"{section} failed: {exc}")
     finally:
         kill_agent(gnupghome)
-        shutil.rmtree(work, ignore_errors=True)
+        if not failed:
+            shutil.rmtree(work, ignore_errors=True)
     table = render(report, load_before, os.getloadavg(), started)
     print(table)
     if args.output:
