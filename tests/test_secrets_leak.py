@@ -58,15 +58,18 @@ def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory):
     outputs: dict[str, tuple[str, str]] = {}  # command → (stdout, stderr) to search
     secrets: dict[str, set[str]] = {"password": set()}
 
-    def lz(*args: str, intended_stdout: bool = False) -> str:
+    def lz(*args: str) -> str:
         proc = _run(deployment, env, *args)
-        outputs[" ".join(args)] = ("" if intended_stdout else proc.stdout, proc.stderr)
+        outputs[" ".join(args)] = (proc.stdout, proc.stderr)
         return proc.stdout
 
     for user, account in PASSWORDS:
-        password = lz("passwords", "show", user, "--account", account, intended_stdout=True).strip()
-        assert len(password) == 32, "the password policy asks for 32 characters"
+        command = ("passwords", "show", user, "--account", account)
+        password = lz(*command).strip()
+        assert len(password) == 32, "the login profiles ask for 32 characters"
         secrets["password"].add(password)
+        stdout, stderr = outputs[" ".join(command)]
+        outputs[" ".join(command)] = (stdout.replace(password, "", 1), stderr)  # its one intended output
     lz("credentials", "configure", "--type", "BOOTSTRAP", "--aws-dir", str(aws_dir))
     key_csv = tmp / f"{USER}_accessKeys.csv"
     lz("credentials", "emulator-access-key", USER, "--out", str(key_csv))
@@ -81,7 +84,9 @@ def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory):
     secrets["csv access key"] = {rows[1][0]}
     secrets["csv secret key"] = {rows[1][1]}
     files = aws_dir / deployment.project.short_name
-    secrets["credentials file key"] = set(_ini_values(files / "credentials", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"))
+    secrets["credentials file key"] = set(
+        _ini_values(files / "credentials", "aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+    )
     caches = list((files / "cache").glob("*.json"))
     assert caches, "mfa login cached no session"
     for cache in caches:

@@ -59,7 +59,7 @@ class Terraform:
         proc = subprocess.run(cmd, cwd=self.workdir, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         with self.log.open("a", encoding="utf-8") as fh:
             fh.write(f"$ {' '.join(cmd)}  (exit {proc.returncode}, {time.monotonic() - started:.1f}s)\n")
-            fh.write(proc.stdout if log_stdout else f"({len(proc.stdout)} characters of output, not logged: they may hold secrets)\n")
+            fh.write(proc.stdout if log_stdout else f"({len(proc.stdout)} characters of output not logged: secrets)\n")
             fh.write(proc.stderr)
             fh.write("\n")
         if check and proc.returncode != 0:
