@@ -190,3 +190,27 @@ def test_process_start_identifies_a_running_process() -> None:
 
     assert fingerprint.process_start(os.getpid()) == fingerprint.process_start(os.getpid()) is not None
     assert fingerprint.process_start(2**22 + 12345) is None  # no such pid
+
+
+def test_deploy_context_builds_each_client_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipped stacks share one client per account and service; new ids, creds or age rebuild it."""
+    from landing_zone.deploy import aws, context
+
+    built: list[tuple[str, str]] = []
+    monkeypatch.setattr(DeployContext, "session", lambda self, account="management": account)
+    monkeypatch.setattr(aws, "client", lambda sess, service, settings: built.append((sess, service)) or object())
+    ctx = DeployContext(project=None, settings=Settings(config_path=tmp_path / "p.yaml", work_dir=tmp_path))  # type: ignore[arg-type]
+    first = ctx.client("s3", "shared")
+    assert ctx.client("s3", "shared") is first
+    assert ctx.client("s3") is not first and ctx.client("organizations") is not ctx.client("s3")
+    assert built == [("shared", "s3"), ("management", "s3"), ("management", "organizations")]
+    ctx.account_ids["shared"] = "222222222222"  # organizations applied: a new account
+    assert ctx.client("s3", "shared") is not first
+    ctx.credentials["shared"] = {"AccessKeyId": "ASIA1"}  # MFA session credentials
+    mfa = ctx.client("s3", "shared")
+    assert ctx.client("s3", "shared") is mfa
+    clock = [0.0]
+    monkeypatch.setattr(context.time, "monotonic", lambda: clock[0])
+    aged = ctx.client("sts", "shared")
+    clock[0] += context.CLIENT_TTL + 1
+    assert ctx.client("sts", "shared") is not aged

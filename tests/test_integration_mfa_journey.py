@@ -8,7 +8,6 @@ profiles (pyotp codes) changes nothing.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pyotp
@@ -17,12 +16,7 @@ import pytest
 from landing_zone import naming, roles
 from tests.deployment import Deployment, start_deployment, stop_deployment
 
-# Opt-in until its fixture is understood: run alone it passes (guard, trust-only plan, MFA
-# conditions in every account), but in the full suite its setup errored once (issue 5 note).
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(os.environ.get("LZ_RUN_MFA_JOURNEY") != "1", reason="opt-in: LZ_RUN_MFA_JOURNEY=1"),
-]
+pytestmark = pytest.mark.integration
 USER = "natasha.romanoff"
 
 

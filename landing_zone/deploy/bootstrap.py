@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from landing_zone.deploy import aws
 from landing_zone.deploy.context import DeployContext
 from landing_zone.deploy.terraform import PlanResult, Terraform
 
@@ -24,7 +23,7 @@ def remote_state_exists(ctx: DeployContext, account: str, layer: str) -> bool:
     from botocore.exceptions import ClientError
 
     bucket, key = ctx.backend_location(account, layer)
-    s3 = aws.client(ctx.session(account), "s3", ctx.settings)
+    s3 = ctx.client("s3", account)
     try:
         s3.head_object(Bucket=bucket, Key=key)
     except ClientError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from landing_zone.config.model import Project
 from landing_zone.deploy.terraform import Terraform
 from landing_zone.deploy.tfenv import full_env
 from landing_zone.settings import Settings
+
+# Seconds a cached boto3 client is reused: well inside the 1 h of an assumed role's credentials.
+CLIENT_TTL = 30 * 60
 
 
 class NotSynthesized(Exception):
@@ -32,6 +36,8 @@ class DeployContext:
         self.env = full_env(self.settings)
         # Held while cdktf.out is rewritten and while a stack's JSON is copied out of it.
         self.synth_lock = threading.Lock()
+        self._clients: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._clients_lock = threading.Lock()
 
     @property
     def logs_dir(self) -> Path:
@@ -78,6 +84,24 @@ class DeployContext:
         if creds:
             return auth.boto3_session(self.project, creds)
         return aws.session(self.project, self.settings, account, self.account_ids)
+
+    def client(self, service: str, account: str = naming.MANAGEMENT) -> Any:
+        """A boto3 client in `account`, built once per deploy and shared by the worker threads.
+
+        boto3 clients are thread-safe; building one loads its service model (and, for a member
+        account, assumes a role), which made a skipped stack cost seconds on a busy machine.
+        Rebuilt after CLIENT_TTL so assumed-role credentials (1 h) never expire in use.
+        """
+        from landing_zone.deploy import aws
+
+        creds = self.credentials.get(account, {})
+        key = (account, service, self.account_ids.get(account, ""), creds.get("AccessKeyId", ""))
+        with self._clients_lock:
+            built, cached = self._clients.get(key, (0.0, None))
+            if cached is None or time.monotonic() - built > CLIENT_TTL:
+                cached = aws.client(self.session(account), service, self.settings)
+                self._clients[key] = (time.monotonic(), cached)
+            return cached
 
     def backend_location(self, account: str, layer: str) -> tuple[str, str]:
         return naming.state_bucket(self.project.short_name, account), naming.state_key(account, layer)

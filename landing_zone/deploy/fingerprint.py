@@ -180,11 +180,9 @@ def matches(workspace: Path, parts: Mapping[str, Any]) -> bool:
 
 def state_version(ctx: DeployContext, account: str, layer: str) -> str | None:
     """`ETag/VersionId` of the stack's state object in its S3 backend; None when it can't be read."""
-    from landing_zone.deploy import aws
-
     bucket, key = ctx.backend_location(account, layer)
     try:
-        head = aws.client(ctx.session(account), "s3", ctx.settings).head_object(Bucket=bucket, Key=key)
+        head = ctx.client("s3", account).head_object(Bucket=bucket, Key=key)
     except Exception:  # missing bucket or object, no credentials, unknown account: just don't skip
         return None
     return f"{head.get('ETag', '')}/{head.get('VersionId', '')}"

@@ -67,9 +67,7 @@ def _create_organization_first(ctx: DeployContext, task: Task) -> None:
     DescribeAccount only inside one), so a new organization gets a targeted apply first."""
     from botocore.exceptions import ClientError
 
-    from landing_zone.deploy import aws
-
-    org = aws.client(ctx.session(), "organizations", ctx.settings)
+    org = ctx.client("organizations")
     try:
         org.describe_organization()
         return
@@ -84,9 +82,7 @@ def _create_organization_first(ctx: DeployContext, task: Task) -> None:
 
 def _require_identity_center(ctx: DeployContext) -> None:
     """Fail before any change when IAM Identity Center is off: it can only be enabled by hand."""
-    from landing_zone.deploy import aws
-
-    sso = aws.client(ctx.session(), "sso-admin", ctx.settings)
+    sso = ctx.client("sso-admin")
     if not sso.list_instances().get("Instances"):
         raise DeployError(
             "IAM Identity Center is not enabled in the management account: open the AWS console → "
@@ -171,8 +167,6 @@ def _destroy(ctx: DeployContext, task: Task) -> str:
 
 
 def _empty_bucket(ctx: DeployContext, account: str) -> None:
-    from landing_zone.deploy import aws
-
     bucket, _ = ctx.backend_location(account, layers.BOOTSTRAP_LAYER)
     s3 = ctx.session(account).resource(
         "s3", **({"endpoint_url": ctx.settings.endpoint} if ctx.settings.target == "local" else {})
