@@ -13,7 +13,7 @@ import subprocess
 import pyotp
 import pytest
 
-from landing_zone import naming, roles
+from landing_zone import roles
 from tests.deployment import Deployment, start_deployment, stop_deployment
 
 pytestmark = pytest.mark.integration
