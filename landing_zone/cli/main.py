@@ -12,16 +12,11 @@ from typing import Annotated, Optional
 import typer
 
 from landing_zone.cli.errors import UserError, run_guarded
-from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
+from landing_zone.cli.options import ConfigOpt, command_group, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
 
-app = typer.Typer(
-    name="lz",
-    help="One project.yaml to a multi-account AWS landing zone (cdktf).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-emulator_app = typer.Typer(help="A long-lived local AWS emulator for a session of work.", no_args_is_help=True)
+app = command_group("One project.yaml to a multi-account AWS landing zone (cdktf).",
+                    name="lz", add_completion=False, pretty_exceptions_enable=False)  # fmt: skip
+emulator_app = command_group("A long-lived local AWS emulator for a session of work.")
 app.add_typer(emulator_app, name="emulator")
 from landing_zone.cli.postdeploy import credentials_app, mfa_app, passwords_app  # noqa: E402
 app.add_typer(passwords_app, name="passwords")

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from landing_zone.cli.errors import UserError
-from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
+from landing_zone.cli.options import ConfigOpt, command_group, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
 
 if TYPE_CHECKING:
     from landing_zone.config.model import Project
     from landing_zone.postdeploy.ui import Console
     from landing_zone.settings import Settings
 
-passwords_app = typer.Typer(help="Initial console passwords of the IAM users.", no_args_is_help=True)
-credentials_app = typer.Typer(help="Access keys and per-account AWS profiles.", no_args_is_help=True)
-mfa_app = typer.Typer(help="MFA devices and cached MFA sessions.", no_args_is_help=True)
+passwords_app = command_group("Initial console passwords of the IAM users.")
+credentials_app = command_group("Access keys and per-account AWS profiles.")
+mfa_app = command_group("MFA devices and cached MFA sessions.")
 
 AwsDirOpt = Annotated[
     Optional[Path],
