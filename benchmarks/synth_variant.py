@@ -1,13 +1,13 @@
-"""`lz synth` with one remedy applied, for the findings in docs/benchmarks.md (not used by lz).
+"""`lz synth` as a usual cdktf app, or with one more remedy (benchmarks only; not used by lz).
 
-    .venv/bin/python [-O] benchmarks/synth_variant.py [--skip-validation]
+    .venv/bin/python [-O] benchmarks/synth_variant.py [--cdktf-validation]
 
-Same settings as `lz synth` (LZ_* variables). `-O` turns off the bindings' runtime type
-checks (typeguard behind `if __debug__:` in every generated jsii method);
-`--skip-validation` builds the App with skip_validation=True, which drops cdktf's
-construct validations: for every resource with `import_from` that is a
-ValidateTerraformVersion, one `terraform version` process per resource.
-Both only ever raise errors; benchmarks/run.py checks the JSON stays identical.
+Same settings as `lz synth` (LZ_* variables). `--cdktf-validation` builds the App with
+cdktf's default validation (skip_validation=False: every construct validated at synth,
+one `terraform version` process per imported resource), as the usual app does; lz skips
+it and validates once (landing_zone/app.py). `-O` turns off the bindings' runtime type
+checks (typeguard behind `if __debug__:` in every generated jsii method). Neither changes
+the JSON; benchmarks/run.py checks it stays identical.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import sys
 
 
 def main() -> None:
-    if "--skip-validation" in sys.argv[1:]:
+    if "--cdktf-validation" in sys.argv[1:]:
         from landing_zone import app as app_module  # first: bindings set the jsii cache up
 
         import cdktf
 
-        def app_without_validation(**kwargs: object) -> cdktf.App:
-            return cdktf.App(**{**kwargs, "skip_validation": True})  # type: ignore[arg-type]
+        def app_with_cdktf_validation(**kwargs: object) -> cdktf.App:
+            return cdktf.App(**{**kwargs, "skip_validation": False})  # type: ignore[arg-type]
 
-        app_module.App = app_without_validation  # type: ignore[assignment,misc]
+        app_module.App = app_with_cdktf_validation  # type: ignore[assignment,misc]
     from landing_zone.cli.main import main as lz
 
     sys.exit(lz(["synth"]))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from landing_zone import bindings  # noqa: F401  (must precede any provider import)
-from cdktf import App
+from cdktf import App, TerraformStack
 
 from landing_zone import layers
 from landing_zone.config.model import Project
@@ -21,8 +26,47 @@ def build_app(project: Project, settings: Settings, *, outdir: Path | None = Non
     member accounts) are left out; `lz up` synthesizes again once the ids are recorded.
     """
     ids = {a.name: a.id for a in project.organization.accounts if a.id} | (account_ids or {})
-    app = App(outdir=str(outdir or settings.out_dir), skip_validation=False)
+    # cdktf's own validation runs `terraform version` once per imported resource (hundreds in a
+    # big org, ~0.1 s each); validate() below does the same checks with one.
+    app = App(outdir=str(outdir or settings.out_dir), skip_validation=True)
     for account, layer in layers.stacks(project):
         if layers.layer(layer).synthesizable(account, set(ids), project.account_names):
             STACKS[layer](app, project=project, account=account, settings=settings, account_ids=ids)
+    validate(app)
     return app
+
+
+class AppValidationError(Exception):
+    pass
+
+
+# Import blocks (adopting the management account and each member's OAAR) need terraform 1.5.
+MIN_TERRAFORM = (1, 5)
+
+
+def validate(app: App) -> None:
+    """What cdktf validates at synth: each stack's checks (a provider for every resource's
+    provider type) and, since every landing zone imports resources, the terraform version."""
+    errors = [f"[{stack.node.path}] {message}"
+              for stack in app.node.children if isinstance(stack, TerraformStack)
+              for message in stack.node.validate()]  # fmt: skip
+    found = terraform_version()
+    if found is None:
+        errors.append("terraform not found on PATH (import blocks need terraform >= 1.5)")
+    elif found < MIN_TERRAFORM:
+        errors.append(f"terraform {'.'.join(map(str, found))} is too old: import blocks need terraform >= 1.5")
+    if errors:
+        raise AppValidationError("synth: " + "; ".join(errors))
+
+
+def terraform_version() -> tuple[int, ...] | None:
+    binary = shutil.which("terraform")
+    if not binary:
+        return None
+    proc = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "CHECKPOINT_DISABLE": "1"})  # fmt: skip
+    try:
+        version = str(json.loads(proc.stdout)["terraform_version"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return tuple(int(n) for n in re.findall(r"\d+", version)[:3])

@@ -58,8 +58,13 @@ def synth_from_env() -> None:
         raise SystemExit(1) from None
     for w in warnings:
         print(f"warning: {w.render(settings.config_path)}", file=sys.stderr)
-    from landing_zone.app import build_app
+    from landing_zone.app import AppValidationError, build_app
 
     # The cdktf CLI chooses the output directory (CDKTF_OUTDIR); honour it over LZ_OUT_DIR.
     outdir = Path(os.environ.get("CDKTF_OUTDIR") or settings.out_dir)
-    build_app(project, settings, outdir=outdir, account_ids=known_account_ids(settings)).synth()
+    try:
+        app = build_app(project, settings, outdir=outdir, account_ids=known_account_ids(settings))
+    except AppValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    app.synth()

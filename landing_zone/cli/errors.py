@@ -28,6 +28,7 @@ EXPECTED = frozenset({
     "landing_zone.cli.errors.UserError",
     "landing_zone.config.errors.ConfigError",
     "landing_zone.settings.SettingsError",
+    "landing_zone.app.AppValidationError",
     "landing_zone.deploy.orchestrate.DeployError",
     "landing_zone.deploy.terraform.TerraformError",
     "landing_zone.emulator.server.EmulatorError",
