@@ -69,7 +69,8 @@ class DeployContext:
             from landing_zone.postdeploy.mfa import as_env
 
             env = {**env, **as_env(creds)}
-        return Terraform(stack, self.workspace(stack).resolve(), env, self.log_path(stack).resolve())
+        return Terraform(stack, self.workspace(stack).resolve(), env, self.log_path(stack).resolve(),
+                         emulator=self.settings.target == "local")  # fmt: skip
 
     def _account_of(self, stack: str) -> str:
         from landing_zone.layers import LAYERS
