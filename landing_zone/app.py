@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 from landing_zone import bindings  # noqa: F401  (must precede any provider import)
 from cdktf import App, TerraformStack
 
-from landing_zone import layers
+from landing_zone import layers, toolchain
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings
 from landing_zone.stacks import STACKS
@@ -50,23 +46,15 @@ def validate(app: App) -> None:
     errors = [f"[{stack.node.path}] {message}"
               for stack in app.node.children if isinstance(stack, TerraformStack)
               for message in stack.node.validate()]  # fmt: skip
-    found = terraform_version()
-    if found is None:
+    found = toolchain.terraform()
+    if not found or not found[1]:
         errors.append("terraform not found on PATH (import blocks need terraform >= 1.5)")
-    elif found < MIN_TERRAFORM:
-        errors.append(f"terraform {'.'.join(map(str, found))} is too old: import blocks need terraform >= 1.5")
+    elif _numbers(found[1]) < MIN_TERRAFORM:
+        errors.append(f"terraform {found[1]} is too old: import blocks need terraform >= 1.5")
     if errors:
         raise AppValidationError("synth: " + "; ".join(errors))
 
 
-def terraform_version() -> tuple[int, ...] | None:
-    binary = shutil.which("terraform")
-    if not binary:
-        return None
-    proc = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          env={**os.environ, "CHECKPOINT_DISABLE": "1"})  # fmt: skip
-    try:
-        version = str(json.loads(proc.stdout)["terraform_version"])
-    except (ValueError, KeyError, TypeError):
-        return None
+def _numbers(version: str) -> tuple[int, ...]:
+    """(1, 11, 4) for "1.11.4"."""
     return tuple(int(n) for n in re.findall(r"\d+", version)[:3])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from landing_zone import toolchain
 from landing_zone.config import load_project
 from landing_zone.deploy import fingerprint, orchestrate
 from landing_zone.deploy.context import DeployContext
@@ -36,7 +37,7 @@ class Stack:
         self.out = tmp_path / "cdktf.out"
         self.state = "etag-1/v1"
         monkeypatch.setattr(fingerprint, "state_version", lambda ctx, account, layer: self.state)
-        monkeypatch.setattr(fingerprint, "_terraform_version", lambda path, mtime, size: "1.11.4")
+        monkeypatch.setattr(toolchain, "_version", lambda path, mtime, size: "1.11.4")
         self.write_json(_synthesized())
         self.emulator(pid=4242, endpoint=endpoint)
         self.ctx = self.context(endpoint)
@@ -104,7 +105,7 @@ def test_provider_version_change_invalidates(stack: Stack) -> None:
 
 def test_terraform_version_change_invalidates(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     stack.applied()
-    monkeypatch.setattr(fingerprint, "_terraform_version", lambda path, mtime, size: "1.12.0")
+    monkeypatch.setattr(toolchain, "_version", lambda path, mtime, size: "1.12.0")
     assert not stack.fp().unchanged()
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from landing_zone.cli.errors import UserError, run_guarded
-from landing_zone.cli.options import ConfigOpt, command_group, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
+from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
 
 app = command_group("One project.yaml to a multi-account AWS landing zone (cdktf).",
                     name="lz", add_completion=False, pretty_exceptions_enable=False)  # fmt: skip

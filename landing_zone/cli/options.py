@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from landing_zone.settings import Settings
 
 
-
 def command_group(help: str, **kwargs: object) -> typer.Typer:
     """A typer app of lz: plain click help (Rich help costs ~0.2 s of imports per `--help`)."""
     return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, **kwargs)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from landing_zone.cli.errors import UserError
-from landing_zone.cli.options import ConfigOpt, command_group, DemoCodesOpt, ParallelOpt, TargetOpt, load_project, load_settings
+from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
 
 if TYPE_CHECKING:
     from landing_zone.config.model import Project

@@ -24,17 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from landing_zone import toolchain
 from landing_zone.fsutil import atomic_write_text
 
 if TYPE_CHECKING:
@@ -78,23 +75,10 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
-@cache
-def _terraform_version(path: str, mtime_ns: int, size: int) -> str | None:
-    proc = subprocess.run([path, "version", "-json"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"})  # fmt: skip
-    try:
-        return str(json.loads(proc.stdout)["terraform_version"])
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 def terraform_version(binary: str, env: Mapping[str, str]) -> str | None:
-    """Version of the terraform `binary` found on env's PATH (run once per binary and process)."""
-    path = shutil.which(binary, path=env.get("PATH"))
-    if not path:
-        return None
-    st = os.stat(path)
-    return f"{_terraform_version(path, st.st_mtime_ns, st.st_size)} ({path})"
+    """Version of the terraform `binary` found on env's PATH, and its path."""
+    found = toolchain.terraform(binary, env.get("PATH"))
+    return f"{found[1]} ({found[0]})" if found else None
 
 
 def process_start(pid: int) -> str | None:
