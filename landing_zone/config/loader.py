@@ -97,7 +97,8 @@ def _plain(node: Any) -> Any:
 
 def _account_id_fixes(data: Any, source: SourceMap) -> Iterator[tuple[Loc, str, Problem]]:
     """YAML reads an unquoted 000123456789 as the number 123456789: recover the digits."""
-    accounts = (data.get("organization") or {}).get("accounts") if isinstance(data, dict) else None
+    organization = data.get("organization") if isinstance(data, dict) else None
+    accounts = organization.get("accounts") if isinstance(organization, dict) else None
     if not isinstance(accounts, list):
         return
     for i, acct in enumerate(accounts):
