@@ -29,8 +29,9 @@ from tests.gpg_helpers import kill_agent, new_gnupghome, write_project_keys  # n
 
 
 def iam_users(config: Path) -> list[str]:
-    from landing_zone.config.model import Project
     from ruamel.yaml import YAML
+
+    from landing_zone.config.model import Project
 
     return Project.model_validate(YAML(typ="safe").load(config.read_text())).iam_users
 

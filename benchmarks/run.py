@@ -40,12 +40,10 @@ Rows:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile

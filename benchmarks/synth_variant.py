@@ -17,9 +17,9 @@ import sys
 
 def main() -> None:
     if "--cdktf-validation" in sys.argv[1:]:
-        from landing_zone import app as app_module  # first: bindings set the jsii cache up
-
         import cdktf
+
+        from landing_zone import app as app_module  # first: bindings set the jsii cache up
 
         def app_with_cdktf_validation(**kwargs: object) -> cdktf.App:
             return cdktf.App(**{**kwargs, "skip_validation": False})  # type: ignore[arg-type]

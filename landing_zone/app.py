@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from landing_zone import bindings  # noqa: F401  (must precede any provider import)
+# isort: off
+from landing_zone import bindings  # noqa: F401  (before cdktf: it sets jsii's cache dir and registers the bindings)
 from cdktf import App, TerraformStack
 
+# isort: on
 from landing_zone import layers, toolchain
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings

@@ -22,3 +22,15 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_keeping_mode(path: Path, text: str, *, new_mode: int = 0o600) -> None:
+    """Atomically replace `path`, keeping its permissions (`new_mode` for a new file).
+
+    mkstemp creates 0600 files: without this, an edited project.yaml would lose its mode.
+    """
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = new_mode
+    atomic_write_text(path, text, mode=mode)

@@ -7,6 +7,7 @@ dependency graph from the same table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 
 from landing_zone import naming
 from landing_zone.config.model import Project
@@ -44,6 +45,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("identities", management_only=False, after=("tf-backend",)),
 )
 BOOTSTRAP_LAYER = "tf-backend"
+IDENTITIES = "identities"
 
 
 def layer(name: str) -> Layer:
@@ -51,17 +53,17 @@ def layer(name: str) -> Layer:
 
 
 def stacks(project: Project) -> list[tuple[str, str]]:
-    """(account, layer) of every stack, in a valid deploy order."""
+    """(account, layer) of every stack, in a valid deploy order: waves of stacks whose
+    dependencies are done, each wave in project.yaml's account order."""
     order = [(a, layer.name) for a in project.account_names for layer in LAYERS if layer.applies_to(a)]
-    deps = dependencies(project)
+    position = {s: i for i, s in enumerate(order)}
+    sorter = TopologicalSorter(dependencies(project))  # raises CycleError on a cycle in LAYERS
+    sorter.prepare()
     done: list[tuple[str, str]] = []
-    pending = order[:]
-    while pending:
-        ready = [s for s in pending if all(d in done for d in deps[s])]
-        if not ready:  # a cycle in LAYERS is a programming error
-            raise RuntimeError(f"layer dependency cycle among {pending}")
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=position.__getitem__)
         done.extend(ready)
-        pending = [s for s in pending if s not in ready]
+        sorter.done(*ready)
     return done
 
 

@@ -14,6 +14,10 @@ OAAR_ROLE = "OrganizationAccountAccessRole"
 DEVOPS_ROLE, ADMIN_ROLE, AUDITOR_ROLE, DEPLOY_MASTER_ROLE = "DevOps", "Admin", "Auditor", "DeployMaster"
 
 
+# The identities stack's output of IAM users and their encrypted initial passwords.
+USERS_OUTPUT = "users"
+
+
 def stack_id(account: str, layer: str) -> str:
     return f"{account}-{layer}"
 
@@ -69,6 +73,17 @@ def assumed_role(cred_type: str) -> str:
 def account_profile(short_name: str, account: str, cred_type: str) -> str:
     """`<short>-<acct>-oaar` (BOOTSTRAP/MANAGEMENT) or `<short>-<acct>-devops` (SECURITY)."""
     return profile(short_name, account, _ROLE_OF_TYPE[cred_type][1])
+
+
+def stack_credentials_type(account: str) -> str:
+    """Whose keys an account's stacks use once MFA is required: MANAGEMENT keys → OAAR in
+    the management account, SECURITY keys → DevOps in the member accounts."""
+    return "MANAGEMENT" if account == MANAGEMENT else "SECURITY"
+
+
+def stack_profile(short_name: str, account: str) -> str:
+    """`<short>-management-oaar` for the management account, `<short>-<acct>-devops` elsewhere."""
+    return account_profile(short_name, account, stack_credentials_type(account))
 
 
 def config_section(profile_name: str) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 from landing_zone.config import Project, load_project
 from landing_zone.emulator import server
 from landing_zone.settings import Settings
-
 from tests.conftest import ROOT, provider_mirror
 from tests.synth_helpers import gnupghome, prepare_project
 
@@ -50,15 +49,15 @@ class Deployment:
         return proc
 
     def session(self, account: str = "management") -> Any:
-        from landing_zone.deploy import aws
-        from landing_zone.synth import known_account_ids
+        from landing_zone.aws import sessions
+        from landing_zone.deploy.account_ids import known_account_ids
 
-        return aws.session(self.project, self.settings, account, known_account_ids(self.settings))
+        return sessions.session(self.project, self.settings, account, known_account_ids(self.settings))
 
     def client(self, service: str, account: str = "management") -> Any:
-        from landing_zone.deploy import aws
+        from landing_zone.aws import sessions
 
-        return aws.client(self.session(account), service, self.settings)
+        return sessions.client(self.session(account), service, self.settings)
 
 
 def start_deployment(base: Path, source: Path = ROOT / "project.yaml") -> Deployment:

@@ -74,7 +74,7 @@ def provider_block(
         "region": REGION,
         "access_key": emulator_access_key(account_id),
         "secret_key": EMULATOR_SECRET,
-        "endpoints": [{svc: endpoint for svc in emulated_services()}],
+        "endpoints": [dict.fromkeys(emulated_services(), endpoint)],
         "s3_use_path_style": True,
         "skip_credentials_validation": True,
         "skip_metadata_api_check": "true",

@@ -60,7 +60,7 @@ def fake_account_ids(project) -> dict[str, str]:
 def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = None) -> dict[str, dict]:
     """{stack id: synthesized JSON} for `config`, with the emulator endpoint scrubbed."""
     from landing_zone.config import load_project
-    from landing_zone.synth import account_ids_file, synth
+    from landing_zone.synth import synth
 
     work = Path(mkdtemp(prefix="lz-synth-"))
     config = prepare_project(config, work / "project")
@@ -71,9 +71,7 @@ def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = N
         project._source = source
     settings = Settings(config_path=config, target=target, work_dir=work / ".lz", out_dir=work / "cdktf.out")  # type: ignore[arg-type]
     # As if organizations had applied: member stacks are synthesized once their ids are known.
-    account_ids_file(settings).parent.mkdir(parents=True)
-    account_ids_file(settings).write_text(json.dumps(fake_account_ids(project)))
-    out = synth(project, settings)
+    out = synth(project, settings, fake_account_ids(project))
     stacks = {}
     for stack_dir in sorted((out / "stacks").iterdir()):
         stacks[stack_dir.name] = json.loads(scrub((stack_dir / "cdk.tf.json").read_text()))

@@ -6,12 +6,11 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from landing_zone import bindings  # noqa: F401  (before the provider import)
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 
+from landing_zone import bindings  # noqa: F401  (before the provider import)
 from landing_zone.app import AppValidationError, validate
 
 

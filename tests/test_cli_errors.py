@@ -23,7 +23,7 @@ MonkeyPatch = pytest.MonkeyPatch
 Capture = pytest.CaptureFixture[str]
 
 
-def _raising(exc: BaseException):  # noqa: ANN202 - stands in for cli._settings
+def _raising(exc: BaseException):
     def fail(*args: object, **kwargs: object) -> None:
         raise exc
 

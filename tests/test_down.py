@@ -58,15 +58,13 @@ def test_yes_really_lets_it_through(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _synth(tmp: Path, *, allow_destroy: bool) -> dict[str, dict]:
     from landing_zone.config import load_project
-    from landing_zone.synth import account_ids_file, synth
+    from landing_zone.synth import synth
 
     config = prepare_project(_hardened_source(tmp / "src"), tmp / "project")
     project, _ = load_project(config)
     settings = Settings(config_path=config, target="aws", work_dir=tmp / ".lz", out_dir=tmp / "cdktf.out",
                         allow_destroy=allow_destroy)  # fmt: skip
-    account_ids_file(settings).parent.mkdir(parents=True, exist_ok=True)
-    account_ids_file(settings).write_text(json.dumps(fake_account_ids(project)))
-    out = synth(project, settings)
+    out = synth(project, settings, fake_account_ids(project))
     return {d.name: json.loads((d / "cdk.tf.json").read_text()) for d in (out / "stacks").iterdir()}
 
 
@@ -94,22 +92,22 @@ def test_only_the_down_synthesis_lifts_prevent_destroy(tmp_path: Path) -> None:
     assert {p for p, on in down.items() if on} == {"management-organizations/org/account-management"}
 
 
-def test_execute_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import landing_zone.synth
     from landing_zone.config import load_project
-    from landing_zone.deploy import run as deploy_run
+    from landing_zone.deploy import command
     from landing_zone.deploy.orchestrate import Selection
 
     seen: dict[str, bool] = {}
-    monkeypatch.setattr(landing_zone.synth, "synth", lambda project, settings: seen.setdefault("synth", settings.allow_destroy))
-    monkeypatch.setattr(deploy_run, "run", lambda ctx, action, *a, **k: seen.__setitem__(action, ctx.settings.allow_destroy) or [])
+    monkeypatch.setattr(landing_zone.synth, "synth", lambda project, settings, *ids: seen.setdefault("synth", settings.allow_destroy))
+    monkeypatch.setattr(command, "run_stacks", lambda ctx, action, *a, **k: seen.__setitem__(action, ctx.settings.allow_destroy) or [])
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")  # with its users' GPG keys
     project, _ = load_project(config)
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz",
                         out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")  # fmt: skip
     for action in ("up", "plan", "down"):
         seen.pop("synth", None)
-        deploy_run.execute(project, settings, action, Selection(), parallel=1, code_for=lambda p, s: "")
+        command.run_command(project, settings, action, Selection(), parallel=1, code_for=lambda p, s: "")
         assert seen["synth"] is (action == "down"), action
     assert seen == {"up": False, "plan": False, "down": True, "synth": True}
 

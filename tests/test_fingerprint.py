@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from landing_zone import toolchain
-from landing_zone.config import load_project
 from landing_zone.deploy import fingerprint, orchestrate
 from landing_zone.deploy.context import DeployContext
 from landing_zone.deploy.graph import Task
 from landing_zone.deploy.terraform import Terraform
 from landing_zone.settings import Settings
-from tests.conftest import ROOT
 
 STACK = "management-organizations"
 LOCK = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.100.0"\n}\n'
@@ -195,11 +193,12 @@ def test_process_start_identifies_a_running_process() -> None:
 
 def test_deploy_context_builds_each_client_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Skipped stacks share one client per account and service; new ids, creds or age rebuild it."""
-    from landing_zone.deploy import aws, context
+    from landing_zone.aws import sessions
+    from landing_zone.deploy import context
 
     built: list[tuple[str, str]] = []
     monkeypatch.setattr(DeployContext, "session", lambda self, account="management": account)
-    monkeypatch.setattr(aws, "client", lambda sess, service, settings: built.append((sess, service)) or object())
+    monkeypatch.setattr(sessions, "client", lambda sess, service, settings: built.append((sess, service)) or object())
     ctx = DeployContext(project=None, settings=Settings(config_path=tmp_path / "p.yaml", work_dir=tmp_path))  # type: ignore[arg-type]
     first = ctx.client("s3", "shared")
     assert ctx.client("s3", "shared") is first

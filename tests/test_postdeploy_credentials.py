@@ -18,9 +18,12 @@ import pyotp
 import pytest
 from moto import mock_aws
 
-from landing_zone.postdeploy import credentials, inifile, mfa, projectfile
-from landing_zone.postdeploy.awsapi import AccessKey
-from landing_zone.postdeploy.errors import PostdeployError
+from landing_zone.aws import inifile
+from landing_zone.aws.errors import AwsError
+from landing_zone.aws.profiles import stored_key
+from landing_zone.aws.sessions import AccessKey
+from landing_zone.config import editor
+from landing_zone.postdeploy import credentials, mfa
 from landing_zone.postdeploy.ui import Console
 from landing_zone.settings import Settings
 from tests.postdeploy.support import PROJECT_YAML, gnupghome, make_project  # noqa: F401 - fixture
@@ -176,7 +179,7 @@ def test_keys_of_another_account_are_refused_and_nothing_is_written(org: Org, tm
                                                                     aws_dir: Path) -> None:  # fmt: skip
     project = make_project(tmp_path / "p2", gnupghome)  # says management is 000123456789
     before = project.read_text()
-    with pytest.raises(PostdeployError, match=f"belong to account {MOTO_ACCOUNT}.*000123456789"):
+    with pytest.raises(AwsError, match=f"belong to account {MOTO_ACCOUNT}.*000123456789"):
         run(project, aws_dir, key=BOOTSTRAP_KEY)
     assert project.read_text() == before and not (aws_dir / "me").exists()
 
@@ -193,7 +196,7 @@ def test_invalid_keys_are_not_kept(org: Org, project: Path, aws_dir: Path, monke
         raise ClientError({"Error": {"Code": "InvalidClientTokenId", "Message": "bad"}}, "GetCallerIdentity")
 
     monkeypatch.setattr("botocore.client.BaseClient._make_api_call", reject)
-    with pytest.raises(PostdeployError, match="not accepted.*InvalidClientTokenId"):
+    with pytest.raises(AwsError, match="not accepted.*InvalidClientTokenId"):
         run(project, aws_dir, key=BOOTSTRAP_KEY)
     assert not (aws_dir / "me" / "credentials").exists()
 
@@ -201,14 +204,14 @@ def test_invalid_keys_are_not_kept(org: Org, project: Path, aws_dir: Path, monke
 def test_existing_keys_need_overwrite_flag(org: Org, project: Path, aws_dir: Path) -> None:
     run(project, aws_dir, key=BOOTSTRAP_KEY)
     other = AccessKey("AKIAOTHEREXAMPLE0000", "other-secret")
-    with pytest.raises(PostdeployError, match="--overwrite-existing-credentials"):
+    with pytest.raises(AwsError, match="--overwrite-existing-credentials"):
         run(project, aws_dir, key=other)
     assert run(project, aws_dir, key=other, overwrite=True).credentials_changed
-    assert credentials.stored_key(credentials.AwsFiles.of(aws_dir, "me"), "me-bootstrap") == other
+    assert stored_key(credentials.AwsFiles.of(aws_dir, "me"), "me-bootstrap") == other
 
 
 def test_skip_access_keys_setup(org: Org, project: Path, aws_dir: Path) -> None:
-    with pytest.raises(PostdeployError, match="no access keys for profile me-bootstrap"):
+    with pytest.raises(AwsError, match="no access keys for profile me-bootstrap"):
         run(project, aws_dir, skip_keys=True)
     run(project, aws_dir, key=BOOTSTRAP_KEY)
     assert not run(project, aws_dir, skip_keys=True).credentials_changed
@@ -218,7 +221,7 @@ def test_keys_prompted_when_interactive(org: Org, project: Path, aws_dir: Path) 
     fake = FakeConsole(interactive=True, answers=[BOOTSTRAP_KEY.key_id, BOOTSTRAP_KEY.secret])
     run(project, aws_dir, console=fake)
     assert fake.questions == ["Access key ID", "Secret access key"]
-    with pytest.raises(PostdeployError, match="no access keys given"):
+    with pytest.raises(AwsError, match="no access keys given"):
         run(project, aws_dir / "other")  # not interactive, nothing given
 
 
@@ -226,7 +229,7 @@ def test_management_keys_with_mfa_device(org: Org, project: Path, aws_dir: Path)
     run(project, aws_dir, key=BOOTSTRAP_KEY)
     admin = boto3.Session(region_name=REGION)
     key = user_key(admin, "natasha.romanoff")
-    with pytest.raises(PostdeployError, match="no MFA device yet.*lz mfa enroll natasha.romanoff"):
+    with pytest.raises(AwsError, match="no MFA device yet.*lz mfa enroll natasha.romanoff"):
         run(project, aws_dir, "MANAGEMENT", key=key, fetch_mfa=True)
     assert "me-management" not in inifile.read((aws_dir / "me" / "credentials").read_text())  # checked before kept
 
@@ -250,15 +253,15 @@ def test_management_keys_with_mfa_device(org: Org, project: Path, aws_dir: Path)
 def test_management_keys_must_be_the_management_account(org: Org, project: Path, aws_dir: Path) -> None:
     run(project, aws_dir, key=BOOTSTRAP_KEY)
     key = user_key(org.session_in("shared"), "natasha.romanoff")
-    with pytest.raises(PostdeployError, match=f"belong to account {org.accounts['shared']}"):
+    with pytest.raises(AwsError, match=f"belong to account {org.accounts['shared']}"):
         run(project, aws_dir, "MANAGEMENT", key=key)
 
 
 def test_security_keys_get_devops_profiles_in_member_accounts(org: Org, project: Path, aws_dir: Path) -> None:
     security = org.session_in("security")
     key = user_key(security, "natasha.romanoff")
-    projectfile.write_management_id(project, MOTO_ACCOUNT)
-    with pytest.raises(PostdeployError, match="run `lz credentials configure --type BOOTSTRAP`"):
+    editor.edit_file(project, lambda text: editor.with_management_id(text, MOTO_ACCOUNT))
+    with pytest.raises(AwsError, match="run `lz credentials configure --type BOOTSTRAP`"):
         run(project, aws_dir, "SECURITY", key=key)  # member ids unknown yet (and its keys can't list them)
 
     run(project, aws_dir, key=BOOTSTRAP_KEY)
@@ -274,7 +277,7 @@ def test_security_keys_get_devops_profiles_in_member_accounts(org: Org, project:
         "mfa_serial": f"arn:aws:iam::{org.accounts['security']}:mfa/natasha.romanoff",
     }
     # Keys of the wrong account are refused.
-    with pytest.raises(PostdeployError, match="not the security account"):
+    with pytest.raises(AwsError, match="not the security account"):
         run(project, aws_dir, "SECURITY", key=user_key(org.session_in("shared"), "kit.walker"), overwrite=True)
 
 
@@ -306,7 +309,7 @@ def test_console_csv(tmp_path: Path) -> None:
 def test_console_csv_errors(tmp_path: Path, text: str, message: str) -> None:
     csv = tmp_path / "k.csv"
     csv.write_text(text)
-    with pytest.raises(PostdeployError, match=message):
+    with pytest.raises(AwsError, match=message):
         credentials.read_key_csv(csv)
 
 

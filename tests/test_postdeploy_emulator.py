@@ -19,10 +19,10 @@ import boto3
 import pyotp
 import pytest
 
+from landing_zone.aws import inifile, mfa_sessions
 from landing_zone.cli.main import main
 from landing_zone.config import load_project
 from landing_zone.emulator import server
-from landing_zone.postdeploy import inifile, mfa
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.postdeploy.support import gnupghome, make_project  # noqa: F401 - fixture
 
@@ -168,7 +168,7 @@ def test_management_journey(emulator: Emulator, lz: Any, monkeypatch: pytest.Mon
     def no_prompt(text: str) -> str:
         raise AssertionError("the cache is fresh: no code needed")
 
-    creds = mfa.cached_credentials(project, "me-shared-oaar", tmp_path / "aws", no_prompt)
+    creds = mfa_sessions.cached_credentials(project, "me-shared-oaar", tmp_path / "aws", no_prompt)
     sts = boto3.client("sts", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                        aws_session_token=creds["SessionToken"], region_name=REGION, endpoint_url=emulator.endpoint)  # fmt: skip
     assert sts.get_caller_identity()["Account"] == emulator.accounts["shared"]

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from landing_zone.postdeploy import awsdir, projectfile
-from landing_zone.postdeploy.errors import PostdeployError
+from landing_zone.aws import files as awsdir
+from landing_zone.config import editor
+from landing_zone.config.editor import EditError
 from landing_zone.settings import Settings
 from tests.postdeploy.support import gnupghome, project_path  # noqa: F401 - fixtures
 
@@ -101,16 +102,16 @@ def diff_lines(a: str, b: str) -> list[tuple[str, str]]:
 
 def test_missing_id_added_to_a_flow_mapping_only_that_line_changes() -> None:
     text = REFERENCE.replace(", id: '000123456789'", "")
-    out = projectfile.with_management_id(text, "111122223333")
+    out = editor.with_management_id(text, "111122223333")
     assert diff_lines(text, out) == [
         ("  - {name: management, email: myexample-aws@example.com}",
          "  - {name: management, email: myexample-aws@example.com, id: '111122223333'}"),
     ]  # fmt: skip
-    assert projectfile.management_id(out) == "111122223333"
+    assert editor.management_id(out) == "111122223333"
 
 
 def test_changed_id_replaced_keeping_comments_and_alignment() -> None:
-    out = projectfile.with_management_id(REFERENCE, "111122223333")
+    out = editor.with_management_id(REFERENCE, "111122223333")
     assert diff_lines(REFERENCE, out) == [
         ("  - {name: management, email: myexample-aws@example.com, id: '000123456789'}",
          "  - {name: management, email: myexample-aws@example.com, id: '111122223333'}"),
@@ -119,23 +120,23 @@ def test_changed_id_replaced_keeping_comments_and_alignment() -> None:
 
 def test_block_mapping_gets_an_id_line() -> None:
     text = "organization:\n  accounts:\n    - name: management   # payer\n      email: a@b.co\n    - name: x\n      email: y@z.co\n"
-    out = projectfile.with_management_id(text, "111122223333")
+    out = editor.with_management_id(text, "111122223333")
     assert out == text.replace("email: a@b.co\n", "email: a@b.co\n      id: '111122223333'\n")
 
 
 def test_unquoted_id_becomes_quoted() -> None:
     text = "organization:\n  accounts:\n  - {name: management, id: 000123456789}  # note\n"
-    assert projectfile.with_management_id(text, "111122223333") == text.replace("000123456789", "'111122223333'")
+    assert editor.with_management_id(text, "111122223333") == text.replace("000123456789", "'111122223333'")
 
 
 def test_no_management_account() -> None:
-    with pytest.raises(PostdeployError, match="no account named 'management'"):
-        projectfile.with_management_id("organization:\n  accounts:\n  - {name: x}\n", "111122223333")
+    with pytest.raises(EditError, match="no account named 'management'"):
+        editor.with_management_id("organization:\n  accounts:\n  - {name: x}\n", "111122223333")
 
 
 def test_load_allowing_missing_id(project_path: Path) -> None:
     path = project_path
     path.write_text(REFERENCE.replace(", id: '000123456789'", ""))
-    project, _, missing = projectfile.load_allowing_missing_management_id(path)
-    assert missing and project.management.id == projectfile.PLACEHOLDER_ID
+    project, _, missing = editor.load_allowing_missing_management_id(path)
+    assert missing and project.management.id == editor.PLACEHOLDER_ID
     assert path.read_text() == REFERENCE.replace(", id: '000123456789'", "")  # nothing written yet

@@ -8,7 +8,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landing_zone.postdeploy import inifile
+from landing_zone.aws import inifile
 
 OURS = {
     "profile me-security-oaar": {"region": "us-east-1", "output": "json", "role_arn": "arn:aws:iam::111111111111:role/X"},

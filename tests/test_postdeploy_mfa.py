@@ -18,11 +18,12 @@ import pyotp
 import pytest
 from moto import mock_aws
 
+from landing_zone.aws import inifile, mfa_sessions, profiles
+from landing_zone.aws.errors import AwsError
+from landing_zone.aws.files import AwsFiles, write_private
 from landing_zone.config import load_project
 from landing_zone.config.model import Project
-from landing_zone.postdeploy import inifile, mfa, totp
-from landing_zone.postdeploy.awsdir import AwsFiles, write_private
-from landing_zone.postdeploy.errors import PostdeployError
+from landing_zone.postdeploy import mfa, totp
 from landing_zone.settings import Settings
 from tests.postdeploy.support import PROJECT_YAML, gnupghome, make_project  # noqa: F401 - fixture
 from tests.test_postdeploy_credentials import FakeConsole
@@ -82,7 +83,7 @@ def assume_calls(calls: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]
 
 
 def test_login_sends_serial_and_code_and_caches(calls: list, project: Project, aws_dir: Path) -> None:
-    creds = mfa.login(project, "me-shared-oaar", "975310", aws_dir=aws_dir, settings=SETTINGS)
+    creds = mfa_sessions.login(project, "me-shared-oaar", "975310", aws_dir=aws_dir, settings=SETTINGS)
     [sent] = assume_calls(calls)
     assert sent == {"RoleArn": ROLE, "RoleSessionName": "lz-me-shared-oaar", "SerialNumber": SERIAL,
                     "TokenCode": "975310", "DurationSeconds": 3600}  # fmt: skip
@@ -105,46 +106,46 @@ def test_cached_credentials_reused_until_30_minutes_remain(calls: list, project:
         prompts.append(text)
         return "654321"
 
-    first = mfa.cached_credentials(project, "me-shared-oaar", aws_dir, prompt, settings=SETTINGS)
+    first = mfa_sessions.cached_credentials(project, "me-shared-oaar", aws_dir, prompt, settings=SETTINGS)
     assert prompts == [f"MFA code for me-shared-oaar ({SERIAL})"]
     expires = datetime.fromisoformat(first["Expiration"])
 
     # 31 minutes left: reused, no prompt, no call.
-    again = mfa.cached_credentials(project, "me-shared-oaar", aws_dir, no_prompt, settings=SETTINGS,
+    again = mfa_sessions.cached_credentials(project, "me-shared-oaar", aws_dir, no_prompt, settings=SETTINGS,
                                    now=expires - timedelta(minutes=31))  # fmt: skip
     assert again == first and len(assume_calls(calls)) == 1
     # 29 minutes left: one new code, one new assume-role.
-    mfa.cached_credentials(project, "me-shared-oaar", aws_dir, prompt, settings=SETTINGS,
+    mfa_sessions.cached_credentials(project, "me-shared-oaar", aws_dir, prompt, settings=SETTINGS,
                            now=expires - timedelta(minutes=29))  # fmt: skip
     assert len(prompts) == 2 and len(assume_calls(calls)) == 2
-    assert mfa.as_env(first)["AWS_SESSION_TOKEN"] == first["SessionToken"]
+    assert mfa_sessions.as_env(first)["AWS_SESSION_TOKEN"] == first["SessionToken"]
 
 
 def test_cache_ignored_when_the_profile_changed(calls: list, project: Project, aws_dir: Path) -> None:
-    mfa.login(project, "me-shared-oaar", "123456", aws_dir=aws_dir, settings=SETTINGS)
+    mfa_sessions.login(project, "me-shared-oaar", "123456", aws_dir=aws_dir, settings=SETTINGS)
     files = AwsFiles.of(aws_dir, "me")
     other = ROLE.replace(MEMBER, "333333333333")
     files.config.write_text(inifile.update(files.config.read_text(), {"profile me-shared-oaar": {"role_arn": other}}))
-    assert mfa.read_cache(files, mfa.role_profile(files, "me-shared-oaar")) is None
+    assert mfa_sessions.read_cache(files, profiles.role_profile(files, "me-shared-oaar")) is None
 
 
 def test_login_errors(calls: list, project: Project, aws_dir: Path) -> None:
-    with pytest.raises(PostdeployError, match="6 digits"):
-        mfa.login(project, "me-shared-oaar", "12345", aws_dir=aws_dir, settings=SETTINGS)
-    with pytest.raises(PostdeployError, match="has no mfa_serial"):
-        mfa.login(project, "me-plain-oaar", "123456", aws_dir=aws_dir, settings=SETTINGS)
-    with pytest.raises(PostdeployError, match="no profile me-nope"):
-        mfa.login(project, "me-nope", "123456", aws_dir=aws_dir, settings=SETTINGS)
+    with pytest.raises(AwsError, match="6 digits"):
+        mfa_sessions.login(project, "me-shared-oaar", "12345", aws_dir=aws_dir, settings=SETTINGS)
+    with pytest.raises(AwsError, match="has no mfa_serial"):
+        mfa_sessions.login(project, "me-plain-oaar", "123456", aws_dir=aws_dir, settings=SETTINGS)
+    with pytest.raises(AwsError, match="no profile me-nope"):
+        mfa_sessions.login(project, "me-nope", "123456", aws_dir=aws_dir, settings=SETTINGS)
     assert assume_calls(calls) == []
 
 
 def test_profile_session_uses_the_cache_for_mfa_profiles(calls: list, project: Project, aws_dir: Path) -> None:
-    mfa.login(project, "me-shared-oaar", "123456", aws_dir=aws_dir, settings=SETTINGS)
-    sess = mfa.profile_session(project, "me-shared-oaar", aws_dir=aws_dir, settings=SETTINGS, prompt=no_prompt)
+    mfa_sessions.login(project, "me-shared-oaar", "123456", aws_dir=aws_dir, settings=SETTINGS)
+    sess = mfa_sessions.profile_session(project, "me-shared-oaar", aws_dir=aws_dir, settings=SETTINGS, prompt=no_prompt)
     assert sess.client("sts").get_caller_identity()["Account"] == MEMBER
-    plain = mfa.profile_session(project, "me-plain-oaar", aws_dir=aws_dir, settings=SETTINGS, prompt=no_prompt)
+    plain = mfa_sessions.profile_session(project, "me-plain-oaar", aws_dir=aws_dir, settings=SETTINGS, prompt=no_prompt)
     assert plain.client("sts").get_caller_identity()["Account"] == MEMBER
-    assert mfa.mfa_profiles(AwsFiles.of(aws_dir, "me")) == ["me-shared-oaar"]
+    assert profiles.mfa_profiles(AwsFiles.of(aws_dir, "me")) == ["me-shared-oaar"]
 
 
 # --- enroll ---
@@ -173,13 +174,13 @@ def test_enroll_shows_qr_and_secret_and_enables_with_two_codes(calls: list) -> N
     assert enable["AuthenticationCode2"] == pyotp.TOTP(seed).at(1_700_000_030)
     assert iam.list_mfa_devices(UserName="natasha.romanoff")["MFADevices"][0]["SerialNumber"] == SERIAL
 
-    with pytest.raises(PostdeployError, match="already has an MFA device"):
+    with pytest.raises(AwsError, match="already has an MFA device"):
         mfa.enroll(iam, "natasha.romanoff", label="x", console=console, codes=lambda d: ("1", "2"))
 
 
 def test_enroll_needs_a_terminal_and_creates_nothing_without_one(calls: list) -> None:
     boto3.client("iam", region_name=REGION).create_user(UserName="kit.walker")
-    with pytest.raises(PostdeployError, match="needs a terminal"):
+    with pytest.raises(AwsError, match="needs a terminal"):
         mfa.enroll(boto3.client("iam", region_name=REGION), "kit.walker", label="x", console=FakeConsole().console())
     assert [op for op, _ in calls if op == "CreateVirtualMFADevice"] == []
 
@@ -187,7 +188,7 @@ def test_enroll_needs_a_terminal_and_creates_nothing_without_one(calls: list) ->
 def test_enroll_bad_codes_delete_the_device_so_a_rerun_works(calls: list) -> None:
     iam = boto3.client("iam", region_name=REGION)
     iam.create_user(UserName="kit.walker")
-    with pytest.raises(PostdeployError, match="6 digits"):
+    with pytest.raises(AwsError, match="6 digits"):
         mfa.enroll(iam, "kit.walker", label="x", console=FakeConsole().console(), codes=lambda d: ("abc", "def"))
     assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
     # A device left by an interrupted run is replaced.
@@ -198,7 +199,7 @@ def test_enroll_bad_codes_delete_the_device_so_a_rerun_works(calls: list) -> Non
 
 
 def test_enroll_unknown_user(calls: list) -> None:
-    with pytest.raises(PostdeployError, match="no IAM user nobody"):
+    with pytest.raises(AwsError, match="no IAM user nobody"):
         mfa.enroll(boto3.client("iam", region_name=REGION), "nobody", label="x", console=FakeConsole().console(),
                    codes=lambda d: ("123456", "654321"))  # fmt: skip
 

@@ -14,13 +14,23 @@ from typing import Any
 
 import pytest
 
+from landing_zone.cli.errors import UserError
 from landing_zone.cli.main import main
+from landing_zone.cli.passwords import encrypted_password_of
 from landing_zone.config import load_project
+from landing_zone.deploy.errors import DeployError
 from landing_zone.postdeploy import demo_keys, passwords
 from landing_zone.postdeploy.errors import PostdeployError
 from landing_zone.settings import Settings
 from tests.postdeploy.support import (  # noqa: F401 - gnupghome, project_path are fixtures
-    encrypt_for, gnupghome, gpg, kill_agent, make_key, make_project, new_gnupghome, project_path,
+    encrypt_for,
+    gnupghome,
+    gpg,
+    kill_agent,
+    make_key,
+    make_project,
+    new_gnupghome,
+    project_path,
 )  # fmt: skip
 
 PASSWORD = "Initial-Pa55word!{}ü"
@@ -68,7 +78,8 @@ def test_round_trip(settings: Settings, stacks: dict[str, Any], gnupghome: Path)
         "natasha.romanoff": {"name": "natasha.romanoff", "encrypted_password": aws_encrypted(gnupghome, EMAIL, PASSWORD)},
     })  # fmt: skip
     project = load_project(settings.config_path)[0]
-    assert passwords.show(project, settings, "natasha.romanoff", gnupghome=str(gnupghome)) == PASSWORD
+    ciphertext = encrypted_password_of(project, settings, "natasha.romanoff", "management")
+    assert passwords.decrypt(ciphertext, gnupghome=str(gnupghome)) == PASSWORD
 
 
 def test_cli_prints_the_password_once_and_logs_nothing(settings: Settings, stacks: dict[str, Any], gnupghome: Path,
@@ -101,8 +112,8 @@ def test_unknown_user(settings: Settings, stacks: dict[str, Any], capsys: pytest
 
 def test_unknown_account(settings: Settings, stacks: dict[str, Any]) -> None:
     project = load_project(settings.config_path)[0]
-    with pytest.raises(PostdeployError, match="unknown account 'prod'"):
-        passwords.encrypted_password(project, settings, "kit.walker", "prod")
+    with pytest.raises(UserError, match="unknown account 'prod'"):
+        encrypted_password_of(project, settings, "kit.walker", "prod")
 
 
 @pytest.mark.parametrize("state", ["no workspace", "no outputs", "not synthesized"])
@@ -114,8 +125,8 @@ def test_stack_not_deployed(settings: Settings, stacks: dict[str, Any], state: s
     elif state == "not synthesized":
         deploy(settings, stacks, "management-identities", {})
         stacks["management-identities"] = FileNotFoundError("cdktf.out/stacks/management-identities/cdk.tf.json")
-    with pytest.raises(PostdeployError, match=r"^stack management-identities is not deployed \(run `lz up`\)$"):
-        passwords.encrypted_password(project, settings, "kit.walker")
+    with pytest.raises(DeployError, match=r"^stack management-identities is not deployed \(run `lz up`\)$"):
+        encrypted_password_of(project, settings, "kit.walker", "management")
 
 
 def test_terraform_failure_points_at_the_log(settings: Settings, stacks: dict[str, Any]) -> None:
@@ -123,14 +134,14 @@ def test_terraform_failure_points_at_the_log(settings: Settings, stacks: dict[st
 
     deploy(settings, stacks, "management-identities", {})
     stacks["management-identities"] = TerraformError("management-identities", "output", Path("/x/management-identities.log"))
-    with pytest.raises(PostdeployError, match="terraform output failed; see /x/management-identities.log"):
-        passwords.encrypted_password(load_project(settings.config_path)[0], settings, "kit.walker")
+    with pytest.raises(DeployError, match="terraform output failed; see /x/management-identities.log"):
+        encrypted_password_of(load_project(settings.config_path)[0], settings, "kit.walker", "management")
 
 
 def test_not_base64(settings: Settings, stacks: dict[str, Any]) -> None:
     deploy(settings, stacks, "management-identities", {"kit.walker": {"name": "kit.walker", "encrypted_password": "%%%"}})
     with pytest.raises(PostdeployError, match="not valid base64"):
-        passwords.encrypted_password(load_project(settings.config_path)[0], settings, "kit.walker")
+        encrypted_password_of(load_project(settings.config_path)[0], settings, "kit.walker", "management")
 
 
 def test_key_not_in_keyring(gnupghome: Path) -> None:

@@ -34,7 +34,7 @@ def _files(out: Path) -> dict[str, bytes]:
 
 
 def _modules(stderr: str) -> int:
-    line = next(l for l in stderr.splitlines() if l.startswith("provider-modules"))
+    line = next(ln for ln in stderr.splitlines() if ln.startswith("provider-modules"))
     return int(line.split()[1])
 
 

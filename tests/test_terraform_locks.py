@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,7 +51,7 @@ exit 0
 
 
 def test_own_fresh_lock_is_removed_and_the_command_rerun(tmp_path: Path) -> None:
-    tf, calls = _fake_terraform(tmp_path, _lock_error(locks.me(), datetime.now(timezone.utc)))
+    tf, calls = _fake_terraform(tmp_path, _lock_error(locks.me(), datetime.now(UTC)))
     assert tf.plan().changed is False
     assert calls.read_text().splitlines() == [
         "plan -input=false -no-color -detailed-exitcode -out=tfplan",
@@ -63,7 +63,7 @@ def test_own_fresh_lock_is_removed_and_the_command_rerun(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("who, age", [("someone@elsewhere", 0), (None, 120)])
 def test_anyone_elses_or_an_older_lock_is_left_alone(tmp_path: Path, who: str | None, age: int) -> None:
-    created = datetime.now(timezone.utc) - timedelta(seconds=age)
+    created = datetime.now(UTC) - timedelta(seconds=age)
     tf, calls = _fake_terraform(tmp_path, _lock_error(who or locks.me(), created))
     with pytest.raises(TerraformError):
         tf.plan()
@@ -71,7 +71,7 @@ def test_anyone_elses_or_an_older_lock_is_left_alone(tmp_path: Path, who: str | 
 
 
 def test_on_aws_a_lock_is_never_removed(tmp_path: Path) -> None:
-    tf, calls = _fake_terraform(tmp_path, _lock_error(locks.me(), datetime.now(timezone.utc)))
+    tf, calls = _fake_terraform(tmp_path, _lock_error(locks.me(), datetime.now(UTC)))
     tf.emulator = False
     with pytest.raises(TerraformError):
         tf.plan()
@@ -79,6 +79,6 @@ def test_on_aws_a_lock_is_never_removed(tmp_path: Path) -> None:
 
 
 def test_held_lock_parses_terraform_output() -> None:
-    created = datetime(2026, 11, 22, 10, 18, 40, 287103, tzinfo=timezone.utc)
+    created = datetime(2026, 11, 22, 10, 18, 40, 287103, tzinfo=UTC)
     assert locks.held_lock(_lock_error("root@vm", created)) == locks.Lock(LOCK_ID, "root@vm", created)
     assert locks.held_lock("Error: something else") is None

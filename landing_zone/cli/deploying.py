@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from landing_zone.cli.errors import UserError
 
+if TYPE_CHECKING:
+    from landing_zone.deploy.auth import CodeSource
+    from landing_zone.deploy.graph import Task
+    from landing_zone.settings import Settings
 
-def code_source(settings, demo_codes: bool):  # -> deploy.auth.CodeSource
+
+def code_source(settings: Settings, demo_codes: bool) -> CodeSource:
     """MFA codes for stale sessions: the operator at a terminal, or (emulator) the demo seed."""
     if demo_codes:
-        from landing_zone.cli.postdeploy import demo_code
+        from landing_zone.postdeploy import totp
 
-        return lambda profile, serial: demo_code(settings, serial)
+        return lambda profile, serial: totp.demo_code(settings, serial)
     if not sys.stdin.isatty():
 
         def refuse(profile: str, serial: str) -> str:
@@ -22,10 +28,10 @@ def code_source(settings, demo_codes: bool):  # -> deploy.auth.CodeSource
                             f"run `lz mfa login --profile {profile}` first")  # fmt: skip
 
         return refuse
-    return lambda profile, serial: typer.prompt(f"MFA code for {profile} ({serial})")
+    return lambda profile, serial: str(typer.prompt(f"MFA code for {profile} ({serial})"))
 
 
-def report(action: str, tasks) -> None:  # tasks: list[deploy.graph.Task]
+def report(action: str, tasks: list[Task]) -> None:
     """One summary line; failures as one line each naming the log to read (exit 1)."""
     from landing_zone.deploy.orchestrate import failures
 

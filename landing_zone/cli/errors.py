@@ -29,7 +29,9 @@ EXPECTED = frozenset({
     "landing_zone.config.errors.ConfigError",
     "landing_zone.settings.SettingsError",
     "landing_zone.app.AppValidationError",
-    "landing_zone.deploy.orchestrate.DeployError",
+    "landing_zone.config.editor.EditError",
+    "landing_zone.aws.errors.AwsError",
+    "landing_zone.deploy.errors.DeployError",
     "landing_zone.deploy.terraform.TerraformError",
     "landing_zone.emulator.server.EmulatorError",
 })  # fmt: skip
@@ -58,7 +60,8 @@ def _click(name: str) -> tuple[type[BaseException], ...]:
     have been raised, and importing click just to catch its exceptions costs every command ~15 ms.
     """
     loaded = (sys.modules.get(m) for m in ("click.exceptions", "typer._click.exceptions"))
-    return tuple(cls for cls in (getattr(m, name, None) for m in loaded if m) if cls is not None)
+    found = (getattr(m, name, None) for m in loaded if m)
+    return tuple(cls for cls in found if isinstance(cls, type) and issubclass(cls, BaseException))
 
 
 def _interrupted() -> int:
@@ -67,11 +70,13 @@ def _interrupted() -> int:
 
 
 def run_guarded(fn: Callable[[], object], work_dir: Callable[[], Path]) -> int:
+    exits: tuple[type[BaseException], ...] = (*_click("Exit"), typer.Exit)
+    aborts: tuple[type[BaseException], ...] = (*_click("Abort"), typer.Abort, KeyboardInterrupt)
     try:
         result = fn()
-    except (*_click("Exit"), typer.Exit) as exc:
-        return exc.exit_code  # type: ignore[attr-defined]
-    except (*_click("Abort"), typer.Abort, KeyboardInterrupt):
+    except exits as exc:
+        return int(exc.exit_code)  # type: ignore[attr-defined]
+    except aborts:
         return _interrupted()
     except _click("ClickException") as exc:
         exc.show()  # type: ignore[attr-defined]

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import replace
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
+from landing_zone.cli.credentials import credentials_app
 from landing_zone.cli.errors import UserError, run_guarded
+from landing_zone.cli.mfa import mfa_app
 from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
+from landing_zone.cli.passwords import passwords_app
 
 app = command_group("One project.yaml to a multi-account AWS landing zone (cdktf).",
                     name="lz", add_completion=False, pretty_exceptions_enable=False)  # fmt: skip
 emulator_app = command_group("A long-lived local AWS emulator for a session of work.")
 app.add_typer(emulator_app, name="emulator")
-from landing_zone.cli.postdeploy import credentials_app, mfa_app, passwords_app  # noqa: E402
 app.add_typer(passwords_app, name="passwords")
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(mfa_app, name="mfa")
 
-StackOpt = Annotated[Optional[list[str]], typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
+StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
 
 
 @app.command()
 def validate(
-    path: Annotated[Optional[Path], typer.Argument(help="project.yaml to check.", show_default=False)] = None,
+    path: Annotated[Path | None, typer.Argument(help="project.yaml to check.", show_default=False)] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Check project.yaml offline: every problem at once, with its line."""
@@ -49,19 +51,21 @@ def validate(
 @app.command()
 def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Write every stack's Terraform JSON into cdktf.out."""
+    from landing_zone.deploy.account_ids import known_account_ids
     from landing_zone.synth import synth as do_synth
 
     settings = load_settings(config, target)
     project = load_project(settings)
-    out = do_synth(project, settings)
+    out = do_synth(project, settings, known_account_ids(settings))
     stacks = sorted(p.name for p in (out / "stacks").iterdir())
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
 
 
-def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel: int, demo_codes: bool = False) -> None:
+def _deploy_action(action: str, config: Path | None, target: str | None, stack: list[str] | None, with_deps: bool,
+                   parallel: int, demo_codes: bool = False) -> None:  # fmt: skip
     from landing_zone.cli.deploying import code_source, report
+    from landing_zone.deploy.command import run_command
     from landing_zone.deploy.orchestrate import Selection
-    from landing_zone.deploy.run import execute
     from landing_zone.emulator import server
 
     settings = load_settings(config, target)
@@ -72,8 +76,8 @@ def _deploy_action(action: str, config, target, stack, with_deps: bool, parallel
         typer.echo(f"started an emulator for this run at {info.endpoint} (`lz emulator start` keeps one running)", err=True)
         settings = replace(settings, endpoint=info.endpoint)
     try:
-        tasks = execute(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
-                        code_for=code_source(settings, demo_codes))  # fmt: skip
+        tasks = run_command(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
+                            code_for=code_source(settings, demo_codes))  # fmt: skip
     finally:
         if own_emulator:
             server.stop(settings.work_dir)

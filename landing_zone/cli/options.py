@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from landing_zone.cli.errors import UserError
+
 if TYPE_CHECKING:
     from landing_zone.config.model import Project
+    from landing_zone.postdeploy.ui import Console
     from landing_zone.settings import Settings
 
 
@@ -18,15 +24,21 @@ def command_group(help: str, **kwargs: object) -> typer.Typer:
 
 
 ConfigOpt = Annotated[
-    Optional[Path], typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")
+    Path | None, typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")
 ]
 TargetOpt = Annotated[
-    Optional[str], typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
+    str | None, typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
 ]
 DemoCodesOpt = Annotated[
     bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: compute MFA codes from the stored demo seed.")
 ]
 ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
+AwsDirOpt = Annotated[
+    Path | None,
+    typer.Option("--aws-dir", envvar="LZ_AWS_DIR", help="Instead of ~/.aws (files go to <dir>/<short>/).",
+                 show_default="~/.aws; <work dir>/aws on the emulator"),  # fmt: skip
+]
+AccountOpt = Annotated[str, typer.Option("--account", "-a", help="Account of the IAM user.")]
 
 
 def load_settings(config: Path | None, target: str | None = None) -> Settings:
@@ -43,3 +55,32 @@ def load_project(settings: Settings) -> Project:
     for w in warnings:
         typer.echo(f"warning: {w.render(settings.config_path)}", err=True)
     return project
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The expected failures of the aws and post-deploy rooms, as one-line errors (exit 1)."""
+    from landing_zone.aws.errors import AwsError
+    from landing_zone.config.editor import EditError
+
+    try:
+        yield
+    except (AwsError, EditError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def console() -> Console:
+    from landing_zone.postdeploy.ui import Console
+
+    return Console(
+        echo=lambda text: typer.echo(text, err=True),
+        prompt=lambda text, hide: str(typer.prompt(text, hide_input=hide, err=True)),
+        confirm=lambda text: bool(typer.confirm(text, default=False, err=True)),
+        interactive=sys.stdin.isatty(),
+    )
+
+
+def aws_dir(option: Path | None, settings: Settings) -> Path:
+    from landing_zone.aws import files
+
+    return files.resolve(option, settings)

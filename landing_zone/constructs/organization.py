@@ -10,8 +10,8 @@ from cdktf_cdktf_provider_aws.organizations_organizational_unit import Organizat
 from constructs import Construct
 
 from landing_zone import naming
-from landing_zone.constructs import adoption
 from landing_zone.config.model import OrganizationalUnit, Project
+from landing_zone.constructs import adoption
 
 TRUSTED_SERVICES = (
     "access-analyzer.amazonaws.com",

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from landing_zone import naming
+from landing_zone.aws import files, mfa_sessions, profiles
 from landing_zone.config.model import Project
 from landing_zone.fsutil import atomic_write_text
 from landing_zone.settings import Auth, Settings
@@ -47,16 +47,8 @@ def deployed_enforcement(project: Project, settings: Settings) -> bool:
     return project.require_mfa if state is None else state
 
 
-def stack_profile(project: Project, account: str) -> str:
-    """`<short>-management-oaar` for the management account, `<short>-<acct>-devops` elsewhere."""
-    kind = "MANAGEMENT" if account == naming.MANAGEMENT else "SECURITY"
-    return naming.account_profile(project.short_name, account, kind)
-
-
 def aws_dir(settings: Settings) -> Path:
-    from landing_zone.postdeploy import awsdir
-
-    return awsdir.resolve(None, settings)
+    return files.resolve(None, settings)
 
 
 def session_credentials(
@@ -67,27 +59,14 @@ def session_credentials(
 
     Called before stacks run in parallel, so any prompt happens once, up front.
     """
-    from landing_zone.postdeploy import mfa
-    from landing_zone.postdeploy.awsdir import AwsFiles
-
-    files = AwsFiles.of(aws_dir(settings), project.short_name)
+    project_files = files.AwsFiles.of(aws_dir(settings), project.short_name)
     emulator = settings if settings.target == "local" else None
     creds = {}
     for account in accounts:
-        rp = mfa.role_profile(files, stack_profile(project, account))
-        creds[account] = mfa.cached_credentials(
-            project, rp.name, aws_dir(settings), lambda _text, rp=rp: code_for(rp.name, rp.mfa_serial or ""),
-            settings=emulator,
-        )
+        rp = profiles.role_profile(project_files, naming.stack_profile(project.short_name, account))
+
+        def prompt(_text: str, rp: profiles.RoleProfile = rp) -> str:
+            return code_for(rp.name, rp.mfa_serial or "")
+
+        creds[account] = mfa_sessions.cached_credentials(project, rp.name, aws_dir(settings), prompt, settings=emulator)
     return creds
-
-
-def boto3_session(project: Project, creds: dict[str, str]) -> Any:
-    import boto3
-
-    return boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=project.primary_region,
-    )

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from landing_zone import naming
+from landing_zone.aws import sessions
+from landing_zone.aws.mfa_sessions import as_env
 from landing_zone.config.model import Project
 from landing_zone.deploy.terraform import Terraform
 from landing_zone.deploy.tfenv import full_env
+from landing_zone.layers import LAYERS
 from landing_zone.settings import Settings
 
 # Seconds a cached boto3 client is reused: well inside the 1 h of an assumed role's credentials.
@@ -66,25 +69,19 @@ class DeployContext:
         env = self.env
         creds = self.credentials.get(account or self._account_of(stack))
         if creds:
-            from landing_zone.postdeploy.mfa import as_env
-
             env = {**env, **as_env(creds)}
         return Terraform(stack, self.workspace(stack).resolve(), env, self.log_path(stack).resolve(),
                          emulator=self.settings.target == "local")  # fmt: skip
 
     def _account_of(self, stack: str) -> str:
-        from landing_zone.layers import LAYERS
-
         return next(stack.removesuffix(f"-{layer.name}") for layer in LAYERS if stack.endswith(f"-{layer.name}"))
 
     def session(self, account: str = naming.MANAGEMENT) -> Any:
         """A boto3 session in `account` with the same credentials its stacks use."""
-        from landing_zone.deploy import aws, auth
-
         creds = self.credentials.get(account)
         if creds:
-            return auth.boto3_session(self.project, creds)
-        return aws.session(self.project, self.settings, account, self.account_ids)
+            return sessions.keys_session(sessions.AccessKey.of(creds), self.project.primary_region)
+        return sessions.session(self.project, self.settings, account, self.account_ids)
 
     def client(self, service: str, account: str = naming.MANAGEMENT) -> Any:
         """A boto3 client in `account`, built once per deploy and shared by the worker threads.
@@ -93,14 +90,12 @@ class DeployContext:
         account, assumes a role), which made a skipped stack cost seconds on a busy machine.
         Rebuilt after CLIENT_TTL so assumed-role credentials (1 h) never expire in use.
         """
-        from landing_zone.deploy import aws
-
         creds = self.credentials.get(account, {})
         key = (account, service, self.account_ids.get(account, ""), creds.get("AccessKeyId", ""))
         with self._clients_lock:
             built, cached = self._clients.get(key, (0.0, None))
             if cached is None or time.monotonic() - built > CLIENT_TTL:
-                cached = aws.client(self.session(account), service, self.settings)
+                cached = sessions.client(self.session(account), service, self.settings)
                 self._clients[key] = (time.monotonic(), cached)
             return cached
 

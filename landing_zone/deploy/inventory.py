@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from landing_zone import naming
+from landing_zone.aws import sessions as aws
 from landing_zone.config.model import Project
-from landing_zone.deploy import aws
 from landing_zone.settings import Settings
 
 

@@ -13,7 +13,7 @@ import getpass
 import re
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _FAILED = "Error acquiring the state lock"
 _FIELD = re.compile(r"^\s*(ID|Who|Created):\s*(\S.*?)\s*$", re.M)
@@ -35,7 +35,7 @@ def held_lock(output: str) -> Lock | None:
     fields = dict(_FIELD.findall(output))
     try:
         # "2026-11-22 10:18:40.287103683 +0000 UTC": microseconds are enough
-        created = datetime.strptime(fields["Created"][:26], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc)
+        created = datetime.strptime(fields["Created"][:26], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
         return Lock(fields["ID"], fields["Who"], created)
     except (KeyError, ValueError):
         return None

@@ -10,19 +10,15 @@ from functools import partial
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
 from landing_zone.deploy import fingerprint
+from landing_zone.deploy.account_ids import known_account_ids, record_account_ids
 from landing_zone.deploy.bootstrap import bootstrap, remote_state_exists, unbootstrap
 from landing_zone.deploy.context import DeployContext, NotSynthesized
+from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.graph import DONE, Task, run_graph
 from landing_zone.deploy.progress import Progress
 from landing_zone.deploy.terraform import Terraform
-from landing_zone.fsutil import atomic_write_text
-from landing_zone.synth import account_ids_file, known_account_ids
 
 ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, "organizations")
-
-
-class DeployError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -183,14 +179,14 @@ def _record_account_ids(ctx: DeployContext, resynth: Callable[[], None]) -> Call
         ids = {k: str(v) for k, v in ctx.terraform(task.name).outputs().get("account_ids", {}).items()}
         if ids and ids != known_account_ids(ctx.settings):
             with ctx.synth_lock:
-                atomic_write_text(account_ids_file(ctx.settings), json.dumps(ids, indent=2, sort_keys=True))
+                record_account_ids(ctx.settings, ids)
                 ctx.account_ids = ids
                 resynth()
 
     return after
 
 
-def run(
+def run_stacks(
     ctx: DeployContext,
     action: str,
     selection: Selection,
@@ -199,10 +195,11 @@ def run(
     resynth: Callable[[], None] = lambda: None,
 ) -> list[Task]:
     refresh = fingerprint.refresh_requested()  # read here: the workers are other threads
-    work = {"up": partial(_deploy, refresh=refresh), "plan": _plan, "down": _destroy}[action]
+    works: dict[str, Callable[[DeployContext, Task], str]] = {"up": partial(_deploy, refresh=refresh), "plan": _plan, "down": _destroy}
+    work = works[action]
     tasks = plan_tasks(ctx.project, selection, reverse=action == "down")
     ctx.account_ids = known_account_ids(ctx.settings)
-    after = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)
+    after: Callable[[Task], None] = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)
     with Progress(tasks, title=f"lz {action}") as progress:
         run_graph(tasks, lambda t: work(ctx, t), parallel=parallel, on_change=progress.changed, after=after)
     return tasks

@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ class Terraform:
         log_stdout=False keeps stdout out of the log: for commands that print values in clear
         (`output -json` prints sensitive outputs unredacted).
         """
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         proc = self._run(args, log_stdout)
         if proc.returncode != 0 and self.emulator:
             lock = locks.own_orphan(proc.stderr, started)

@@ -23,6 +23,7 @@ def main() -> None:
     handlers.install()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
+    assert server._server is not None  # start() created it
     port = server._server.server_port  # the port the OS chose for port 0
     record(args.state_file, EmulatorInfo(pid=os.getpid(), port=port, endpoint=f"http://127.0.0.1:{port}"))
     print(f"emulator listening on http://127.0.0.1:{port}", flush=True)

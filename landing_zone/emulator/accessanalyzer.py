@@ -64,7 +64,7 @@ class AccessAnalyzerBackend(BaseBackend):
         self.analyzers: dict[str, Analyzer] = {}
 
     @property
-    def _url_module(self) -> ModuleType:  # type: ignore[override]
+    def _url_module(self) -> ModuleType:
         return sys.modules[__name__]  # url_bases / url_paths live in this module
 
     def create_analyzer(
@@ -167,4 +167,4 @@ def register() -> None:
     def get_backend(name: Any) -> Any:
         return accessanalyzer_backends if name == SERVICE else original(name)
 
-    backends.get_backend = get_backend  # type: ignore[assignment]
+    backends.get_backend = get_backend

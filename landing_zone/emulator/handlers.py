@@ -166,10 +166,10 @@ def _patch_ssoadmin_provisioning_status() -> None:
     original = SSOAdminResponse.provision_permission_set
 
     def _statuses(self: SSOAdminResponse) -> dict[str, Any]:
-        backend = self.ssoadmin_backend
+        backend: Any = self.ssoadmin_backend  # the statuses are our own attribute on moto's backend
         if not hasattr(backend, "provisioning_statuses"):
             backend.provisioning_statuses = {}
-        return backend.provisioning_statuses  # type: ignore[no-any-return]
+        return backend.provisioning_statuses
 
     def provision_permission_set(self: SSOAdminResponse) -> str:
         body = original(self)
@@ -248,7 +248,7 @@ def _patch_iam_login_profile_reset() -> None:
     original = IamResponse.create_login_profile
 
     def create_login_profile(self: IamResponse) -> Any:
-        result = original(self)
+        result: Any = original(self)
         if str(self._get_param("PasswordResetRequired")).lower() == "true":
             user = self.backend.get_user(self._get_param("UserName"))
             user.password_reset_required = True

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from landing_zone import naming
-from landing_zone.config import load_project
+from landing_zone.aws import inifile
+from landing_zone.aws.files import AwsFiles, backup, read_text, write_keeping_mode, write_private
+from landing_zone.aws.profiles import stored_key
+from landing_zone.aws.sessions import AccessKey, Identity, caller_identity, client, error_code, keys_session
+from landing_zone.config import editor, load_project
 from landing_zone.config.model import Project
-from landing_zone.postdeploy import inifile, profiles, projectfile
-from landing_zone.postdeploy.awsapi import AccessKey, Identity, caller_identity, client, error_code, keys_session
-from landing_zone.postdeploy.awsdir import AwsFiles, backup, read_text, write_keeping_mode, write_private
+from landing_zone.postdeploy import profiles
 from landing_zone.postdeploy.errors import PostdeployError
 from landing_zone.postdeploy.ui import Console
 from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
@@ -58,13 +60,6 @@ def key_from_env(env: Mapping[str, str] | None = None) -> AccessKey | None:
     if not key_id or not secret:
         return None
     return AccessKey(key_id, secret, env.get("AWS_SESSION_TOKEN") or None)
-
-
-def stored_key(files: AwsFiles, profile: str) -> AccessKey | None:
-    values = inifile.read(read_text(files.credentials)).get(profile, {})
-    if not values.get("aws_access_key_id") or not values.get("aws_secret_access_key"):
-        return None
-    return AccessKey(values["aws_access_key_id"], values["aws_secret_access_key"], values.get("aws_session_token"))
 
 
 @dataclass(frozen=True)
@@ -107,7 +102,7 @@ def _choose_key(req: Request, existing: AccessKey | None, profile: str, files: A
                                   "to replace them (or --skip-access-keys-setup to keep them)")  # fmt: skip
     if req.key is not None:
         return req.key
-    if settings.target == "local" and req.cred_type == "BOOTSTRAP" and project.management.id != projectfile.PLACEHOLDER_ID:
+    if settings.target == "local" and req.cred_type == "BOOTSTRAP" and project.management.id != editor.PLACEHOLDER_ID:
         # The emulator's key for an account is derived from its id (settings.emulator_access_key).
         console.echo("Using the emulator's key of the management account")
         return AccessKey(emulator_access_key(project.management.id or ""), EMULATOR_SECRET)
@@ -132,7 +127,7 @@ def _check_account(req: Request, identity: Identity, project: Project, id_missin
     if req.cred_type == "SECURITY":
         return None
     if id_missing and req.cred_type == "BOOTSTRAP":
-        projectfile.write_management_id(config_path, identity.account)
+        editor.edit_file(config_path, lambda text: editor.with_management_id(text, identity.account))
         console.echo(f"Wrote the management account id {identity.account} into {config_path}")
         return identity.account
     if identity.account == project.management.id:
@@ -142,7 +137,7 @@ def _check_account(req: Request, identity: Identity, project: Project, id_missin
     if req.cred_type == "BOOTSTRAP" and console.interactive and console.confirm(
         f"{mismatch}. Write {identity.account} into {config_path}?"
     ):
-        projectfile.write_management_id(config_path, identity.account)
+        editor.edit_file(config_path, lambda text: editor.with_management_id(text, identity.account))
         console.echo(f"Wrote the management account id {identity.account} into {config_path}")
         return identity.account
     raise PostdeployError(f"{mismatch}; use the management account's keys (or fix the id in {config_path})")
@@ -223,7 +218,7 @@ def configure(req: Request, *, config_path: Path, settings: Settings, aws_dir: P
     if req.cred_type not in naming.CREDENTIAL_TYPES:
         raise PostdeployError(f"unknown credentials type '{req.cred_type}': use one of {', '.join(naming.CREDENTIAL_TYPES)}")
     if req.cred_type == "BOOTSTRAP":
-        project, _, id_missing = projectfile.load_allowing_missing_management_id(config_path)
+        project, _, id_missing = editor.load_allowing_missing_management_id(config_path)
     else:
         project, _ = load_project(config_path)
         id_missing = False

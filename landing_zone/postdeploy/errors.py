@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from landing_zone.aws.errors import AwsError
 
-class PostdeployError(Exception):
-    """A failure with a message for the operator (the CLI prints it as one line, exit 1).
 
-    Messages never contain a secret: no password, access key secret, MFA code or seed.
-    """
+class PostdeployError(AwsError):
+    """A post-deploy step that cannot go on; printed as one line (exit 1), never a secret."""

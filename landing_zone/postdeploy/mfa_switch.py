@@ -8,23 +8,19 @@ when either is missing, and names the command that fixes it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from landing_zone import naming, roles
+from landing_zone.aws import inifile
+from landing_zone.aws.files import AwsFiles, read_text
+from landing_zone.aws.profiles import stored_key
+from landing_zone.aws.sessions import client, keys_session
+from landing_zone.config import editor
 from landing_zone.config.loader import parse_project
 from landing_zone.config.model import Project
-from landing_zone.deploy import auth
-from landing_zone.fsutil import atomic_write_text
-from landing_zone.postdeploy import inifile
-from landing_zone.postdeploy.awsapi import client, keys_session
-from landing_zone.postdeploy.awsdir import AwsFiles, read_text
-from landing_zone.postdeploy.credentials import stored_key
 from landing_zone.postdeploy.errors import PostdeployError
 from landing_zone.settings import Settings
-
-_FLAG = re.compile(r"^require_mfa:[ \t]*[^\s#]*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -35,15 +31,11 @@ class AccountChange:
     profile_to: str
 
 
-def _kind(account: str) -> str:
-    return "MANAGEMENT" if account == naming.MANAGEMENT else "SECURITY"
-
-
 def changes(project: Project, enable: bool) -> list[AccountChange]:
     bootstrap = naming.credentials_profile(project.short_name, "BOOTSTRAP")
     out = []
     for account in project.account_names:
-        mfa_profile = auth.stack_profile(project, account)
+        mfa_profile = naming.stack_profile(project.short_name, account)
         bootstrap_side = bootstrap if account == naming.MANAGEMENT else f"{bootstrap} → {naming.OAAR_ROLE}"
         before, after = (bootstrap_side, mfa_profile) if enable else (mfa_profile, bootstrap_side)
         out.append(AccountChange(account, tuple(r.name for r in roles.roles_in(account) if r.mfa), before, after))
@@ -57,7 +49,7 @@ def readiness_problems(project: Project, settings: Settings, aws_dir: Path) -> l
     problems: list[str] = []
     sources: dict[str, str] = {}  # source profile → an account whose profile uses it
     for account in project.account_names:
-        profile, kind = auth.stack_profile(project, account), _kind(account)
+        profile, kind = naming.stack_profile(project.short_name, account), naming.stack_credentials_type(account)
         values = config.get(naming.config_section(profile))
         if values is None:
             problems.append(f"no profile {profile} in {files.config}: run `lz credentials configure --type {kind}`")
@@ -67,7 +59,7 @@ def readiness_problems(project: Project, settings: Settings, aws_dir: Path) -> l
             problems.append(f"profile {profile} has no mfa_serial: run "
                             f"`lz credentials configure --type {kind} --skip-access-keys-setup --fetch-mfa-device`")  # fmt: skip
     # A missing device comes first: enrolling it is the first fix, fetching its serial the second.
-    devices = [p for source, account in sources.items() for p in _device_problems(project, settings, files, source, _kind(account))]
+    devices = [p for source, account in sources.items() for p in _device_problems(project, settings, files, source, naming.stack_credentials_type(account))]
     return devices + problems
 
 
@@ -88,21 +80,13 @@ def _device_problems(project: Project, settings: Settings, files: AwsFiles, sour
             f"`lz credentials configure --type {kind} --skip-access-keys-setup --fetch-mfa-device`"]  # fmt: skip
 
 
-def with_flag(text: str, enabled: bool) -> str:
-    """project.yaml text with `require_mfa` set; every other byte kept."""
-    value = "true" if enabled else "false"
-    if _FLAG.search(text):
-        return _FLAG.sub(f"require_mfa: {value}", text, count=1)
-    return text + ("" if text.endswith("\n") else "\n") + f"require_mfa: {value}\n"
-
-
 def write_flag(path: Path, enabled: bool) -> Project:
     """Set require_mfa in project.yaml (checked before it is written); returns the new model."""
-    text = with_flag(path.read_text(encoding="utf-8"), enabled)
+    text = editor.with_require_mfa(path.read_text(encoding="utf-8"), enabled)
     project, _ = parse_project(text, path)
     if project.require_mfa is not enabled:
         raise PostdeployError(f"could not set require_mfa in {path}")
-    atomic_write_text(path, text)
+    editor.edit_file(path, lambda _old: text)
     return project
 
 

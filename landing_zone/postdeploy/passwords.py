@@ -1,4 +1,4 @@
-"""Initial console passwords: read from the identities stack, decrypted with the user's GPG key.
+"""Initial console passwords: found in the identities stack's output, decrypted with the user's GPG key.
 
 The identities stack outputs `users`: first.last → {name, encrypted_password}, the latter
 base64 of the binary OpenPGP message AWS made with the user's public key. Decryption runs
@@ -13,59 +13,23 @@ import binascii
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from landing_zone import naming
-from landing_zone.config.model import Project
 from landing_zone.postdeploy.errors import PostdeployError
-from landing_zone.settings import Settings
 
-LAYER = "identities"
 _GPG_ERR_BAD_PASSPHRASE, _GPG_ERR_NO_SECKEY = 11, 17  # libgpg-error codes
 _NEEDS_PASSPHRASE = "the private key needs its passphrase: unlock it in gpg-agent or pass --passphrase-file"
-OUTPUT = "users"
 
 
 class PassphraseNeeded(PostdeployError):
     """The private key is locked and no passphrase reached gpg (the CLI may ask for one)."""
 
 
-def _not_deployed(stack: str) -> PostdeployError:
-    return PostdeployError(f"stack {stack} is not deployed (run `lz up`)")
-
-
-def stack_users(project: Project, settings: Settings, account: str) -> dict[str, Any]:
-    """The `users` output of `<account>-identities` (terraform output -json in its work dir)."""
-    from landing_zone.deploy import context
-    from landing_zone.deploy.terraform import TerraformError
-
-    # Raised when cdktf.out lacks the stack (older deploy code: a missing-file error).
-    not_synthesized = (FileNotFoundError, getattr(context, "NotSynthesized", FileNotFoundError))
-
-    stack = naming.stack_id(account, LAYER)
-    workspace = settings.work_dir / "stacks" / stack
-    # No workspace, or one that never ran init/apply: nothing to read (and terraform would
-    # answer with an empty map or an init error instead of saying so).
-    if not (workspace / ".terraform").is_dir() and not (workspace / "terraform.tfstate").is_file():
-        raise _not_deployed(stack)
-    try:
-        outputs = context.DeployContext(project, settings).terraform(stack).outputs()
-    except not_synthesized:
-        raise _not_deployed(stack) from None
-    except TerraformError as exc:
-        raise PostdeployError(f"cannot read the outputs of stack {stack}: terraform output failed; see {exc.log}") from None
-    users = outputs.get(OUTPUT)
-    if not isinstance(users, dict):
-        raise _not_deployed(stack)
-    return users
-
-
-def encrypted_password(project: Project, settings: Settings, user: str, account: str = naming.MANAGEMENT) -> bytes:
-    """The user's encrypted password (binary OpenPGP message) from the identities stack."""
-    if account not in project.account_names:
-        raise PostdeployError(f"unknown account '{account}' (accounts: {', '.join(project.account_names)})")
-    users = stack_users(project, settings, account)
+def encrypted_password(users: Mapping[str, Any], user: str, account: str) -> bytes:
+    """The user's encrypted password (binary OpenPGP message) from the identities stack's
+    `users` output."""
     entry = users.get(user)
     if not isinstance(entry, dict) or not entry.get("encrypted_password"):
         known = ", ".join(sorted(users)) or "none"
@@ -127,8 +91,3 @@ def decrypt(ciphertext: bytes, *, passphrase: str | None = None, gnupghome: str 
     if "NODATA" in err or "no valid OpenPGP data" in err:
         raise PostdeployError("the encrypted password is not an OpenPGP message")
     raise PostdeployError(f"gpg could not decrypt the password ({result.status or 'no status'})")
-
-
-def show(project: Project, settings: Settings, user: str, *, account: str = naming.MANAGEMENT,
-         passphrase: str | None = None, gnupghome: str | None = None) -> str:  # fmt: skip
-    return decrypt(encrypted_password(project, settings, user, account), passphrase=passphrase, gnupghome=gnupghome)

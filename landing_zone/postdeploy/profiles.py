@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from landing_zone import naming
+from landing_zone.aws.inifile import Updates
 from landing_zone.config.model import Project
-from landing_zone.postdeploy.inifile import Updates
 
 OUTPUT = "json"
-
-
-def credentials_updates(profile: str, key_id: str, secret: str) -> Updates:
-    return {profile: {"aws_access_key_id": key_id, "aws_secret_access_key": secret}}
 
 
 def ordered_accounts(project: Project, accounts: Mapping[str, str]) -> list[tuple[str, str]]:

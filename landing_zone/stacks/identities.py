@@ -9,10 +9,9 @@ from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPassw
 from landing_zone import naming
 from landing_zone.config.gpgkey import pgp_key_base64
 from landing_zone.constructs.iam_roles import MfaPolicy, Role
-from landing_zone.roles import GROUPS, GroupSpec, roles_in
 from landing_zone.constructs.iam_users import IamUserGroup, IamUsers
+from landing_zone.roles import GROUPS, GroupSpec, roles_in
 from landing_zone.stacks.base import LayerStack
-
 
 PASSWORD_POLICY = dict(
     minimum_password_length=30,
@@ -62,7 +61,7 @@ class IdentitiesStack(LayerStack):
             )  # fmt: skip
         TerraformOutput(
             self,
-            "users",
+            naming.USERS_OUTPUT,
             sensitive=True,
             value={n: {"name": users.users[n].name, "encrypted_password": users.login_profiles[n].encrypted_password}
                    for n in names},

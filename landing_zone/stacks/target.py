@@ -73,7 +73,7 @@ def add_provider(
         url = settings.synth_endpoint
         args.update(_emulator_keys(project, settings))
         args.update(
-            endpoints=[AwsProviderEndpoints(**{svc: url for svc in _EMULATED_SERVICES})],
+            endpoints=[AwsProviderEndpoints(**dict.fromkeys(_EMULATED_SERVICES, url))],
             s3_use_path_style=True,
             skip_credentials_validation=True,
             skip_metadata_api_check="true",

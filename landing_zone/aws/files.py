@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from landing_zone import fsutil
 from landing_zone.fsutil import atomic_write_text
 from landing_zone.settings import Settings
 
@@ -60,10 +61,6 @@ class AwsFiles:
     def cache_file(self, profile: str) -> Path:
         return self.cache_dir / f"{profile}.json"
 
-    def boto_env(self) -> dict[str, str]:
-        """Variables that make boto3 and the AWS CLI read these files."""
-        return {"AWS_CONFIG_FILE": str(self.config), "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials)}
-
 
 def read_text(path: Path) -> str:
     try:
@@ -84,13 +81,10 @@ def write_private(path: Path, text: str) -> None:
 
 
 def write_keeping_mode(path: Path, text: str) -> None:
-    """Atomically replace `path`, keeping its permissions (0600 for a new file)."""
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
+    """Atomically replace `path`, keeping its permissions (0600 in a private dir for a new file)."""
+    if not path.exists():
         _private_dir(path.parent)
-        mode = PRIVATE_FILE
-    atomic_write_text(path, text, mode=mode)
+    fsutil.write_keeping_mode(path, text, new_mode=PRIVATE_FILE)
 
 
 def backup(path: Path) -> Path | None:

@@ -1,4 +1,4 @@
-"""One `lz up|plan|down` run: choose the credentials mode, synthesize, run the stacks.
+"""One `lz up|plan|down` command: choose the credentials mode, synthesize, run the stacks.
 
 `require_mfa` changes are carried out here too: when project.yaml and the deployed roles
 disagree, the identities stacks go first with the credentials that still work, the new
@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from landing_zone import layers
+from landing_zone import layers, naming
 from landing_zone.config.model import Project
 from landing_zone.deploy import auth
+from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext
 from landing_zone.deploy.graph import Task
-from landing_zone.deploy.orchestrate import Selection, failures, plan_tasks, run
+from landing_zone.deploy.orchestrate import Selection, failures, plan_tasks, run_stacks
 from landing_zone.settings import Settings
-
-IDENTITIES = "identities"
 
 
 def identities_stacks(project: Project) -> tuple[str, ...]:
-    return tuple(f"{account}-{layer}" for account, layer in layers.stacks(project) if layer == IDENTITIES)
+    return tuple(naming.stack_id(account, layer) for account, layer in layers.stacks(project) if layer == layers.IDENTITIES)
 
 
 def _run(project: Project, settings: Settings, action: str, selection: Selection, *,
@@ -31,16 +30,19 @@ def _run(project: Project, settings: Settings, action: str, selection: Selection
     # `lz down` alone synthesizes without prevent_destroy (state buckets, lock tables, member
     # accounts): terraform refuses to destroy them otherwise. Every other run keeps it.
     settings = replace(settings, auth=auth.mode(enforced), allow_destroy=action == "down")
-    synth(project, settings)
+    synth(project, settings, known_account_ids(settings))
     ctx = DeployContext(project, settings)
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
         ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
-    return run(ctx, action, selection, parallel=parallel, resynth=lambda: synth(project, settings))
+    def resynth() -> None:
+        synth(project, settings, ctx.account_ids)
+
+    return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
 
 
-def execute(project: Project, settings: Settings, action: str, selection: Selection, *,
-            parallel: int, code_for: auth.CodeSource) -> list[Task]:  # fmt: skip
+def run_command(project: Project, settings: Settings, action: str, selection: Selection, *,
+                parallel: int, code_for: auth.CodeSource) -> list[Task]:  # fmt: skip
     enforced = auth.deployed_enforcement(project, settings)
     tasks: list[Task] = []
     if action == "up" and enforced != project.require_mfa:
@@ -52,7 +54,7 @@ def execute(project: Project, settings: Settings, action: str, selection: Select
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
     tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for)
-    ran = {t.name for t in tasks if t.layer == IDENTITIES}
+    ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
     return tasks
