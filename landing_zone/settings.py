@@ -73,10 +73,6 @@ class Settings:
         return settings
 
     @property
-    def emulator_file(self) -> Path:
-        return self.work_dir / "emulator.json"
-
-    @property
     def synth_endpoint(self) -> str:
         return self.endpoint or PLACEHOLDER_ENDPOINT
 
