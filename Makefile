@@ -13,7 +13,7 @@ export LZ_PROVIDER_MIRROR
 
 PY := .venv/bin/python
 
-.PHONY: help setup demo test test-fast schema bench clean
+.PHONY: help setup demo lint test test-fast schema bench clean
 help:
 	@echo "make demo   set up, then run the whole journey on the embedded emulator"
 	@echo "make test   set up, then run the full test suite"
@@ -38,6 +38,11 @@ node_modules/.synced: package-lock.json
 
 demo: setup
 	scripts/demo.sh
+
+# ruff over the repo, mypy over the package (rules in pyproject.toml): both clean before the tests run.
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 test: setup
 	$(PY) -m pytest
