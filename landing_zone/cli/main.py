@@ -51,6 +51,7 @@ def validate(
 @app.command()
 def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Write every stack's Terraform JSON into cdktf.out."""
+    from landing_zone import layers, naming
     from landing_zone.deploy.account_ids import known_account_ids
     from landing_zone.synth import synth as do_synth
 
@@ -59,6 +60,10 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     out = do_synth(project, settings, known_account_ids(settings))
     stacks = sorted(p.name for p in (out / "stacks").iterdir())
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
+    waiting = [name for name in (naming.stack_id(*s) for s in layers.stacks(project)) if name not in stacks]
+    if waiting:
+        typer.echo(f"{len(waiting)} stacks wait for their accounts (`lz up` creates them with "
+                   f"{naming.stack_id(naming.MANAGEMENT, 'organizations')}): {', '.join(waiting)}", err=True)  # fmt: skip
 
 
 def _deploy_action(action: str, config: Path | None, target: str | None, stack: list[str] | None, with_deps: bool,

@@ -256,3 +256,22 @@ def load_allowing_missing_management_id(path: Path) -> tuple[Project, list[Probl
         text = with_management_id(text, PLACEHOLDER_ID)
     project, warnings = parse_project(text, path)
     return project, warnings, missing
+
+
+def account_ids(text: str) -> dict[str, str]:
+    """Account name → id as written under organization.accounts (accounts without one left out)."""
+    doc = _yaml().load(text)
+    accounts = (doc.get("organization") or {}).get("accounts") if isinstance(doc, CommentedMap) else None
+    if not isinstance(accounts, CommentedSeq):
+        return {}
+    return {str(a["name"]): str(a["id"]) for a in accounts
+            if isinstance(a, CommentedMap) and a.get("name") and a.get("id") not in (None, "")}  # fmt: skip
+
+
+def with_account_ids(text: str, ids: dict[str, str]) -> str:
+    """`text` with each account's `id` set (quoted), in one pass over the accounts."""
+    for name, account_id in ids.items():
+        path: tuple[Step, ...] = ("organization", "accounts", {"name": name})
+        if get_scalar(text, path, "id") != account_id:
+            text = set_scalar(text, path, "id", account_id)
+    return text
