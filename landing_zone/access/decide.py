@@ -1,0 +1,115 @@
+"""One request by one caller, through the roles it assumes, decided by the IAM evaluator.
+
+A caller starts as an IAM user (the operator's keys), the bootstrap admin, an account's root
+user or an Identity Center permission set, then assumes roles hop by hop: each hop needs the
+caller's identity policy (under its account's SCPs) and the role's trust policy to agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from landing_zone import naming
+from landing_zone.access import evaluator, managed_policies
+from landing_zone.access.evaluator import Principal
+from landing_zone.access.model import AccessModel
+
+# The admin IAM user created by hand in the management account (the reference's mgmt-org-admin).
+BOOTSTRAP_USER = "mgmt-org-admin"
+BOOTSTRAP_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+# Organizations accepts these from member accounts; every other change only from the management account.
+_MEMBER_ORGANIZATIONS_CALLS = ("organizations:LeaveOrganization", "organizations:AcceptHandshake",
+                               "organizations:DeclineHandshake", "organizations:Describe", "organizations:List")  # fmt: skip
+
+Kind = Literal["user", "bootstrap", "root", "sso"]
+
+
+@dataclass(frozen=True)
+class Mfa:
+    """The MFA state of a sign-in: absent for plain access keys (AWS leaves the keys out)."""
+
+    present: bool
+    age: int = 0  # seconds since the MFA sign-in
+
+    def context(self) -> dict[str, str]:
+        if not self.present:
+            return {}
+        return {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": str(self.age)}
+
+
+NO_MFA = Mfa(False)
+FRESH_MFA = Mfa(True, 60)
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: Kind
+    account: str  # where the identity lives (sso: the assigned account)
+    name: str = ""  # IAM user name or permission set name
+    via: tuple[tuple[str, str], ...] = ()  # (account, role) assumed in turn
+    mfa: Mfa = field(default=NO_MFA)
+
+    def then(self, account: str, role: str) -> Caller:
+        return Caller(self.kind, self.account, self.name, (*self.via, (account, role)), self.mfa)
+
+    def with_mfa(self, mfa: Mfa) -> Caller:
+        return Caller(self.kind, self.account, self.name, self.via, mfa)
+
+    @property
+    def label(self) -> str:
+        start = {"user": f"{self.name}@{self.account}", "bootstrap": f"{BOOTSTRAP_USER}@{self.account}",
+                 "root": f"root@{self.account}", "sso": f"sso:{self.name}@{self.account}"}[self.kind]  # fmt: skip
+        mfa = "" if not self.mfa.present else f" (MFA {self.mfa.age}s)"
+        return " → ".join([start + mfa, *(f"{role}@{acct}" for acct, role in self.via)])
+
+    @property
+    def final_account(self) -> str:
+        return self.via[-1][0] if self.via else self.account
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    why: str  # for a denial: which hop or rule stopped it
+
+
+def sso_role_arn(account_id: str, permission_set: str) -> str:
+    # Identity Center provisions the set as this role in each assigned account.
+    return f"arn:aws:iam::{account_id}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_{permission_set}_lz"
+
+
+def _start(model: AccessModel, caller: Caller) -> tuple[Principal, dict[str, str]]:
+    account_id = model.accounts[caller.account].id
+    if caller.kind == "user":
+        user = model.users[(caller.account, caller.name)]
+        groups = tuple((f"arn:aws:iam::{account_id}:group/{g}", model.groups[(caller.account, g)].policies) for g in user.groups)
+        return Principal(f"arn:aws:iam::{account_id}:user/{user.name}", (), groups), {}
+    if caller.kind == "bootstrap":
+        policy = (BOOTSTRAP_POLICY, managed_policies.document(BOOTSTRAP_POLICY))
+        return Principal(f"arn:aws:iam::{account_id}:user/{BOOTSTRAP_USER}", (policy,)), {}
+    if caller.kind == "root":  # the root user may do anything its account's SCPs allow
+        everything = ("root", managed_policies.FULL_AWS_ACCESS_DOCUMENT)
+        return Principal(f"arn:aws:iam::{account_id}:user/root", (everything,)), {"aws:PrincipalArn": naming.root_arn(account_id)}
+    pset = model.permission_sets[caller.name]
+    return Principal(sso_role_arn(account_id, pset.name), pset.policies, trust={}), {}
+
+
+def decide(model: AccessModel, caller: Caller, action: str, resource: str, context: dict[str, str] | None = None) -> Decision:
+    principal, base = _start(model, caller)
+    ctx = {**base, **caller.mfa.context()}
+    account = caller.account
+    for target, role_name in caller.via:
+        role = model.roles.get((target, role_name))
+        if role is None:
+            return Decision(False, f"no role {role_name} in {target}")
+        arn = naming.role_arn(model.accounts[target].id, role_name)
+        if not evaluator.allowed(principal, "sts:AssumeRole", arn, ctx, resource_policy=role.trust,
+                                 resource_owner=model.accounts[target].id, scps=model.scp_documents(account)):  # fmt: skip
+            return Decision(False, f"sts:AssumeRole {role_name}@{target} denied")
+        principal, account, ctx = Principal(arn, role.policies, trust=role.trust), target, caller.mfa.context()
+    if action.startswith("organizations:") and account != naming.MANAGEMENT and not action.startswith(_MEMBER_ORGANIZATIONS_CALLS):
+        return Decision(False, "AWS Organizations accepts this only from the management account")
+    if not evaluator.allowed(principal, action, resource, {**ctx, **(context or {})}, scps=model.scp_documents(account)):
+        return Decision(False, f"{action} denied")
+    return Decision(True, "")

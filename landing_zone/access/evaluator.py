@@ -1,0 +1,77 @@
+"""The one gateway to PMapper's local policy simulator (`principalmapper`).
+
+PMapper 1.1.5 still reads `collections.Mapping`/`MutableMapping`, removed in Python 3.10:
+the aliases are set here, once, right before its first (lazy) import, so `lz --help` and
+every other command never pay for it.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+from dataclasses import dataclass, field
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An IAM user or role session as the evaluator sees it: its identity policies by name."""
+
+    arn: str
+    policies: tuple[tuple[str, Document], ...]
+    # IAM groups (user only): group ARN → its policies by name
+    groups: tuple[tuple[str, tuple[tuple[str, Document], ...]], ...] = ()
+    trust: Document | None = field(default=None)  # a role's trust policy
+
+
+@cache
+def _pmapper() -> ModuleType:
+    for name in ("Mapping", "MutableMapping"):
+        if not hasattr(collections, name):
+            setattr(collections, name, getattr(collections.abc, name))
+    from principalmapper.querying import query_interface
+
+    return query_interface
+
+
+def _policies(owner: str, docs: tuple[tuple[str, Document], ...]) -> list[Any]:
+    from principalmapper.common import Policy
+
+    # Inline policies carry their owner's ARN, managed ones their own: PMapper only records it.
+    return [Policy(name if name.startswith("arn:") else owner, name, doc) for name, doc in docs]
+
+
+def _node(principal: Principal) -> Any:
+    from principalmapper.common import Group, Node
+
+    groups = [Group(arn, _policies(arn, docs)) for arn, docs in principal.groups]
+    is_role = ":role/" in principal.arn
+    return Node(principal.arn, principal.arn.rsplit("/", 1)[-1], _policies(principal.arn, principal.policies), groups,
+                principal.trust if is_role else None, None, 0, False, False, None, False, None)  # fmt: skip
+
+
+def allowed(
+    principal: Principal,
+    action: str,
+    resource: str,
+    context: dict[str, str],
+    *,
+    resource_policy: Document | None = None,
+    resource_owner: str | None = None,
+    scps: list[list[Document]] | None = None,
+) -> bool:
+    """One request, evaluated as AWS does: explicit denies anywhere win, then SCPs (each level
+    of the organization must allow), the resource policy (a role's trust for sts:AssumeRole),
+    then the principal's own policies. `scps`: None in the management account (SCPs never
+    apply there), else one list of documents per level (root, OUs…, account)."""
+    from principalmapper.common import Policy
+
+    query = _pmapper()
+    groups = None if scps is None else [[Policy("arn:aws:organizations::scp", f"scp-{i}", d) for d in level]
+                                         for i, level in enumerate(scps)]  # fmt: skip
+    return bool(query.local_check_authorization_full(_node(principal), action, resource, dict(context), resource_policy,
+                                                     resource_owner, groups, None))  # fmt: skip
