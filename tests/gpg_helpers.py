@@ -38,11 +38,27 @@ def _gpg(gnupghome: Path, *args: str) -> bytes:
     return subprocess.run([*cmd, *args], check=True, capture_output=True).stdout
 
 
-def make_keypair(gnupghome: Path, email: str) -> bytes:
-    """Generate a key pair for `email` in `gnupghome`; returns the binary public key."""
+def make_keypair(
+    gnupghome: Path,
+    email: str,
+    *,
+    name: str = "",
+    usage: str = "default",
+    expires: str = "never",
+    created: str | None = None,
+) -> bytes:
+    """Generate a key pair for `email` in `gnupghome`; returns the binary public key.
+
+    `usage` "sign" makes a sign-only key (no encryption subkey); `expires` is gpg's
+    expiry ("never", "2021-01-01"); `created` (gpg's faked system time, e.g.
+    "20200101T000000") backdates the key, so a past `expires` gives an expired key.
+    """
     gnupghome.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _has_key(gnupghome, email):  # reuse: one key per email and home
-        _gpg(gnupghome, "--quick-generate-key", f"<{email}>", "future-default", "default", "never")
+        uid = f"{name} <{email}>" if name else f"<{email}>"
+        algo = "ed25519" if usage == "sign" else "future-default"
+        faked = ["--faked-system-time", created] if created else []
+        _gpg(gnupghome, *faked, "--quick-generate-key", uid, algo, usage, expires)
     return _gpg(gnupghome, "--export", f"<{email}>")
 
 

@@ -1,39 +1,64 @@
-"""Read an IAM user's GPG public key file, without calling gpg.
+"""Read and inspect an IAM user's GPG public key file, with gpg itself.
 
-The single place that reads key files: validation checks them with it, and the
-identities stack passes `pgp_key_base64()` (base64 of the binary key, what the
+The single place that reads key files: validation checks them with `inspect_public_key`,
+and the identities stack passes `pgp_key_base64()` (base64 of the binary key, what the
 provider's `pgp_key` wants). Accepted forms: ASCII armor (`gpg --export --armor`),
 binary (`gpg --export`) and base64 of the binary (`gpg --export | base64`, the
-reference's convention). A private key is refused: it must never sit next to
-project.yaml, let alone reach Terraform state.
+reference's convention; decoded here, gpg reads the other two). A private key is
+refused: it must never sit next to project.yaml, let alone reach Terraform state.
+
+gpg runs with a throwaway GNUPGHOME per check (`--show-keys` still creates a keybox and
+a trustdb in its home) and `--no-autostart` (no agent), so the user's keyring is never
+read or written. gpg is called directly rather than through python-gnupg: 0.5.7 has no
+`--list-packets` or `--dearmor`, and each `gnupg.GPG()` runs an extra `gpg --list-config`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
-from collections.abc import Iterator
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parseaddr
 from pathlib import Path
 
+from landing_zone.config.files import read_regular_file
+
 MAX_KEY_BYTES = 1 << 20  # real public keys are a few KB; don't slurp a stray big file
-TAG_SECRET_KEY, TAG_PUBLIC_KEY, TAG_SECRET_SUBKEY, TAG_USER_ID = 5, 6, 7, 13
-PACKET_NAMES = {1: "encrypted session key", 2: "signature", 3: "symmetric session key", 4: "one-pass signature",
-                5: "secret key", 6: "public key", 7: "secret subkey", 8: "compressed data", 9: "encrypted data",
-                11: "literal data", 13: "user ID", 14: "public subkey", 18: "encrypted data"}  # fmt: skip
-ARMOR_RE = re.compile(r"-----BEGIN PGP ([A-Z ,/0-9]+)-----\r?\n(.*?)-----END PGP \1-----", re.S)
+GPG_TIMEOUT_S = 30
+ARMOR_RE = re.compile(rb"-----BEGIN PGP ([A-Z ,/0-9]+)-----")
 PRIVATE_KEY = "this is a PRIVATE key: refusing it (delete it here; export the public key with `gpg --export <email>`)"
-CRC24_INIT, CRC24_POLY = 0xB704CE, 0x1864CFB
+NOT_OPENPGP = "not an OpenPGP key: neither ASCII armor, binary nor base64 of a binary export"
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """What gpg says about a public key (fields of `gpg --with-colons`, gnupg doc/DETAILS)."""
+
+    fingerprint: str
+    user_ids: tuple[str, ...]
+    validity: str  # pub field 2: 'e' expired, 'r' revoked, 'i' invalid, else usable
+    expires: datetime | None
+    can_encrypt: bool  # gpg's capital E: an encryption (sub)key usable now
+
+    @property
+    def emails(self) -> list[str]:
+        """The address in each user id ('Name <a@b>' or a bare 'a@b'), lower-cased."""
+        return [addr.lower() for uid in self.user_ids if "@" in (addr := parseaddr(uid)[1])]
 
 
 def read_public_key(path: Path | str) -> bytes:
     """The binary OpenPGP public key in `path`; ValueError saying why when it is not one."""
-    path = Path(path)
-    with path.open("rb") as fh:  # OSError (missing, unreadable) is the caller's to report
-        data = fh.read(MAX_KEY_BYTES + 1)
-    if len(data) > MAX_KEY_BYTES:
-        raise ValueError(f"larger than {MAX_KEY_BYTES} bytes, not a public key")
-    return parse_public_key(data)
+    return parse_public_key(_read(path))
+
+
+def inspect_public_key(path: Path | str) -> PublicKey:
+    """gpg's view of the public key in `path` (expiry, capabilities, user ids); ValueError if none."""
+    return scan_public_key(_read(path))
 
 
 def pgp_key_base64(path: Path | str) -> str:
@@ -43,125 +68,97 @@ def pgp_key_base64(path: Path | str) -> str:
 
 def parse_public_key(data: bytes) -> bytes:
     """Binary public key from armored, binary or base64 bytes; ValueError when it is not one."""
-    binary = _to_binary(data, depth=0)
-    _check_packets(binary)
-    return binary
+    data = _gpg_input(data)
+    scan_public_key(data)
+    if ARMOR_RE.search(data):
+        return _gpg(["--dearmor"], data).stdout
+    return data
 
 
-def _to_binary(data: bytes, depth: int) -> bytes:
+def scan_public_key(data: bytes) -> PublicKey:
+    """Check `data` holds exactly one public key (armored, binary or base64) and describe it."""
+    data = _gpg_input(data)
+    shown = _gpg(["--with-colons", "--show-keys"], data)
+    records = [line.split(":") for line in shown.stdout.decode("utf-8", "replace").splitlines()]
+    if any(r[0] in ("sec", "ssb") for r in records):
+        raise ValueError(PRIVATE_KEY)
+    keys = [r for r in records if r[0] == "pub"]
+    if not keys:
+        raise ValueError(_why_no_key(data, shown.stderr.decode("utf-8", "replace")))
+    if len(keys) > 1:
+        raise ValueError(f"holds {len(keys)} keys; keep only this user's (`gpg --export <email>`)")
+    pub = keys[0]
+    uids = tuple(_unescape(r[9]) for r in records if r[0] == "uid")
+    if not uids:
+        raise ValueError("public key without a user ID; export it with `gpg --export <email>`")
+    fingerprint = next((r[9] for r in records if r[0] == "fpr"), "")
+    expires = datetime.fromtimestamp(int(pub[6]), UTC) if pub[6].isdigit() else None
+    return PublicKey(fingerprint, uids, pub[1], expires, "E" in pub[11])
+
+
+def _read(path: Path | str) -> bytes:
+    # OSError (missing, unreadable, a directory) is the caller's to report
+    return read_regular_file(Path(path), MAX_KEY_BYTES, "a public key")
+
+
+def _gpg_input(data: bytes) -> bytes:
+    """The bytes gpg should read: binary or armor as they are, base64 decoded once."""
     if data and data[0] & 0x80:  # every OpenPGP packet header has the top bit set; text never does
         return data
     text = data.strip()
     if not text:
         raise ValueError("empty file")
-    if b"-----BEGIN PGP" in text:
-        return _dearmor(text)
-    if depth == 0:  # base64 of the export (or of the armor): decode once and look again
+    if not ARMOR_RE.search(text):  # base64 of the export (or of the armor)
         try:
-            decoded = base64.b64decode(b"".join(text.split()), validate=True)
+            text = base64.b64decode(b"".join(text.split()), validate=True)
         except (binascii.Error, ValueError):
-            decoded = b""
-        if decoded:
-            return _to_binary(decoded, depth + 1)
-    raise ValueError("not an OpenPGP key: neither ASCII armor, binary nor base64 of a binary export")
-
-
-def _dearmor(data: bytes) -> bytes:
-    text = data.decode("ascii", errors="replace").replace("\r\n", "\n")
-    match = ARMOR_RE.search(text)
-    if not match:
-        raise ValueError("broken ASCII armor: no matching -----END PGP ...----- line")
-    kind = match.group(1)
-    if "PRIVATE" in kind or "SECRET" in kind:
-        raise ValueError(PRIVATE_KEY)
-    if kind != "PUBLIC KEY BLOCK":
-        raise ValueError(f"armor holds a PGP {kind}, not a PUBLIC KEY BLOCK")
-    body, checksum = _armor_body(match.group(2))
-    try:
-        binary = base64.b64decode(body, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("broken ASCII armor: the body is not base64") from None
-    if checksum is not None and checksum != _crc24(binary):
-        raise ValueError("ASCII armor checksum mismatch: the file is damaged")
-    return binary
-
-
-def _armor_body(block: str) -> tuple[str, int | None]:
-    """Base64 body and CRC-24 of an armor block; header lines end at the first blank line."""
-    lines = [line.strip() for line in block.split("\n")]
-    if "" in lines and all(":" in line for line in lines[: lines.index("")]):
-        lines = lines[lines.index("") + 1 :]
-    body, checksum = [], None
-    for line in lines:
-        if line.startswith("=") and len(line) == 5:
-            try:
-                checksum = int.from_bytes(base64.b64decode(line[1:], validate=True), "big")
-            except (binascii.Error, ValueError):
-                raise ValueError("broken ASCII armor: bad checksum line") from None
-        elif line:
-            body.append(line)
-    return "".join(body), checksum
-
-
-def _crc24(data: bytes) -> int:
-    crc = CRC24_INIT
-    for byte in data:
-        crc ^= byte << 16
-        for _ in range(8):
-            crc <<= 1
-            if crc & 0x1000000:
-                crc ^= CRC24_POLY
-    return crc & 0xFFFFFF
-
-
-def _packets(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(tag, body) of each packet, old or new header format (RFC 9580 §4.2)."""
-    i = 0
-    while i < len(data):
-        first = data[i]
-        if not first & 0x80:
-            raise ValueError(f"not OpenPGP data (bad packet header at byte {i})")
-        if first & 0x40:  # new format: 6-bit tag, 1/2/5-octet length
-            tag, (length, header) = first & 0x3F, _new_length(data, i + 1)
-        else:  # old format: 4-bit tag, length size in the low two bits
-            tag, size = (first >> 2) & 0x0F, first & 0x03
-            if size == 3:  # indeterminate: to the end of the data
-                length, header = len(data) - i - 1, 1
-            else:
-                n = (1, 2, 4)[size]
-                length, header = int.from_bytes(data[i + 1 : i + 1 + n], "big"), 1 + n
-        start = i + header
-        if start > len(data) or start + length > len(data):
-            raise ValueError("truncated OpenPGP data (a packet runs past the end of the file)")
-        yield tag, data[start : start + length]
-        i = start + length
-
-
-def _new_length(data: bytes, i: int) -> tuple[int, int]:
-    """(body length, header size including the tag octet) of a new-format packet."""
-    if i >= len(data) or (192 <= data[i] < 224 and i + 1 >= len(data)):  # no room for the length octets
-        raise ValueError("truncated OpenPGP data")
-    o = data[i]
-    if o < 192:
-        return o, 2
-    if o < 224:
-        return ((o - 192) << 8) + data[i + 1] + 192, 3
-    if o == 255:
-        return int.from_bytes(data[i + 1 : i + 5], "big"), 6
-    raise ValueError("partial-length packet: key packets never use one, so this is not a key")
-
-
-def _check_packets(binary: bytes) -> None:
-    tags = []
-    for tag, body in _packets(binary):
-        if tag in (TAG_SECRET_KEY, TAG_SECRET_SUBKEY):
+            raise ValueError(NOT_OPENPGP) from None
+        if not text:
+            raise ValueError(NOT_OPENPGP)
+    if match := ARMOR_RE.search(text):
+        kind = match.group(1).decode()
+        if "PRIVATE" in kind or "SECRET" in kind:
             raise ValueError(PRIVATE_KEY)
-        if not tags and tag != TAG_PUBLIC_KEY:
-            raise ValueError(f"not a public key: it starts with a {PACKET_NAMES.get(tag, f'tag {tag}')} packet")
-        if not tags and (not body or body[0] not in (4, 5, 6)):
-            raise ValueError(f"unsupported public key version {body[0] if body else '?'} (need 4 or later)")
-        tags.append(tag)
-    if not tags:
-        raise ValueError("empty file")
-    if TAG_USER_ID not in tags:
-        raise ValueError("public key without a user ID; export it with `gpg --export <email>`")
+        if kind != "PUBLIC KEY BLOCK":
+            raise ValueError(f"armor holds a PGP {kind}, not a PUBLIC KEY BLOCK")
+        if f"-----END PGP {kind}-----".encode() not in text:
+            raise ValueError("broken ASCII armor: no matching -----END PGP ...----- line")
+    return text
+
+
+def _why_no_key(data: bytes, stderr: str) -> str:
+    """gpg found no key: name the first packet (from `gpg --list-packets`) or gpg's complaint."""
+    listed = _gpg(["--list-packets"], data).stdout.decode("utf-8", "replace")
+    first = re.search(r"^# off=0 .*?tag=(\d+).*\n:(.*?) packet:(.*)$", listed, re.M)
+    if "CRC error" in stderr:
+        return "ASCII armor checksum mismatch: the file is damaged"
+    if first is None:
+        return NOT_OPENPGP
+    tag, name, rest = int(first.group(1)), first.group(2), first.group(3)
+    if tag in (5, 7):  # secret key, secret subkey
+        return PRIVATE_KEY
+    if tag != 6:
+        return f"not a public key: it starts with a {name} packet"
+    if version := re.search(r"obsolete version (\d+)", rest):
+        return f"unsupported public key version {version.group(1)} (need 4 or later)"
+    reason = next((line.removeprefix("gpg: ") for line in stderr.splitlines() if "error" in line), "")
+    return f"truncated or damaged OpenPGP data ({reason or 'gpg found no key in it'})"
+
+
+def _gpg(args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
+    """Run gpg on `data` in a throwaway home; never the user's keyring, never an agent."""
+    with tempfile.TemporaryDirectory(prefix="lz-gpg-") as home:
+        cmd = ["gpg", "--homedir", home, "--batch", "--no-tty", "--no-autostart", "--no-permission-warning", *args]
+        env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}  # stderr is matched below
+        try:
+            return subprocess.run(cmd, input=data, capture_output=True, env=env, timeout=GPG_TIMEOUT_S, check=False)
+        except FileNotFoundError:
+            raise ValueError("cannot check it: gpg is not installed (GnuPG must be on PATH)") from None
+        except subprocess.TimeoutExpired:
+            raise ValueError(f"cannot check it: gpg did not answer within {GPG_TIMEOUT_S} s") from None
+
+
+def _unescape(field: str) -> str:
+    """A colon-listing user id: gpg writes ':' and other specials as \\xNN."""
+    raw = re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m.group(1), 16)]), field.encode())
+    return raw.decode("utf-8", "replace")

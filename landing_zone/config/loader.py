@@ -221,8 +221,8 @@ def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
     except YAMLError as exc:  # e.g. a control character: the reader reports an offset, not a mark
         line, col = _line_col(text, getattr(exc, "position", 0) or 0)
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        if isinstance(getattr(exc, "character", None), int):
-            reason += f" (character #x{exc.character:04x})"  # type: ignore[attr-defined]
+        if isinstance(character := getattr(exc, "character", None), int):
+            reason = f"{reason} (character #x{character:04x})"
         raise ConfigError(file, [Problem(line, col, "", f"YAML error: {reason}")]) from None
     if doc is None:
         empty = "the file is empty: expected project_name, short_name, regions and organization"

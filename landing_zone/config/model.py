@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, StringConstraints
 
 from landing_zone import naming
 
@@ -47,6 +47,8 @@ AWS_REGIONS = frozenset(
     eu-west-1 eu-west-2 eu-west-3 eu-south-1 eu-south-2 eu-north-1 il-central-1 me-south-1
     me-central-1 mx-central-1 sa-east-1""".split()
 )
+REGION_CHOICES: list[JsonValue] = [*sorted(AWS_REGIONS)]
+REGION_ENUM: dict[str, JsonValue] = {"enum": REGION_CHOICES}  # schema: editors complete regions
 SsoGroup = Literal["administrators", "devops", "finops", "securityauditor", "readonly"]
 
 
@@ -165,11 +167,11 @@ class Project(_Strict):
     short_name: ShortName = Field(description="2-4 lower-case letters; prefixes profiles, buckets and tables.")
     primary_region: str = Field(
         description="AWS region for everything regional, e.g. us-east-1.",
-        json_schema_extra={"enum": sorted(AWS_REGIONS)},
+        json_schema_extra=REGION_ENUM,
     )
     secondary_region: str = Field(
         description="Second AWS region (replicas); must differ from primary_region.",
-        json_schema_extra={"enum": sorted(AWS_REGIONS)},
+        json_schema_extra=REGION_ENUM,
     )
     organization: Organization
     users: list[User] = Field(default=[], description="Identity Center (SSO) users.")

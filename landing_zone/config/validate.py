@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from landing_zone import naming
 from landing_zone.config.errors import Problem, suggest
-from landing_zone.config.gpgkey import read_public_key
+from landing_zone.config.gpgkey import inspect_public_key
 from landing_zone.config.model import AWS_REGIONS, Project
 
 if TYPE_CHECKING:
@@ -109,10 +109,10 @@ def organizational_units(p: Project, _: Path) -> Iterator[Finding]:
         for j, pol in enumerate(ou.policy_names):
             if pol not in policies:
                 yield (*base, "policy", j), f"unknown policy '{pol}'{suggest(pol, policies)}"
-    for i, acct in enumerate(p.organization.accounts):
-        if acct.name != naming.MANAGEMENT and placed[acct.name] != 1:
-            what = "is in no OU" if placed[acct.name] == 0 else f"is in {placed[acct.name]} OUs"
-            yield ("organization", "accounts", i, "name"), f"member account '{acct.name}' {what}; put it in exactly one"
+    for i, member in enumerate(p.organization.accounts):
+        if member.name != naming.MANAGEMENT and placed[member.name] != 1:
+            what = "is in no OU" if placed[member.name] == 0 else f"is in {placed[member.name]} OUs"
+            yield ("organization", "accounts", i, "name"), f"member account '{member.name}' {what}; put it in exactly one"
 
 
 @rule
@@ -187,7 +187,7 @@ def gpg_key_files(p: Project, base: Path) -> Iterator[Finding]:
         loc = ("gpg_keys", user) if user in p.gpg_keys else locs[0]
         shown = p.gpg_keys.get(user, f"keys/{user}")
         try:
-            read_public_key(p.gpg_key_file(user, base))
+            inspect_public_key(p.gpg_key_file(user, base))
         except FileNotFoundError:
             hint = "" if user in p.gpg_keys else f" (export it with `gpg --export`, or set gpg_keys.{user})"
             yield loc, f"no GPG public key for IAM user '{user}': {shown} not found{hint}"
