@@ -16,6 +16,8 @@ DEVOPS_ROLE, ADMIN_ROLE, AUDITOR_ROLE, DEPLOY_MASTER_ROLE = "DevOps", "Admin", "
 
 # The identities stack's output of IAM users and their encrypted initial passwords.
 USERS_OUTPUT = "users"
+# Every stack's output of its own id: a state holding it was written by lz.
+STACK_MARKER_OUTPUT = "lz_stack"
 
 
 def stack_id(account: str, layer: str) -> str:

@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
-from landing_zone.deploy import fingerprint
+from landing_zone.deploy import fingerprint, foreign_state
 from landing_zone.deploy.account_ids import known_account_ids, record_account_ids
 from landing_zone.deploy.bootstrap import bootstrap, remote_state_exists, unbootstrap
 from landing_zone.deploy.context import DeployContext, NotSynthesized
@@ -53,9 +54,18 @@ def plan_tasks(project: Project, selection: Selection, *, reverse: bool = False)
     return ordered[::-1] if reverse else ordered
 
 
+def _doc(ctx: DeployContext, stack: str) -> dict[str, Any]:
+    return dict(json.loads((ctx.workspace(stack) / "cdk.tf.json").read_text()))
+
+
 def _resources(ctx: DeployContext, stack: str, rtype: str) -> list[str]:
-    doc = json.loads((ctx.workspace(stack) / "cdk.tf.json").read_text())
-    return [f"{rtype}.{name}" for name in doc.get("resource", {}).get(rtype, {})]
+    return [f"{rtype}.{name}" for name in _doc(ctx, stack).get("resource", {}).get(rtype, {})]
+
+
+def _guard(ctx: DeployContext, task: Task, tf: Terraform) -> list[str]:
+    """The stack's state list, after checking it holds nothing lz did not create."""
+    bucket, key = ctx.backend_location(task.account, task.layer)
+    return foreign_state.check(tf, _doc(ctx, task.name), f"s3://{bucket}/{key}")
 
 
 def _create_organization_first(ctx: DeployContext, task: Task) -> None:
@@ -103,6 +113,7 @@ def _apply(ctx: DeployContext, task: Task, tf: Terraform) -> str:
     if task.layer == "sso":
         _require_identity_center(ctx)
     tf.init("-reconfigure")
+    _guard(ctx, task, tf)
     if task.layer == "organizations":
         _create_organization_first(ctx, task)
     result = tf.plan()
@@ -119,6 +130,7 @@ def _plan(ctx: DeployContext, task: Task) -> str:
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "not bootstrapped yet (lz up creates it)"
     tf.init("-reconfigure")
+    _guard(ctx, task, tf)
     result = tf.plan()
     if result.changed:  # drift, or a change not applied yet: the next `lz up` must plan
         fingerprint.invalidate(tf.workdir)
@@ -131,7 +143,7 @@ def _adopted_addresses(ctx: DeployContext, stack: str) -> list[str]:
     Released, not destroyed: the management account, and the member's OAAR with its policy
     attachment (else the management account would lose its way into the account).
     """
-    doc = json.loads((ctx.workspace(stack) / "cdk.tf.json").read_text())
+    doc = _doc(ctx, stack)
     marked = {
         f"{rtype}.{name}"
         for rtype, resources in doc.get("resource", {}).items()
@@ -144,16 +156,16 @@ def _adopted_addresses(ctx: DeployContext, stack: str) -> list[str]:
 def _destroy(ctx: DeployContext, task: Task) -> str:
     tf = ctx.terraform(task.name)
     fingerprint.invalidate(tf.workdir)
-    if task.layer == layers.BOOTSTRAP_LAYER:
-        if not remote_state_exists(ctx, task.account, task.layer):
-            return "nothing deployed"
-        tf.init("-reconfigure")
+    bootstrap_layer = task.layer == layers.BOOTSTRAP_LAYER
+    if bootstrap_layer and not remote_state_exists(ctx, task.account, task.layer):
+        return "nothing deployed"
+    tf.init("-reconfigure")
+    state = _guard(ctx, task, tf)  # before anything goes, the state bucket's objects included
+    if bootstrap_layer:
         unbootstrap(tf)  # state back to a local file before its bucket goes
         _empty_bucket(ctx, task.account)
-    else:
-        tf.init("-reconfigure")
     # Adopted resources (the management account, OAAR) are released, never destroyed.
-    released = [a for a in _adopted_addresses(ctx, task.name) if a in tf.run("state", "list").stdout.split()]
+    released = [a for a in _adopted_addresses(ctx, task.name) if a in state]
     for address in released:
         tf.run("state", "rm", address)
     tf.destroy()

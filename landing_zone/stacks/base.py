@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cdktf import TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from landing_zone import naming
@@ -33,15 +33,19 @@ class LayerStack(TerraformStack):
         self.account = account
         self.settings = settings
         self.account_ids = account_ids
-        target = dict(project=project, account=account, layer=self.layer, settings=settings,
-                      account_id=account_ids.get(account))  # fmt: skip
-        self.provider = add_provider(self, **target)
-        self.backend = add_backend(self, **target)
+        account_id = account_ids.get(account)
+        self.provider = add_provider(self, project=project, account=account, layer=self.layer, settings=settings,
+                                     account_id=account_id)  # fmt: skip
+        self.backend = add_backend(self, project=project, account=account, layer=self.layer, settings=settings,
+                                   account_id=account_id)  # fmt: skip
         if project.state_backend.kms:
             # With `encrypt` alone the backend writes state with SSE-S3, whatever the bucket's default.
             bucket = naming.state_bucket(project.short_name, account)
             self.add_override("terraform.backend.s3.kms_key_id", kms_alias(bucket))
         self.build()
+        # Written into the stack's state on every apply: the foreign-state guard
+        # (deploy/foreign_state.py) knows by it that lz wrote this state.
+        TerraformOutput(self, naming.STACK_MARKER_OUTPUT, value=self.node.id)
 
     def build(self) -> None:
         raise NotImplementedError
