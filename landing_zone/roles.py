@@ -34,6 +34,11 @@ MEMBER_ROLES = (
 SHARED_ROLES = (RoleSpec(naming.DEPLOY_MASTER_ROLE, False, (managed("PowerUserAccess"), managed("IAMFullAccess"))),)
 
 
+# The roles the stacks themselves run as: OAAR (bootstrap keys, and the management account's
+# MFA session) and DevOps (member accounts once MFA is required). The protection SCPs exempt them.
+DEPLOY_ROLES = tuple(dict.fromkeys(naming.assumed_role(t) for t in naming.CREDENTIAL_TYPES))
+
+
 def roles_in(account: str) -> tuple[RoleSpec, ...]:
     """Every role the identities stack of `account` manages (OAAR first)."""
     if account == naming.MANAGEMENT:
@@ -51,7 +56,8 @@ class GroupSpec:
 
 
 GROUPS = {
-    "admins": GroupSpec((managed("AdministratorAccess"),), (naming.ADMIN_ROLE, naming.OAAR_ROLE)),
+    # Not OAAR: member OAARs trust only the management account, so such a grant would be dead.
+    "admins": GroupSpec((managed("AdministratorAccess"),), (naming.ADMIN_ROLE,)),
     "devops": GroupSpec((managed("PowerUserAccess"),), (naming.DEVOPS_ROLE, naming.DEPLOY_MASTER_ROLE)),
     "auditors": GroupSpec((managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")), (naming.AUDITOR_ROLE,)),
     "finops": GroupSpec((managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")), ()),

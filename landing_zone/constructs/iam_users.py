@@ -30,9 +30,22 @@ SELF_MANAGEMENT: list[Statement] = [
         "Action": [
             "iam:ChangePassword", "iam:GetUser", "iam:GetLoginProfile", "iam:UpdateLoginProfile",
             "iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice", "iam:EnableMFADevice",
-            "iam:ListMFADevices", "iam:ResyncMFADevice", "iam:DeactivateMFADevice",
+            "iam:ListMFADevices", "iam:ResyncMFADevice",
         ],
         "Resource": [_SELF, _OWN_MFA],
+    },
+    {   # The documented post-deploy step: each user creates (and rotates) their own keys.
+        "Sid": "ManageOwnAccessKeys",
+        "Effect": "Allow",
+        "Action": ["iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys"],
+        "Resource": _SELF,
+    },
+    {   # A leaked password alone must not remove the MFA device protecting it.
+        "Sid": "DeactivateOwnMfaWithMfa",
+        "Effect": "Allow",
+        "Action": "iam:DeactivateMFADevice",
+        "Resource": _SELF,
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
     },
 ]  # fmt: skip
 
@@ -40,7 +53,7 @@ SELF_MANAGEMENT: list[Statement] = [
 class IamUsers(Construct):
     """One IAM user per name: console access with a password encrypted to the user's GPG key.
 
-    No access keys. The password must be changed at first sign-in; AWS never shows it in
+    No access keys (each user creates their own: ManageOwnAccessKeys). The password must be changed at first sign-in; AWS never shows it in
     clear: only the holder of the private key can decrypt `encrypted_password`.
     """
 

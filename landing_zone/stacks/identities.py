@@ -44,11 +44,13 @@ class IdentitiesStack(LayerStack):
         groups = settings.groups if settings else []
         names = sorted({u for g in groups for u in g.users})
         users = IamUsers(self, "iam", pgp_keys={n: pgp_key_base64(self.project.gpg_key_file(n)) for n in names})
-        members = [self.account_ids[a.name] for a in self.project.member_accounts if a.name in self.account_ids]
+        members = [a.name for a in self.project.member_accounts if a.name in self.account_ids]
         for group in groups:
             spec = GROUPS.get(group.name, GroupSpec((), ()))
             in_management = self.account == naming.MANAGEMENT
-            assumable = [naming.role_arn(acct, role) for role in spec.assumes for acct in members]
+            # Only roles that exist in that account: a grant on a missing role is dead.
+            assumable = [naming.role_arn(self.account_ids[acct], role) for role in spec.assumes for acct in members
+                         if role in {r.name for r in roles_in(acct)}]  # fmt: skip
             IamUserGroup(
                 self,
                 f"group-{group.name}",

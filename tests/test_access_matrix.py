@@ -1,0 +1,112 @@
+"""The access truth: the operator journey and its abuse cases, decided by a real IAM evaluator
+(PMapper) over the synthesized JSON of both fixtures, with require_mfa off and on.
+
+moto enforces no policy, so these are the only tests that say the right people can (and the
+wrong people cannot) do what the landing zone is for.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from landing_zone.access import journey
+from landing_zone.access.model import AccessModel, build
+from landing_zone.access.terraform import Stacks
+from landing_zone.config.model import Project
+from tests.conftest import FIXTURES, ROOT
+from tests.synth_helpers import synth_stacks
+
+PROJECTS = {"root": ROOT / "project.yaml", "four-accounts": FIXTURES / "four-accounts" / "project.yaml"}
+
+
+def mfa_max_age(config: Path) -> int:
+    doc = YAML(typ="safe").load(config.read_text()) or {}
+    return int(doc.get("mfa_max_age") or Project.model_fields["mfa_max_age"].default)
+
+
+@cache
+def synthesized(project: str, mfa: bool) -> tuple[Stacks, AccessModel]:
+    stacks = synth_stacks(PROJECTS[project], "aws", mfa)
+    return stacks, build(stacks)
+
+
+@pytest.mark.parametrize("step", journey.STEPS)
+@pytest.mark.parametrize("mfa", [False, True], ids=["mfa-off", "mfa-on"])
+@pytest.mark.parametrize("project", sorted(PROJECTS))
+def test_journey_step(project: str, mfa: bool, step: str) -> None:
+    stacks, model = synthesized(project, mfa)
+    bad = journey.failures(model, stacks, mfa, mfa_max_age(PROJECTS[project]), step)
+    assert not bad, f"{len(bad)} access checks fail:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("mfa", [False, True], ids=["mfa-off", "mfa-on"])
+@pytest.mark.parametrize("project", sorted(PROJECTS))
+def test_every_step_has_checks(project: str, mfa: bool) -> None:
+    stacks, model = synthesized(project, mfa)
+    steps = {c.step for c in journey.checks(model, stacks, mfa, mfa_max_age(PROJECTS[project]))}
+    # mfa-enable runs from the MFA-off state, mfa-disable and abuse-mfa only exist with MFA on
+    expected = set(journey.STEPS) - ({"mfa-disable", "abuse-mfa"} if not mfa else {"mfa-enable", "credentials-bootstrap"})
+    assert steps == expected
+
+
+# --- the matrix can fail: deliberate regressions in the synthesized JSON, in memory ---
+
+def _edit_policies(stacks: Stacks, kind: str, attr: str, edit) -> Stacks:
+    mutated = copy.deepcopy(stacks)
+    for stack in mutated.values():
+        for body in (stack.get("resource") or {}).get(kind, {}).values():
+            body[attr] = json.dumps(edit(json.loads(body[attr])))
+    return mutated
+
+
+def _without_create_access_key(doc: dict) -> dict:
+    for st in doc["Statement"]:
+        if isinstance(st.get("Action"), list):
+            st["Action"] = [a for a in st["Action"] if a != "iam:CreateAccessKey"]
+    return doc
+
+
+def _failures(stacks: Stacks, mfa: bool, project: str) -> list[str]:
+    return journey.failures(build(stacks), stacks, mfa, mfa_max_age(PROJECTS[project]))
+
+
+@pytest.mark.parametrize("project", sorted(PROJECTS))
+def test_dropping_create_access_key_fails_the_matrix(project: str) -> None:
+    stacks, _ = synthesized(project, False)
+    assert not _failures(stacks, False, project)
+    bad = _failures(_edit_policies(stacks, "aws_iam_group_policy", "policy", _without_create_access_key), False, project)
+    assert bad and all("iam:CreateAccessKey" in line for line in bad), bad
+
+
+@pytest.mark.parametrize("project", sorted(PROJECTS))
+def test_dropping_one_mfa_condition_fails_the_matrix(project: str) -> None:
+    stacks, _ = synthesized(project, True)
+    assert not _failures(stacks, True, project)
+    mutated = copy.deepcopy(stacks)
+    stack = mutated["shared-identities"]
+    devops = next(b for b in stack["resource"]["aws_iam_role"].values() if b["name"] == "DevOps")
+    trust = json.loads(devops["assume_role_policy"])
+    del trust["Statement"][0]["Condition"]
+    devops["assume_role_policy"] = json.dumps(trust)
+    bad = _failures(mutated, True, project)
+    assert bad and all("DevOps@shared" in line and "expected denied, got allowed" in line for line in bad), bad
+
+
+def test_protection_scps_exempt_exactly_the_deploy_roles() -> None:
+    from landing_zone import naming, roles
+    from landing_zone.constructs.service_control_policies import BUILTIN_DIR
+
+    expected = sorted(naming.role_arn("*", r) for r in roles.DEPLOY_ROLES)
+    found = 0
+    for path in sorted(BUILTIN_DIR.glob("*.json")):
+        for st in json.loads(path.read_text())["Statement"]:
+            if st["Sid"] in ("ProtectAuditTrail", "ProtectOrganizationAccessRole"):
+                found += 1
+                assert sorted(st["Condition"]["StringNotLike"]["aws:PrincipalArn"]) == expected, (path.name, st["Sid"])
+    assert found == 3
