@@ -16,6 +16,10 @@ TARGETS: tuple[Target, ...] = ("local", "aws")
 # How stacks authenticate: `bootstrap` — management credentials, member accounts through
 # OAAR; `mfa` — per-stack temporary credentials of the MFA role profiles (lz mfa enable).
 Auth = Literal["bootstrap", "mfa"]
+AUTHS: tuple[Auth, ...] = ("bootstrap", "mfa")
+# Seconds any external command (terraform, gpg) may run before its process group is killed,
+# and seconds terraform waits for a state lock held by someone else (-lock-timeout).
+COMMAND_TIMEOUT, LOCK_TIMEOUT = 3600.0, 120
 # Used in synthesized JSON when no emulator is running (e.g. a plain `lz synth`);
 # `lz up` always re-synthesizes with the real endpoint.
 PLACEHOLDER_ENDPOINT = "http://127.0.0.1:4566"
@@ -46,6 +50,8 @@ class Settings:
     # Only `lz down` sets this: it synthesizes without `prevent_destroy` on what it destroys
     # (state buckets, lock tables, member accounts). Never read from the environment.
     allow_destroy: bool = False
+    command_timeout: float = COMMAND_TIMEOUT
+    lock_timeout: int = LOCK_TIMEOUT
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -54,15 +60,21 @@ class Settings:
         if target not in TARGETS:
             raise SettingsError(f"unknown target '{target}': use one of {', '.join(TARGETS)}")
         mirror = env.get("LZ_PROVIDER_MIRROR") or None
+        auth = env.get("LZ_AUTH") or "bootstrap"
+        if auth not in AUTHS:
+            raise SettingsError(f"LZ_AUTH: unknown mode '{auth}': use one of {', '.join(AUTHS)}")
         values: dict[str, object] = {
             "config_path": Path(env.get("LZ_CONFIG") or "project.yaml"),
             "target": target,
             "work_dir": Path(env.get("LZ_WORK_DIR") or ".lz"),
             "out_dir": Path(env.get("LZ_OUT_DIR") or env.get("CDKTF_OUTDIR") or "cdktf.out"),
             "provider_mirror": Path(mirror) if mirror else None,
-            "endpoint": env.get("LZ_EMULATOR_ENDPOINT") or None,
+            # AWS_ENDPOINT_URL is the SDKs' own name for it: honoured for the emulator only.
+            "endpoint": env.get("LZ_EMULATOR_ENDPOINT") or (env.get("AWS_ENDPOINT_URL") if target == "local" else None) or None,
             "aws_profile": env.get("LZ_AWS_PROFILE") or None,
-            "auth": env.get("LZ_AUTH") or "bootstrap",
+            "auth": auth,
+            "command_timeout": _seconds(env, "LZ_COMMAND_TIMEOUT", COMMAND_TIMEOUT),
+            "lock_timeout": int(_seconds(env, "LZ_LOCK_TIMEOUT", LOCK_TIMEOUT)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
@@ -94,11 +106,76 @@ class Settings:
         return env
 
 
+def _seconds(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw.removesuffix("s"))
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise SettingsError(f"{name}: '{raw}' is not a number of seconds above 0")
+    return value
+
+
+def process_start(pid: int) -> str | None:
+    """When process `pid` started (boot id and clock ticks, Linux): with the pid, its identity.
+
+    Pids wrap within the hour on a busy machine; pid and start time together name one process.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+        started = stat[stat.rfind(b")") + 2 :].split()[19].decode()  # field 22: start time
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return f"{boot}/{started}"
+
+
+def is_process(pid: int, started: str | None) -> bool:
+    """Whether `pid` is still the process that started at `started` (not a reused pid)."""
+    return pid > 0 and started is not None and process_start(pid) == started
+
+
+EMULATOR_MODULE = "landing_zone.emulator"
+
+
+@dataclass(frozen=True)
+class EmulatorRecord:
+    """`<work_dir>/emulator.json`, which the emulator writes once it answers."""
+
+    pid: int
+    port: int
+    endpoint: str
+    started: str | None = None  # process_start(pid) as the emulator saw it
+
+    @property
+    def alive(self) -> bool:
+        """The recorded process still runs, and it is the emulator (not a process that reused the pid)."""
+        if not is_process(self.pid, self.started):
+            return False
+        try:
+            cmdline = Path(f"/proc/{self.pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return False
+        return EMULATOR_MODULE.encode() in cmdline
+
+
+def emulator_file(work_dir: Path) -> Path:
+    return work_dir / "emulator.json"
+
+
+def read_emulator(work_dir: Path) -> EmulatorRecord | None:
+    """The one reader of emulator.json: the record as written, alive or not (None: none or unreadable)."""
+    try:
+        raw = json.loads(emulator_file(work_dir).read_text())
+        return EmulatorRecord(int(raw["pid"]), int(raw["port"]), str(raw["endpoint"]), raw.get("started"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def running_emulator_endpoint(work_dir: Path) -> str | None:
     """Endpoint of the emulator `lz emulator start` left running, if it is still alive."""
-    try:
-        info = json.loads((work_dir / "emulator.json").read_text())
-        os.kill(int(info["pid"]), 0)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return str(info["endpoint"])
+    record = read_emulator(work_dir)
+    return record.endpoint if record and record.alive else None

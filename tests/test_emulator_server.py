@@ -12,6 +12,7 @@ import pytest
 
 from landing_zone.emulator import server
 from landing_zone.emulator.server import EmulatorInfo
+from landing_zone.settings import process_start
 
 LISTEN = "0A"
 LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
@@ -57,7 +58,9 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Em
 def test_start_picks_a_free_port_and_records_it(running: tuple[Path, EmulatorInfo]) -> None:
     work_dir, info = running
     assert info.port > 0 and info.endpoint == f"http://127.0.0.1:{info.port}"
-    assert json.loads((work_dir / "emulator.json").read_text()) == {"pid": info.pid, "port": info.port, "endpoint": info.endpoint}
+    assert json.loads((work_dir / "emulator.json").read_text()) == {
+        "pid": info.pid, "port": info.port, "endpoint": info.endpoint, "started": process_start(info.pid)
+    }  # fmt: skip
     assert server.answers(info.endpoint)
     assert (work_dir / "logs" / "emulator.log").is_file()
 

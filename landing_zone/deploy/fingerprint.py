@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from landing_zone import toolchain
 from landing_zone.fsutil import atomic_write_text
+from landing_zone.settings import process_start, read_emulator
 
 if TYPE_CHECKING:
     from landing_zone.deploy.context import DeployContext
@@ -81,27 +82,12 @@ def terraform_version(binary: str, env: Mapping[str, str]) -> str | None:
     return f"{found[1]} ({found[0]})" if found else None
 
 
-def process_start(pid: int) -> str | None:
-    """When process `pid` started (boot id and clock ticks, Linux); None when unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-        started = stat[stat.rfind(b")") + 2 :].split()[19].decode()  # field 22: start time
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except (OSError, IndexError, UnicodeDecodeError):
-        return None
-    return f"{boot}/{started}"
-
-
 def emulator_identity(settings: Settings) -> str | None:
     """`pid@start` of the emulator serving `settings.endpoint` (as recorded in the work dir)."""
-    try:
-        info = json.loads((settings.work_dir / "emulator.json").read_text())
-        pid = int(info["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
+    record = read_emulator(settings.work_dir)
+    if record is None or record.endpoint != settings.endpoint:
         return None
-    if info.get("endpoint") != settings.endpoint:
-        return None
-    return f"{pid}@{process_start(pid)}"
+    return f"{record.pid}@{process_start(record.pid)}"
 
 
 def inputs(workspace: Path, settings: Settings, env: Mapping[str, str], binary: str = "terraform") -> dict[str, Any]:

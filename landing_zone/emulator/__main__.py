@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import threading
 from pathlib import Path
 
 from landing_zone.emulator import handlers
-from landing_zone.emulator.server import EmulatorInfo, record
+from landing_zone.emulator.server import record, this_process
 
 
 def main() -> None:
@@ -25,7 +24,7 @@ def main() -> None:
     server.start()
     assert server._server is not None  # start() created it
     port = server._server.server_port  # the port the OS chose for port 0
-    record(args.state_file, EmulatorInfo(pid=os.getpid(), port=port, endpoint=f"http://127.0.0.1:{port}"))
+    record(args.state_file, this_process(port))
     print(f"emulator listening on http://127.0.0.1:{port}", flush=True)
 
     stopped = threading.Event()

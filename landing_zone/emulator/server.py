@@ -2,8 +2,10 @@
 
 The emulator runs as a child process (`python -m landing_zone.emulator`) that binds a
 free port on 127.0.0.1 and, once it answers, writes `<work_dir>/emulator.json`
-(pid, port, endpoint) atomically. That file is how `lz up`, `lz synth` and main.py
-find a long-lived emulator.
+(pid, port, endpoint, its start time) atomically. That file is how `lz up`, `lz synth`
+and main.py find a long-lived emulator; `settings.read_emulator` is its one reader. A pid
+alone is not an identity (pids wrap within the hour here): nothing is signalled unless the
+process still has the recorded start time and runs the emulator module.
 """
 
 from __future__ import annotations
@@ -15,25 +17,27 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from landing_zone.fsutil import atomic_write_text
+from landing_zone.settings import EmulatorRecord, emulator_file, process_start, read_emulator
+
+EmulatorInfo = EmulatorRecord  # the name the CLI and tests know
 
 
 class EmulatorError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class EmulatorInfo:
-    pid: int
-    port: int
-    endpoint: str
-
-
 def _state_file(work_dir: Path) -> Path:
-    return work_dir / "emulator.json"
+    return emulator_file(work_dir)
+
+
+def this_process(port: int) -> EmulatorInfo:
+    """The record the emulator process writes about itself."""
+    pid = os.getpid()
+    return EmulatorInfo(pid=pid, port=port, endpoint=f"http://127.0.0.1:{port}", started=process_start(pid))
 
 
 def _reap(pid: int) -> None:
@@ -62,12 +66,12 @@ def answers(endpoint: str, timeout: float = 2.0) -> bool:
 
 
 def status(work_dir: Path) -> EmulatorInfo | None:
-    """The emulator recorded in `work_dir`, if its process is alive and answering."""
-    try:
-        info = EmulatorInfo(**json.loads(_state_file(work_dir).read_text()))
-    except (OSError, ValueError, TypeError):
+    """The emulator recorded in `work_dir`, if its process is alive (the same process) and answering."""
+    info = read_emulator(work_dir)
+    if info is None:
         return None
-    if not _alive(info.pid) or not answers(info.endpoint):
+    _reap(info.pid)
+    if not info.alive or not answers(info.endpoint):
         return None
     return info
 
@@ -103,19 +107,23 @@ def start(work_dir: Path, *, port: int = 0, timeout: float = 60.0) -> EmulatorIn
 
 
 def stop(work_dir: Path, timeout: float = 10.0) -> bool:
-    """Stop the emulator of `work_dir`; False when none was running."""
-    try:
-        info = EmulatorInfo(**json.loads(_state_file(work_dir).read_text()))
-    except (OSError, ValueError, TypeError):
-        return False
+    """Stop the emulator of `work_dir`; False when none was running.
+
+    A record whose pid now belongs to another process (or an emulator that exited) is
+    removed without signalling anyone.
+    """
+    info = read_emulator(work_dir)
     _state_file(work_dir).unlink(missing_ok=True)
-    if not _alive(info.pid):
+    if info is None:
+        return False
+    _reap(info.pid)
+    if not info.alive:
         return False
     os.kill(info.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(info.pid) and time.monotonic() < deadline:
+    while _alive(info.pid) and info.alive and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(info.pid):
+    if _alive(info.pid) and info.alive:
         os.kill(info.pid, signal.SIGKILL)
     return True
 
