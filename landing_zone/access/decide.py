@@ -7,7 +7,7 @@ caller's identity policy (under its account's SCPs) and the role's trust policy 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from landing_zone import naming
@@ -49,12 +49,13 @@ class Caller:
     name: str = ""  # IAM user name or permission set name
     via: tuple[tuple[str, str], ...] = ()  # (account, role) assumed in turn
     mfa: Mfa = field(default=NO_MFA)
+    group: str = ""  # user: only this IAM group's rights (what the group grants, not the person)
 
     def then(self, account: str, role: str) -> Caller:
-        return Caller(self.kind, self.account, self.name, (*self.via, (account, role)), self.mfa)
+        return replace(self, via=(*self.via, (account, role)))
 
     def with_mfa(self, mfa: Mfa) -> Caller:
-        return Caller(self.kind, self.account, self.name, self.via, mfa)
+        return replace(self, mfa=mfa)
 
     @property
     def label(self) -> str:
@@ -83,7 +84,8 @@ def _start(model: AccessModel, caller: Caller) -> tuple[Principal, dict[str, str
     account_id = model.accounts[caller.account].id
     if caller.kind == "user":
         user = model.users[(caller.account, caller.name)]
-        groups = tuple((f"arn:aws:iam::{account_id}:group/{g}", model.groups[(caller.account, g)].policies) for g in user.groups)
+        names = (caller.group,) if caller.group else user.groups
+        groups = tuple((f"arn:aws:iam::{account_id}:group/{g}", model.groups[(caller.account, g)].policies) for g in names)
         return Principal(f"arn:aws:iam::{account_id}:user/{user.name}", (), groups), {}
     if caller.kind == "bootstrap":
         policy = (BOOTSTRAP_POLICY, managed_policies.document(BOOTSTRAP_POLICY))

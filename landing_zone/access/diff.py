@@ -1,0 +1,41 @@
+"""What a change adds to and removes from who can reach what, between two sets of stacks.
+
+`lz access --diff` compares two synths; `lz plan` compares what each stack last applied
+(`<work dir>/stacks/<id>/cdk.tf.json`) with what it is about to apply (`cdktf.out`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from landing_zone.access import model, reach
+from landing_zone.access.terraform import Stacks, StacksNotFound, load_stacks
+
+
+def _rows(stacks: Stacks) -> set[reach.PersonAccess]:
+    return reach.per_person(reach.matrix(model.build(stacks))) if stacks else set()
+
+
+def changes(before: Stacks, after: Stacks) -> tuple[list[reach.PersonAccess], list[reach.PersonAccess]]:
+    """(added, removed) access, each sorted."""
+    old, new = _rows(before), _rows(after)
+    return sorted(new - old), sorted(old - new)
+
+
+def render_changes(before: Stacks, after: Stacks) -> str:
+    """Lines `+ who → what` and `- who → what`; empty when access does not change."""
+    added, removed = changes(before, after)
+    return "\n".join([f"+ {a.render()}" for a in added] + [f"- {r.render()}" for r in removed])
+
+
+def render_access_diff(before_dir: Path, after_dir: Path) -> str:
+    """The access diff between two stack directories (each `stacks/<id>/cdk.tf.json`, as in
+    cdktf.out and the work dir); a directory without stacks counts as no access at all."""
+    return render_changes(_load(before_dir), _load(after_dir))
+
+
+def _load(directory: Path) -> Stacks:
+    try:
+        return load_stacks(directory)
+    except StacksNotFound:
+        return {}
