@@ -14,7 +14,6 @@ from landing_zone.access.terraform import Stacks, load_stacks
 from landing_zone.config import Project
 from landing_zone.settings import Settings
 
-
 # A public key whose private key was thrown away: access never depends on key material,
 # so IAM users whose own key file is not there yet synthesize with this one.
 STAND_IN_KEY = Path(__file__).with_name("stand-in-key.asc")
