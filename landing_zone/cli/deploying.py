@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from landing_zone.cli.errors import UserError
+from landing_zone.cli.errors import UserError, is_expected
 
 if TYPE_CHECKING:
     from landing_zone.deploy.auth import CodeSource
@@ -31,12 +31,27 @@ def code_source(settings: Settings, demo_codes: bool) -> CodeSource:
     return lambda profile, serial: str(typer.prompt(f"MFA code for {profile} ({serial})"))
 
 
+class StackCrashed(RuntimeError):
+    """An unexpected exception inside a stack task: a bug, reported as one (exit 3, crash log)."""
+
+
 def report(action: str, tasks: list[Task]) -> None:
-    """One summary line; failures as one line each naming the log to read (exit 1)."""
+    """One summary line; failures as one line each naming the log to read (exit 1).
+
+    A task that failed with an unexpected exception (not one of the expected error classes)
+    is a bug: once the other stacks finished, it is raised again for the crash log (exit 3).
+    """
     from landing_zone.deploy.orchestrate import failures
 
     bad = failures(tasks)
     total = sum(t.seconds for t in tasks)
     typer.echo(f"lz {action}: {len(tasks) - len(bad)}/{len(tasks)} stacks ok ({total:.0f}s of stack time)", err=True)
+    crashed = [t for t in bad if t.error is not None and not is_expected(t.error)]
+    if crashed:
+        first = crashed[0]
+        for t in bad:
+            if t is not first:
+                typer.echo(f"error: {t.name}: {t.status}: {t.detail}", err=True)
+        raise StackCrashed(f"{first.name}: {type(first.error).__name__}: {first.error}") from first.error
     if bad:
         raise UserError("\n".join(f"{t.name}: {t.status}: {t.detail}" for t in bad))

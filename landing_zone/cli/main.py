@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +18,7 @@ from landing_zone.cli.errors import UserError, run_guarded
 from landing_zone.cli.mfa import mfa_app
 from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
 from landing_zone.cli.passwords import passwords_app
+from landing_zone.cli.worklock import holding
 
 app = command_group("One project.yaml to a multi-account AWS landing zone (cdktf).",
                     name="lz", add_completion=False, pretty_exceptions_enable=False)  # fmt: skip
@@ -57,7 +60,8 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
 
     settings = load_settings(config, target)
     project = load_project(settings)
-    out = do_synth(project, settings, known_account_ids(settings))
+    with holding(settings.work_dir, "lz synth"):
+        out = do_synth(project, settings, known_account_ids(settings))
     stacks = sorted(p.name for p in (out / "stacks").iterdir())
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
     waiting = [name for name in (naming.stack_id(*s) for s in layers.stacks(project)) if name not in stacks]
@@ -72,20 +76,24 @@ def _deploy_action(action: str, config: Path | None, target: str | None, stack: 
     from landing_zone.deploy.command import run_command
     from landing_zone.deploy.orchestrate import Selection
     from landing_zone.emulator import server
+    from landing_zone.settings import running_emulator_endpoint
 
     settings = load_settings(config, target)
     project = load_project(settings)
-    own_emulator = settings.target == "local" and not settings.endpoint
-    if own_emulator:
-        info = server.start(settings.work_dir)
-        typer.echo(f"started an emulator for this run at {info.endpoint} (`lz emulator start` keeps one running)", err=True)
-        settings = replace(settings, endpoint=info.endpoint)
-    try:
-        tasks = run_command(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
-                            code_for=code_source(settings, demo_codes))  # fmt: skip
-    finally:
+    with holding(settings.work_dir, f"lz {action}"):
+        if settings.target == "local" and not settings.endpoint:  # a waiting run may find one now
+            settings = replace(settings, endpoint=running_emulator_endpoint(settings.work_dir))
+        own_emulator = settings.target == "local" and not settings.endpoint
         if own_emulator:
-            server.stop(settings.work_dir)
+            info = server.start(settings.work_dir)
+            typer.echo(f"started an emulator for this run at {info.endpoint} (`lz emulator start` keeps one running)", err=True)
+            settings = replace(settings, endpoint=info.endpoint)
+        try:
+            tasks = run_command(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
+                                code_for=code_source(settings, demo_codes))  # fmt: skip
+        finally:
+            if own_emulator:
+                server.stop(settings.work_dir)
     report(action, tasks)
 
 
@@ -148,6 +156,33 @@ def env(config: ConfigOpt = None, target: TargetOpt = None) -> None:
         typer.echo(f"export {key}={shlex.quote(value)}")
 
 
+@app.command()
+def unlock(
+    stack: Annotated[str, typer.Argument(help="The stack whose state lock to release.", show_default=False)],
+    lock_id: Annotated[str | None, typer.Argument(help="The lock ID terraform named (default: the one a killed lz run left).",
+                                                  show_default=False)] = None,  # fmt: skip
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
+    config: ConfigOpt = None,
+    target: TargetOpt = None,
+) -> None:
+    """Release a stack's state lock that a killed lz run left behind (terraform force-unlock)."""
+    from landing_zone.cli.deploying import code_source
+    from landing_zone.deploy.command import unlock_stack
+
+    settings = load_settings(config, target)
+    project = load_project(settings)
+
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UserError(f"{question}: confirm with --yes (no terminal to ask)")
+        return bool(typer.confirm(question, default=False, err=True))
+
+    with holding(settings.work_dir, "lz unlock"):
+        typer.echo(unlock_stack(project, settings, stack, lock_id, confirm=confirm, code_for=code_source(settings, False)))
+
+
 @emulator_app.command("start")
 def emulator_start(config: ConfigOpt = None) -> None:
     """Start the emulator (or show the one running) and print its endpoint."""
@@ -176,12 +211,24 @@ def emulator_status(config: ConfigOpt = None) -> None:
     typer.echo(f"{info.endpoint} (pid {info.pid})")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # the Ctrl-C path: running terraform stopped, exit 130
+
+
 def main(argv: list[str] | None = None) -> int:
     def work_dir() -> Path:
         return Path(os.environ.get("LZ_WORK_DIR") or ".lz")
 
-    code = run_guarded(lambda: app(args=argv, prog_name="lz", standalone_mode=False), work_dir)
-    return code
+    # SIGTERM/SIGHUP (`kill`, a closed terminal) take the Ctrl-C path, so terraform (in its
+    # own process group) is stopped and its state lock released instead of orphaned.
+    handled = (signal.SIGTERM, signal.SIGHUP)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, _interrupt) for s in handled} if main_thread else {}
+    try:
+        return run_guarded(lambda: app(args=argv, prog_name="lz", standalone_mode=False), work_dir)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def entry() -> None:

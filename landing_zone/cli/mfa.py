@@ -154,8 +154,11 @@ def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Path | None, 
     with user_errors():
         project = mfa_switch.write_flag(settings.config_path, enable)
     typer.echo(f"{settings.config_path}: require_mfa: {str(enable).lower()}", err=True)
-    tasks = run_command(project, settings, "up", Selection(identities_stacks(project)), parallel=parallel,
-                        code_for=code_source(settings, demo_codes))  # fmt: skip
+    from landing_zone.cli.worklock import holding
+
+    with holding(settings.work_dir, "lz mfa " + ("enable" if enable else "disable")):
+        tasks = run_command(project, settings, "up", Selection(identities_stacks(project)), parallel=parallel,
+                            code_for=code_source(settings, demo_codes))  # fmt: skip
     report("up", tasks)
     typer.echo(f"MFA {'required' if enable else 'no longer required'}; `lz up` now runs with "
                f"{'the MFA role sessions (`lz mfa login`)' if enable else 'the bootstrap credentials'}")  # fmt: skip

@@ -7,13 +7,15 @@ state is recorded, and the rest runs in the new mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
-from landing_zone.deploy import auth
+from landing_zone.deploy import auth, locks
 from landing_zone.deploy.account_ids import known_account_ids
-from landing_zone.deploy.context import DeployContext
+from landing_zone.deploy.context import DeployContext, NotSynthesized
+from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.graph import Task
 from landing_zone.deploy.orchestrate import Selection, failures, plan_tasks, run_stacks
 from landing_zone.settings import Settings
@@ -58,3 +60,34 @@ def run_command(project: Project, settings: Settings, action: str, selection: Se
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
     return tasks
+
+
+def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *,
+                 confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:  # fmt: skip
+    """`lz unlock STACK [ID]`: force-unlock a lock a killed lz run left (or the named one), after asking."""
+    (task,) = plan_tasks(project, Selection((stack,)))
+    settings = replace(settings, auth=auth.mode(auth.deployed_enforcement(project, settings)))
+    ctx = DeployContext(project, settings, account_ids=known_account_ids(settings))
+    if settings.auth == "mfa":
+        ctx.credentials = auth.session_credentials(project, settings, [task.account], code_for)
+    try:
+        tf = ctx.terraform(stack)
+    except NotSynthesized as exc:
+        raise DeployError(str(exc)) from None
+    locks.recover(tf.workdir)
+    stale = locks.stale(tf.workdir)
+    if lock_id is None:
+        if not stale:
+            raise DeployError(f"{stack}: no state lock left by a killed lz run is recorded; if terraform names "
+                              f"one, `lz unlock {stack} LOCK_ID` releases it")  # fmt: skip
+        lock_id = max(stale, key=lambda k: str(stale[k].get("at", "")))
+    holder = stale.get(lock_id)
+    whose = (f"left by `{holder.get('command')}` (pid {holder.get('pid')}) of an lz run that is gone" if holder
+             else "not taken by a run lz knows of: make sure no terraform holds it")  # fmt: skip
+    if not confirm(f"release the state lock {lock_id} of {stack} ({whose})?"):
+        raise DeployError(f"{stack}: lock {lock_id} not released")
+    if not (tf.workdir / ".terraform").is_dir():
+        tf.init("-reconfigure")
+    tf.run("force-unlock", "-force", lock_id)
+    locks.forget(tf.workdir, lock_id)
+    return f"{stack}: state lock {lock_id} released"

@@ -1,24 +1,45 @@
-"""A state lock a terraform command left for itself, on the emulator.
+"""State locks: which ones this process provably took, and which a killed lz run left behind.
 
-Under load the emulator can answer a DynamoDB PutItem (the lock) and still lose the
-response; the AWS SDK then retries, the retry finds the lock item the first attempt
-wrote, and terraform fails with "Error acquiring the state lock", naming a lock that
-this very command created a moment ago. On the emulator (and only there: on AWS a
-lock is someone's) lz removes such a lock and runs the command once more.
+terraform's lock info names only user@host and a time, which another process of the same
+user on this machine shares. So every terraform run gets its core log at INFO level in the
+workspace (`TF_LOG_CORE=INFO`, `TF_LOG_PATH`): the S3 backend logs there the ID of each
+lock it attempts ("Attempting to lock remote state …: tf_backend.lock.id=…"), and nothing
+secret (no provider or SDK output at that level). A lock ID in that log is one this run
+created.
+
+- On the emulator, a DynamoDB PutItem answered but retried under load makes terraform fail
+  on the lock its own first attempt wrote: a lock whose ID this very run attempted is
+  removed and the command run once more (emulator only: on AWS nothing is removed unasked).
+- Each run leaves a record (terraform's pid and start time, lz's, the command) in the
+  workspace until it ends. A record found by the next run is a run whose lz was killed:
+  its terraform, if still running, is an orphan and is stopped with its process group; the
+  lock IDs its log names are stale (their holder is provably gone: this host, the process
+  no longer alive) and kept, so the error names the exact command that releases them
+  (`lz unlock STACK`, or `terraform force-unlock ID`).
 """
 
 from __future__ import annotations
 
 import getpass
+import json
+import os
 import re
 import socket
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from landing_zone.deploy import process
+from landing_zone.fsutil import atomic_write_text
+from landing_zone.settings import is_process, process_start
 
 _FAILED = "Error acquiring the state lock"
-_FIELD = re.compile(r"^\s*(ID|Who|Created):\s*(\S.*?)\s*$", re.M)
-# Clocks of terraform and lz agree (one machine); the slack covers rounding.
-_SLACK = timedelta(seconds=1)
+_FIELD = re.compile(r"^\s*(ID|Who|Created|Operation):\s*(\S.*?)\s*$", re.M)
+_ATTEMPT = re.compile(r"Attempting to lock remote state.*?tf_backend\.lock\.id=([0-9a-fA-F-]{8,})")
+
+RUN_RECORD, CORE_LOG, STALE = ".lz-run.json", ".lz-terraform-core.log", ".lz-stale-locks.json"
 
 
 @dataclass(frozen=True)
@@ -46,9 +67,86 @@ def me() -> str:
     return f"{getpass.getuser()}@{socket.gethostname()}"
 
 
-def own_orphan(output: str, started: datetime) -> Lock | None:
-    """The lock in `output` if this machine's user took it after `started` (UTC)."""
-    lock = held_lock(output)
-    if lock and lock.who == me() and lock.created >= started - _SLACK:
-        return lock
-    return None
+def attempted(log_text: str) -> set[str]:
+    """IDs of the locks a run attempted, from its core log."""
+    return set(_ATTEMPT.findall(log_text))
+
+
+def log_env(workdir: Path, env: dict[str, str]) -> dict[str, str]:
+    """`env` with terraform's core log (INFO) in the workspace; untouched when the operator logs."""
+    if any(env.get(k) for k in ("TF_LOG", "TF_LOG_CORE", "TF_LOG_PATH")):
+        return env
+    return {**env, "TF_LOG_CORE": "INFO", "TF_LOG_PATH": str(workdir / CORE_LOG)}
+
+
+def read_attempted(workdir: Path) -> set[str]:
+    try:
+        return attempted((workdir / CORE_LOG).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return set()
+
+
+def begin(workdir: Path, pid: int, command: str) -> None:
+    """Record the terraform run that just started (removed by `end`; left behind by kill -9)."""
+    me_pid = os.getpid()
+    atomic_write_text(workdir / RUN_RECORD, json.dumps({
+        "pid": pid, "started": process_start(pid), "lz_pid": me_pid, "lz_started": process_start(me_pid),
+        "command": command, "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }))  # fmt: skip
+
+
+def end(workdir: Path) -> None:
+    (workdir / RUN_RECORD).unlink(missing_ok=True)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _wait_gone(pid: int, started: str | None) -> bool:
+    return not is_process(pid, started)
+
+
+def recover(workdir: Path) -> None:
+    """Clean up after an lz run that was killed while terraform ran here (see the module doc)."""
+    record = _read_json(workdir / RUN_RECORD)
+    if not record:
+        return
+    if is_process(int(record.get("lz_pid", 0)), record.get("lz_started")):
+        return  # its lz still runs: not ours to touch
+    pid, started = int(record.get("pid", 0)), record.get("started")
+    if is_process(pid, started):  # an orphan: its lz is gone
+
+        def gone(seconds: float) -> bool:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if _wait_gone(pid, started):
+                    return True
+                time.sleep(0.2)
+            return False
+
+        process.kill_group(pid, wait=gone)
+    ids = read_attempted(workdir)
+    if ids:
+        stale = _read_json(workdir / STALE)
+        for lock_id in ids:
+            stale[lock_id] = {"command": record.get("command", "terraform"), "pid": pid, "at": record.get("at", "")}
+        atomic_write_text(workdir / STALE, json.dumps(stale, indent=2))
+    end(workdir)
+
+
+def stale(workdir: Path) -> dict[str, dict[str, Any]]:
+    """Lock ID → {command, pid, at} of the locks left by killed runs in this workspace."""
+    return {k: v for k, v in _read_json(workdir / STALE).items() if isinstance(v, dict)}
+
+
+def forget(workdir: Path, lock_id: str) -> None:
+    remaining = {k: v for k, v in stale(workdir).items() if k != lock_id}
+    if remaining:
+        atomic_write_text(workdir / STALE, json.dumps(remaining, indent=2))
+    else:
+        (workdir / STALE).unlink(missing_ok=True)

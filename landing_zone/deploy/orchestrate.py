@@ -10,7 +10,7 @@ from typing import Any
 
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
-from landing_zone.deploy import fingerprint, foreign_state
+from landing_zone.deploy import fingerprint, foreign_state, process
 from landing_zone.deploy.account_ids import known_account_ids, record_account_ids
 from landing_zone.deploy.bootstrap import bootstrap, remote_state_exists, unbootstrap
 from landing_zone.deploy.context import DeployContext, NotSynthesized
@@ -213,7 +213,9 @@ def run_stacks(
     ctx.account_ids = known_account_ids(ctx.settings)
     after: Callable[[Task], None] = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)
     with Progress(tasks, title=f"lz {action}") as progress:
-        run_graph(tasks, lambda t: work(ctx, t), parallel=parallel, on_change=progress.changed, after=after)
+        # On Ctrl-C/SIGTERM: terraform runs in its own process group (process.py), so stop it.
+        run_graph(tasks, lambda t: work(ctx, t), parallel=parallel, on_change=progress.changed, after=after,
+                  abort=process.stop_all)  # fmt: skip
     return tasks
 
 

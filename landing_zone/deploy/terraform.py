@@ -9,21 +9,35 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from landing_zone.deploy import locks
+from landing_zone.deploy import locks, process
 
 _PLAN_SUMMARY = re.compile(
     r"Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy"
 )
 
 
+# Commands that take the state lock, and so -lock-timeout.
+_LOCKING = frozenset({"init", "plan", "apply", "destroy", "import", "refresh"})
+
+
 class TerraformError(Exception):
-    def __init__(self, stack: str, command: str, log: Path):
+    def __init__(self, stack: str, command: str, log: Path, reason: str = "failed"):
         self.stack, self.command, self.log = stack, command, log
-        super().__init__(f"{stack}: terraform {command} failed; see {log}")
+        super().__init__(f"{stack}: terraform {command} {reason}; see {log}")
+
+
+class StaleLock(TerraformError):
+    """The state is locked by a terraform of an lz run that was killed (see locks.py)."""
+
+    def __init__(self, stack: str, command: str, log: Path, workdir: Path, lock_id: str, holder: dict[str, Any]):
+        self.lock_id = lock_id
+        super().__init__(stack, command, log, reason=(
+            f"failed: the state is locked by `{holder.get('command', 'terraform')}` (pid {holder.get('pid', '?')}, "
+            f"{holder.get('at', '')}) of an lz run that is gone; release it with `lz unlock {stack}` "
+            f"(or `terraform -chdir={workdir} force-unlock {lock_id}`)"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -48,9 +62,10 @@ class Terraform:
     _init_lock = threading.Lock()
 
     def __init__(self, stack: str, workdir: Path, env: dict[str, str], log: Path, binary: str = "terraform",
-                 *, emulator: bool = False):  # fmt: skip
+                 *, emulator: bool = False, timeout: float | None = None, lock_timeout: int | None = None):  # fmt: skip
         self.stack, self.workdir, self.env, self.log, self.binary = stack, workdir, env, log, binary
-        self.emulator = emulator  # locks.py: a lock a command left for itself is cleared there
+        self.emulator = emulator  # locks.py: a lock this run took itself is cleared there
+        self.timeout, self.lock_timeout = timeout, lock_timeout
 
     def run(self, *args: str, check: bool = True, log_stdout: bool = True) -> subprocess.CompletedProcess[str]:
         """Run terraform in the workspace; the command, its stdout and stderr go to the stack log.
@@ -58,27 +73,47 @@ class Terraform:
         log_stdout=False keeps stdout out of the log: for commands that print values in clear
         (`output -json` prints sensitive outputs unredacted).
         """
-        started = datetime.now(UTC)
-        proc = self._run(args, log_stdout)
-        if proc.returncode != 0 and self.emulator:
-            lock = locks.own_orphan(proc.stderr, started)
-            if lock:
-                self._log(f"lz: lock {lock.id} was taken by this command's own retried request; "
-                          "removing it and running the command again (emulator only)\n")  # fmt: skip
-                self._run(("force-unlock", "-force", lock.id), True)
-                proc = self._run(args, log_stdout)
+        locks.recover(self.workdir)  # an earlier lz killed mid-run: its orphans, its stale locks
+        proc, attempted = self._run(args, log_stdout)
+        lock = locks.held_lock(proc.stderr) if proc.returncode != 0 else None
+        if lock and self.emulator and lock.id in attempted:
+            self._log(f"lz: lock {lock.id} was taken by this command's own retried request; "
+                      "removing it and running the command again (emulator only)\n")  # fmt: skip
+            self._run(("force-unlock", "-force", lock.id), True)
+            proc, _ = self._run(args, log_stdout)
+            lock = locks.held_lock(proc.stderr) if proc.returncode != 0 else None
+        holder = locks.stale(self.workdir).get(lock.id) if lock else None
+        if lock and holder is not None:
+            raise StaleLock(self.stack, args[0], self.log, self.workdir, lock.id, holder)
         if check and proc.returncode != 0:
             raise TerraformError(self.stack, args[0], self.log)
         return proc
 
-    def _run(self, args: tuple[str, ...], log_stdout: bool) -> subprocess.CompletedProcess[str]:
-        cmd = [self.binary, *args]
+    def _args(self, args: tuple[str, ...]) -> list[str]:
+        if self.lock_timeout is None or not args or args[0] not in _LOCKING:
+            return list(args)
+        # A lock left by a killed run is known to be stale: fail at once instead of waiting.
+        wait = 0 if locks.stale(self.workdir) else self.lock_timeout
+        return [args[0], f"-lock-timeout={wait}s", *args[1:]]
+
+    def _run(self, args: tuple[str, ...], log_stdout: bool) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+        """Run one terraform command; also the IDs of the state locks it attempted."""
+        cmd = [self.binary, *self._args(args)]
+        (self.workdir / locks.CORE_LOG).unlink(missing_ok=True)
         started = time.monotonic()
-        proc = subprocess.run(cmd, cwd=self.workdir, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        try:
+            proc = process.run(cmd, cwd=self.workdir, env=locks.log_env(self.workdir, self.env), timeout=self.timeout,
+                               on_start=lambda pid: locks.begin(self.workdir, pid, f"terraform {args[0]}"))  # fmt: skip
+        except process.CommandTimeout as exc:
+            self._log(f"$ {' '.join(cmd)}  (timed out after {exc.seconds:.0f}s: its process group was killed)\n")
+            raise TerraformError(self.stack, args[0], self.log,
+                                 reason=f"timed out after {exc.seconds:.0f}s (LZ_COMMAND_TIMEOUT)") from None  # fmt: skip
+        finally:
+            locks.end(self.workdir)
         self._log(f"$ {' '.join(cmd)}  (exit {proc.returncode}, {time.monotonic() - started:.1f}s)\n"
                   + (proc.stdout if log_stdout else f"({len(proc.stdout)} characters of output not logged: secrets)\n")
                   + proc.stderr + "\n")  # fmt: skip
-        return proc
+        return proc, locks.read_attempted(self.workdir)
 
     def _log(self, text: str) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
