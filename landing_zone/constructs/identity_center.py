@@ -70,12 +70,12 @@ class IdentityCenter(Construct):
                 name=IdentitystoreUserName(given_name=user.first_name, family_name=user.last_name),
                 emails=IdentitystoreUserEmails(value=user.email, primary=True, type="work"),
             )
-            for key in user.groups:
+            for group_key in user.groups:
                 IdentitystoreGroupMembership(
                     self,
-                    f"member-{user.login}-{key}",
+                    f"member-{user.login}-{group_key}",
                     identity_store_id=store_id,
-                    group_id=self.groups[key].group_id,
+                    group_id=self.groups[group_key].group_id,
                     member_id=person.user_id,
                 )
 

@@ -73,19 +73,21 @@ class Organization(Construct):
 
         self.accounts: dict[str, OrganizationsAccount] = {}
         for acct in project.organization.accounts:
-            ou = project.ou_of(acct.name)
+            unit = project.ou_of(acct.name)
             is_management = acct.name == naming.MANAGEMENT
             resource = OrganizationsAccount(
                 self,
                 f"account-{acct.name}",
                 name=naming.org_account_name(project.project_name, acct.name),
                 email=acct.email,
-                parent_id=self.units[ou.name].id if ou else root_id,
+                parent_id=self.units[unit.name].id if unit else root_id,
                 lifecycle=_MANAGEMENT_LIFECYCLE if is_management
                 else _MEMBER_LIFECYCLE if protect else _MEMBER_LIFECYCLE_UNPROTECTED,
                 depends_on=[self.organization],
             )
             if is_management:
+                if not acct.id:  # validation requires it (config/validate.py)
+                    raise ValueError("the management account's id is not set")
                 adoption.adopt(resource, acct.id)
             self.accounts[acct.name] = resource
 

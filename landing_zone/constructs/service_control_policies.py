@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_aws.organizations_organizational_unit import OrganizationsOrganizationalUnit
 from cdktf_cdktf_provider_aws.organizations_policy import OrganizationsPolicy
 from cdktf_cdktf_provider_aws.organizations_policy_attachment import OrganizationsPolicyAttachment
@@ -33,7 +35,7 @@ class ServiceControlPolicies(Construct):
         *,
         project: Project,
         units: dict[str, OrganizationsOrganizationalUnit],
-        depends_on: list[object],
+        depends_on: Sequence[ITerraformDependable],
     ) -> None:
         super().__init__(scope, id)
         custom = {p.name: p for p in project.organization.policies}

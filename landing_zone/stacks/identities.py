@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdktf import TerraformOutput
 from cdktf_cdktf_provider_aws.iam_account_alias import IamAccountAlias
 from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPasswordPolicy
@@ -13,7 +15,7 @@ from landing_zone.constructs.iam_users import IamUserGroup, IamUsers
 from landing_zone.roles import GROUPS, GroupSpec, roles_in
 from landing_zone.stacks.base import LayerStack
 
-PASSWORD_POLICY = dict(
+PASSWORD_POLICY: dict[str, Any] = dict(
     minimum_password_length=30,
     require_lowercase_characters=True,
     require_uppercase_characters=True,

@@ -37,7 +37,7 @@ def _emulator_keys(project: Project, settings: Settings) -> dict[str, str]:
     """Bootstrap on the emulator: the management account's key (MFA mode: keys come from the env)."""
     if settings.auth == "mfa":
         return {}
-    return {"access_key": emulator_access_key(project.management.id), "secret_key": EMULATOR_SECRET}
+    return {"access_key": emulator_access_key(project.management.id or ""), "secret_key": EMULATOR_SECRET}
 
 
 def _profile(project: Project, settings: Settings) -> str:
