@@ -16,7 +16,7 @@ PY := .venv/bin/python
 .PHONY: help setup demo lint test test-fast schema bench clean
 help:
 	@echo "make demo   set up, then run the whole journey on the embedded emulator"
-	@echo "make test   set up, then run the full test suite"
+	@echo "make test   set up, lint (ruff, mypy), then run the full test suite"
 	@echo "make clean  remove build output and the work dir (.lz, cdktf.out)"
 
 setup: .venv/.synced node_modules/.synced security/.venv/.synced
@@ -44,7 +44,7 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/mypy
 
-test: setup
+test: lint
 	$(PY) -m pytest
 
 test-fast: setup
