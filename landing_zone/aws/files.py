@@ -38,6 +38,13 @@ def resolve(option: Path | None, settings: Settings, env: Mapping[str, str] | No
     return Path("~/.aws").expanduser()
 
 
+def terraform_dir(env: Mapping[str, str] | None = None) -> str:
+    """The aws dir as synthesized JSON names it for `--target aws`: `~/.aws` (terraform expands
+    it on the machine that deploys), or $LZ_AWS_DIR as an absolute path when set."""
+    env = os.environ if env is None else env
+    return str(Path(env[ENV_VAR]).expanduser().resolve()) if env.get(ENV_VAR) else "~/.aws"
+
+
 @dataclass(frozen=True)
 class AwsFiles:
     root: Path  # <aws dir>/<short>

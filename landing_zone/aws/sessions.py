@@ -7,11 +7,11 @@ through OrganizationAccountAccessRole, as terraform's providers reach them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from landing_zone import naming
 from landing_zone.aws.errors import AwsError
+from landing_zone.aws.files import AwsFiles, read_text, resolve
 from landing_zone.config.model import Project
 from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
 
@@ -56,6 +56,25 @@ def keys_session(key: AccessKey, region: str) -> Any:
     )
 
 
+def bootstrap_profile(project: Project, settings: Settings) -> str:
+    return settings.aws_profile or naming.profile(project.short_name, "bootstrap")
+
+
+def require_profile(project: Project, settings: Settings) -> AwsFiles:
+    """The project's AWS files for `--target aws`, once they are known to hold the bootstrap
+    profile; else one line naming the files read and the command that writes the profile."""
+    from landing_zone.aws import inifile
+
+    project_files = AwsFiles.of(resolve(None, settings), project.short_name)
+    profile = bootstrap_profile(project, settings)
+    sections = {**inifile.read(read_text(project_files.config)), **inifile.read(read_text(project_files.credentials))}
+    if profile not in sections and naming.config_section(profile) not in sections:
+        raise AwsError(f"no profile {profile} in {project_files.config} or {project_files.credentials} "
+                       f"(--target aws; LZ_AWS_DIR or LZ_AWS_PROFILE change where and which): create it with "
+                       f"`lz credentials configure --type BOOTSTRAP --credentials-file KEYS.csv`")  # fmt: skip
+    return project_files
+
+
 def session(project: Project, settings: Settings, account: str = naming.MANAGEMENT,
             account_ids: dict[str, str] | None = None) -> Any:  # fmt: skip
     """A boto3 Session in `account` (member accounts through OrganizationAccountAccessRole)."""
@@ -65,10 +84,10 @@ def session(project: Project, settings: Settings, account: str = naming.MANAGEME
     if settings.target == "local":
         base = keys_session(AccessKey(emulator_access_key(project.management.id or ""), EMULATOR_SECRET), project.primary_region)
     else:
-        core = botocore.session.Session(profile=settings.aws_profile or naming.profile(project.short_name, "bootstrap"))
-        aws_dir = Path("~/.aws").expanduser() / project.short_name
-        core.set_config_variable("config_file", str(aws_dir / "config"))
-        core.set_config_variable("credentials_file", str(aws_dir / "credentials"))
+        project_files = require_profile(project, settings)
+        core = botocore.session.Session(profile=bootstrap_profile(project, settings))
+        core.set_config_variable("config_file", str(project_files.config))
+        core.set_config_variable("credentials_file", str(project_files.credentials))
         base = boto3.Session(botocore_session=core, region_name=project.primary_region)
     if account == naming.MANAGEMENT:
         return base

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from landing_zone import layers, naming
+from landing_zone.aws import sessions
 from landing_zone.config.model import Project
 from landing_zone.deploy import auth, locks
 from landing_zone.deploy.account_ids import known_account_ids
@@ -46,6 +47,8 @@ def _run(project: Project, settings: Settings, action: str, selection: Selection
 def run_command(project: Project, settings: Settings, action: str, selection: Selection, *,
                 parallel: int, code_for: auth.CodeSource) -> list[Task]:  # fmt: skip
     enforced = auth.deployed_enforcement(project, settings)
+    if settings.target == "aws" and not enforced:
+        sessions.require_profile(project, settings)  # before a synth: say at once what is missing
     tasks: list[Task] = []
     if action == "up" and enforced != project.require_mfa:
         # The last run with the old credentials: only they can still change the roles.

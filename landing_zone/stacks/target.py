@@ -17,6 +17,7 @@ from cdktf_cdktf_provider_aws.provider import (
 )
 
 from landing_zone import naming
+from landing_zone.aws import files
 from landing_zone.config.model import Project
 from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
 
@@ -28,8 +29,9 @@ _EMULATED_SERVICES = (
 
 
 def _shared_files(project: Project) -> dict[str, Any]:
-    # The reference keeps each project's credentials apart: ~/.aws/<short>/{config,credentials}.
-    base = f"~/.aws/{project.short_name}"
+    # The reference keeps each project's credentials apart: ~/.aws/<short>/{config,credentials}
+    # (LZ_AWS_DIR moves them, as it does for lz's own sessions).
+    base = f"{files.terraform_dir()}/{project.short_name}"
     return {"shared_config_files": [f"{base}/config"], "shared_credentials_files": [f"{base}/credentials"]}
 
 
