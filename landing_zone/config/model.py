@@ -21,6 +21,7 @@ ACCOUNT_NAME_RE = r"^[a-z][a-z0-9-]{0,30}$"
 ACCOUNT_ID_RE = r"^\d{12}$"
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 IAM_USER_RE = r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$"
+SERVICE_PREFIX_RE = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
 # What a value failing each pattern should have been, for error messages; a None keeps
 # the regex itself in the message (the spec states those two as regexes).
@@ -31,6 +32,7 @@ PATTERN_HINTS: dict[str, str | None] = {
     ACCOUNT_ID_RE: "a 12-digit account id",
     EMAIL_RE: "a valid email address",
     IAM_USER_RE: "a first.last IAM user name (lower-case)",
+    SERVICE_PREFIX_RE: "an AWS service prefix as IAM actions use it (e.g. sagemaker, bedrock)",
 }
 
 ProjectName = Annotated[str, StringConstraints(pattern=PROJECT_NAME_RE)]
@@ -39,6 +41,7 @@ AccountName = Annotated[str, StringConstraints(pattern=ACCOUNT_NAME_RE)]
 AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID_RE)]
 Email = Annotated[str, StringConstraints(pattern=EMAIL_RE)]
 IamUserName = Annotated[str, StringConstraints(pattern=IAM_USER_RE)]
+ServicePrefix = Annotated[str, StringConstraints(pattern=SERVICE_PREFIX_RE)]
 # Checked by a validation rule (with a suggestion), listed in the schema for completion.
 AWS_REGIONS = frozenset(
     """us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-east-2 ap-south-1 ap-south-2
@@ -75,7 +78,7 @@ class OrganizationalUnit(_Strict):
     # (`aws_organizations_policy.default`), we also accept the bare name.
     policy: list[str] = Field(
         default=[],
-        description="SCPs attached to the OU: default, standard or a custom policy name "
+        description="SCPs attached to the OU: default, standard, delete-protection, tag-protection or a custom policy name "
         "(aws_organizations_policy.<name> also works).",
     )
     accounts: list[str] = Field(default=[], description="Member accounts in this OU; each member in exactly one OU.")
@@ -158,6 +161,42 @@ class StateBackend(_Strict):
         description="Write S3 server access logs of the state bucket to a <bucket>-logs bucket in the same "
         "account (kept 365 days).",
     )
+    replication: bool = Field(
+        default=True,
+        description="Replicate every state bucket to a <bucket>-replica bucket in secondary_region (same "
+        "hardening), as the reference does.",
+    )
+
+
+class DevOpsAccess(_Strict):
+    """What the DevOps role and permission set may use beyond the built-in service allow-list."""
+
+    extra_services: list[ServicePrefix] = Field(
+        default=[],
+        description="More AWS services (IAM action prefixes, e.g. sagemaker) DevOps may use, in the project's "
+        "regions only, with the same instance-size limits.",
+    )
+
+
+class Notifications(_Strict):
+    """Who hears about security alerts (root sign-in)."""
+
+    emails: list[Email] = Field(
+        default=[],
+        description="Email addresses subscribed to every account's security-alerts topic; each must confirm "
+        "the subscription AWS mails them.",
+    )
+
+
+class PasswordPolicy(_Strict):
+    """The IAM password policy of every account (length 30, all character classes, 24 remembered)."""
+
+    max_age: int | None = Field(
+        default=None,
+        ge=1,
+        le=1095,
+        description="Days until a password expires; unset: no forced expiry (CIS AWS Foundations v7).",
+    )
 
 
 class Project(_Strict):
@@ -179,12 +218,15 @@ class Project(_Strict):
         default={}, description="Per-account settings, keyed by account name (IAM groups and users)."
     )
     require_mfa: bool = Field(default=False, description="Require MFA to assume the MFA roles of every account.")
-    mfa_max_age: int = Field(default=43200, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
+    mfa_max_age: int = Field(default=3600, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
     sso: Sso = Sso()
     state_backend: StateBackend = Field(
         default=StateBackend(),
         description="Terraform state storage: optional customer-managed KMS key and access logging.",
     )
+    devops: DevOpsAccess = Field(default=DevOpsAccess(), description="Extra services for the DevOps role.")
+    notifications: Notifications = Field(default=Notifications(), description="Subscribers of security alerts.")
+    password_policy: PasswordPolicy = Field(default=PasswordPolicy(), description="IAM password policy settings.")
     gpg_keys: dict[str, str] = Field(
         default={},
         description="IAM user (first.last) → public key file; default keys/<first.last> next to project.yaml.",

@@ -17,7 +17,7 @@ from landing_zone.config.model import AWS_REGIONS, Project
 if TYPE_CHECKING:
     from landing_zone.config.loader import SourceMap
 
-BUILTIN_POLICIES = ("default", "standard")
+BUILTIN_POLICIES = ("default", "standard", "delete-protection", "tag-protection")
 SCP_MAX_CHARS = 5120
 
 Loc = tuple[str | int, ...]
@@ -178,6 +178,16 @@ def iam_groups(p: Project, _: Path) -> Iterator[Finding]:
             for j, user in enumerate(group.users):
                 if user in group.users[:j]:
                     yield ("accounts", acct, "groups", i, "users", j), f"'{user}' is twice in group '{group.name}'"
+
+
+@rule
+def unique_lists(p: Project, _: Path) -> Iterator[Finding]:
+    """A service or an address listed twice is a typo's trace (or a merge's)."""
+    for loc, items in ((("devops", "extra_services"), p.devops.extra_services),
+                       (("notifications", "emails"), [e.lower() for e in p.notifications.emails])):  # fmt: skip
+        for i, item in enumerate(items):
+            if item in items[:i]:
+                yield (*loc, i), f"'{item}' is listed twice"
 
 
 @rule
