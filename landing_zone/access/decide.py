@@ -18,7 +18,8 @@ from landing_zone.access.model import AccessModel
 # The admin IAM user created by hand in the management account (the reference's mgmt-org-admin).
 BOOTSTRAP_USER = "mgmt-org-admin"
 BOOTSTRAP_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
-# Organizations accepts these from member accounts; every other change only from the management account.
+# Organizations accepts these from member accounts; everything else only from the management
+# account (or a delegated administrator): an AWS rule outside any policy, so PMapper lacks it.
 _MEMBER_ORGANIZATIONS_CALLS = ("organizations:LeaveOrganization", "organizations:AcceptHandshake",
                                "organizations:DeclineHandshake", "organizations:Describe", "organizations:List")  # fmt: skip
 
@@ -110,7 +111,8 @@ def decide(model: AccessModel, caller: Caller, action: str, resource: str, conte
                                  resource_owner=model.accounts[target].id, scps=model.scp_documents(account)):  # fmt: skip
             return Decision(False, f"sts:AssumeRole {role_name}@{target} denied")
         principal, account, ctx = Principal(arn, role.policies, trust=role.trust), target, caller.mfa.context()
-    if action.startswith("organizations:") and account != naming.MANAGEMENT and not action.startswith(_MEMBER_ORGANIZATIONS_CALLS):
+    if (action.startswith("organizations:") and account != naming.MANAGEMENT and not model.organizations_delegated
+            and not action.startswith(_MEMBER_ORGANIZATIONS_CALLS)):  # fmt: skip
         return Decision(False, "AWS Organizations accepts this only from the management account")
     if not evaluator.allowed(principal, action, resource, {**ctx, **(context or {})}, scps=model.scp_documents(account)):
         return Decision(False, f"{action} denied")

@@ -9,7 +9,7 @@ deployed setting the synth was made with.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from landing_zone import layers, naming, roles
@@ -21,7 +21,7 @@ from landing_zone.access.terraform import Stacks, imported, released, resources,
 # Journey steps (README "Operator journey on real AWS", the deploy commands) and abuse cases.
 STEPS = (
     "credentials-bootstrap", "up", "passwords-show", "user-self-service", "credentials-user", "mfa-enroll",
-    "mfa-login", "mfa-enable", "mfa-disable", "down", "sso",
+    "mfa-login", "mfa-enable", "mfa-disable", "down", "down-order", "sso",
     "abuse-mfa", "abuse-reach", "abuse-auditor", "abuse-other-users", "abuse-own-mfa", "abuse-leave",
     "abuse-root", "abuse-scp",
 )  # fmt: skip
@@ -39,6 +39,8 @@ class Check:
     resource: str
     expect: bool
     context: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # roles an earlier step destroyed: the call runs as if they were gone
+    gone: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def run(model: AccessModel, checks: list[Check]) -> list[Outcome]:
 def _decide(model: AccessModel, check: Check) -> Decision:
     if check.action.startswith(_UNMODELLED):  # a step the matrix cannot evaluate fails, naming why
         return Decision(False, check.what)
+    if check.gone:
+        model = replace(model, roles={k: v for k, v in model.roles.items() if k not in check.gone})
     return decide(model, check.caller, check.action, check.resource, check.context)
 
 
@@ -122,7 +126,7 @@ def _account_of_stack(model: AccessModel, stack_id: str, stacks: Stacks) -> str:
 
 def checks(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int) -> list[Check]:
     out: list[Check] = []
-    for gen in (_bootstrap_steps, _stack_steps, _user_steps, _mfa_steps, _sso_steps, _abuse):
+    for gen in (_bootstrap_steps, _stack_steps, _down_order, _user_steps, _mfa_steps, _sso_steps, _abuse):
         out += gen(model, stacks, require_mfa, mfa_max_age)
     return out
 
@@ -171,6 +175,41 @@ def _stack_steps(model: AccessModel, stacks: Stacks, require_mfa: bool, _age: in
         backend = ((stacks.get(stack_id, {}).get("terraform") or {}).get("backend") or {}).get("s3")
         if caller and backend:
             out.append(Check("passwords-show", stack_id, caller, "s3:GetObject", f"arn:aws:s3:::{backend['bucket']}/{backend['key']}", True))
+    return out
+
+
+def _destroyed_after(layer: str) -> set[str]:
+    """Layers of the same account `lz down` destroys after `layer` (those it depends on)."""
+    found: set[str] = set()
+    todo = list(layers.layer(layer).after)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += layers.layer(name).after
+    return found
+
+
+def _down_order(model: AccessModel, stacks: Stacks, require_mfa: bool, _age: int) -> list[Check]:
+    """`lz down` runs stack after stack: the role a later stack runs as must outlive the
+    identities stack that manages it (an adopted role is released, never destroyed)."""
+    out: list[Check] = []
+    for account in model.accounts:
+        caller = deploy_caller(model, account, require_mfa)
+        identities = stacks.get(naming.stack_id(account, layers.IDENTITIES))
+        if caller is None or not caller.via or identities is None:
+            continue
+        role = caller.via[-1][1]
+        destroyed = [key for key, body in resources(identities, "aws_iam_role")
+                     if body["name"] == role and not released(body) and f"aws_iam_role.{key}" not in imported(identities)]  # fmt: skip
+        if not destroyed:
+            continue
+        for layer in sorted(_destroyed_after(layers.IDENTITIES)):
+            stack_id = naming.stack_id(account, layer)
+            if stack_id in stacks:
+                calls = list(_stack_calls(model, stacks, stack_id, destroy=True))
+                out += [Check("down-order", f"{stack_id} after {naming.stack_id(account, layers.IDENTITIES)} destroyed {role}",
+                              caller, a, r, True, gone=((account, role),)) for a, r in calls[:1]]  # fmt: skip
     return out
 
 
@@ -325,7 +364,9 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
     # Member accounts: nobody leaves the organization, the root user does nothing, no role changes the SCPs.
     for target in members:
         deployer = deploy_caller(model, target, require_mfa)
-        for caller in [deployer] if deployer else []:
+        admins = [Caller("user", home, u, mfa=FRESH_MFA).then(target, naming.ADMIN_ROLE)
+                  for (a, u) in sorted(model.users) if a == home and naming.ADMIN_ROLE in _assumes(model, a, u)]  # fmt: skip
+        for caller in ([deployer] if deployer else []) + admins[:1]:
             out.append(Check("abuse-leave", "a member account leaves the organization", caller, "organizations:LeaveOrganization", "*", False))
             out += [Check("abuse-scp", "a member role changes the SCPs", caller, a, "*", False) for a in _SCP_CHANGES]
         root = Caller("root", target)

@@ -67,6 +67,8 @@ class AccessModel:
     roles: dict[tuple[str, str], IamRole] = field(default_factory=dict)
     permission_sets: dict[str, PermissionSet] = field(default_factory=dict)
     sso_members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group display name → user names
+    # A delegation policy lets member accounts manage Organizations policies (none by default).
+    organizations_delegated: bool = False
 
     def account_of(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts.values() if a.id == account_id), None)
@@ -128,6 +130,7 @@ def _accounts(model: AccessModel, stacks: Stacks) -> None:
             model.accounts[account] = Account(account, account_id, regions[account], None)
         return
     management_import = {b["to"].split(".", 1)[1]: b["id"] for b in org.get("import", []) if b["to"].startswith("aws_organizations_account.")}
+    model.organizations_delegated = bool((org.get("resource") or {}).get("aws_organizations_resource_policy"))
     model.scps = {name: policy_document(body["content"]) for name, body in _named(org, "aws_organizations_policy")}
     model.scps[managed_policies.FULL_AWS_ACCESS] = managed_policies.FULL_AWS_ACCESS_DOCUMENT
     attached: dict[str, list[str]] = {}
