@@ -157,6 +157,18 @@ def test_sso_permission_set_provisioning_status(aws: Any, account: str, permissi
     assert _error_code(exc) == "ResourceNotFoundException"
 
 
+def test_sso_account_assignment_created_twice_is_one(aws: Any, permission_set: tuple[str, str]) -> None:
+    """A retried CreateAccountAssignment must not leave a duplicate (the provider's read fails on two)."""
+    sso, (instance, arn) = aws("sso-admin"), permission_set
+    args = dict(InstanceArn=instance, PermissionSetArn=arn, PrincipalType="GROUP", PrincipalId="group-1", TargetType="AWS_ACCOUNT")
+    for target in ("111111111111", "111111111111", "222222222222"):
+        sso.create_account_assignment(TargetId=target, **args)
+    listed = sso.list_account_assignments(InstanceArn=instance, AccountId="111111111111", PermissionSetArn=arn)
+    assert [(a["AccountId"], a["PrincipalId"]) for a in listed["AccountAssignments"]] == [("111111111111", "group-1")]
+    other = sso.list_account_assignments(InstanceArn=instance, AccountId="222222222222", PermissionSetArn=arn)
+    assert len(other["AccountAssignments"]) == 1
+
+
 # --- Organizations ----------------------------------------------------------------------
 
 

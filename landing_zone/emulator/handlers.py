@@ -188,6 +188,30 @@ def _patch_ssoadmin_provisioning_status() -> None:
     SSOAdminResponse.describe_permission_set_provisioning_status = describe_permission_set_provisioning_status  # type: ignore[attr-defined]
 
 
+def _patch_ssoadmin_idempotent_assignments() -> None:
+    """SSO-Admin CreateAccountAssignment of an assignment that exists adds no second one.
+
+    moto appends a duplicate; AWS keeps one. On a loaded machine the provider's SDK retries
+    a create whose answer came late, and the duplicate then fails its read ("too many
+    results: wanted 1, got 2", seen in a full-suite run at load 15).
+    """
+    from moto.ssoadmin.models import SSOAdminBackend
+
+    original = SSOAdminBackend.create_account_assignment
+
+    def create_account_assignment(self: SSOAdminBackend, instance_arn: str, target_id: str, target_type: str,
+                                  permission_set_arn: str, principal_type: str, principal_id: str) -> dict[str, Any]:  # fmt: skip
+        wanted = (instance_arn, target_id, target_type, permission_set_arn, principal_type, principal_id)
+        for existing in self.account_assignments:
+            have = (existing.instance_arn, existing.target_id, existing.target_type, existing.permission_set_arn,
+                    existing.principal_type, existing.principal_id)  # fmt: skip
+            if have == wanted:
+                return existing.to_json(include_creation_date=True, include_request_id=True)
+        return original(self, *wanted)
+
+    SSOAdminBackend.create_account_assignment = create_account_assignment  # type: ignore[method-assign]
+
+
 def _patch_organizations_oaar_permissions() -> None:
     """CreateAccount gives the member's OrganizationAccountAccessRole AdministratorAccess.
 
@@ -269,6 +293,7 @@ def install() -> None:
     _patch_ssoadmin_tags()
     _patch_ssoadmin_provisioning_status()
     _patch_ssoadmin_managed_policy_paths()
+    _patch_ssoadmin_idempotent_assignments()
     _patch_iam_login_profile_reset()
     _patch_organizations_oaar_permissions()
     accessanalyzer.register()
