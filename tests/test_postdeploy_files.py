@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from landing_zone.aws import files as awsdir
+from landing_zone.aws.errors import AwsError
 from landing_zone.config import editor
 from landing_zone.config.editor import EditError
 from landing_zone.settings import Settings
@@ -49,7 +50,7 @@ def test_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pyte
             raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fdopen", HalfWriter)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(AwsError, match=f"cannot write {target}: No space left on device"):  # one line, exit 1
         awsdir.write_keeping_mode(target, "[profile new]\n" * 100)
     monkeypatch.undo()
     assert target.read_text() == before

@@ -24,7 +24,7 @@ def _tasks(graph: dict[str, list[str]] = GRAPH) -> list[Task]:
 
 
 @pytest.mark.parametrize("failing, expected", [
-    ((), {n: DONE for n in GRAPH}),
+    ((), dict.fromkeys(GRAPH, DONE)),
     (("a",), {"a": FAILED, "b": SKIPPED, "c": SKIPPED, "d": SKIPPED, "x": DONE, "y": DONE}),
     (("b",), {"a": DONE, "b": FAILED, "c": DONE, "d": SKIPPED, "x": DONE, "y": DONE}),
     (("c", "x"), {"a": DONE, "b": DONE, "c": FAILED, "d": SKIPPED, "x": FAILED, "y": SKIPPED}),

@@ -152,7 +152,7 @@ def env(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Print shell exports so `npx cdktf …` synthesizes and deploys like `lz` (eval "$(lz env)")."""
     from landing_zone.deploy.tfenv import terraform_env
 
-    for key, value in sorted(terraform_env(load_settings(config, target)).items()):
+    for key, value in sorted(terraform_env(load_settings(config, target), search=True).items()):
         typer.echo(f"export {key}={shlex.quote(value)}")
 
 

@@ -13,8 +13,50 @@ def _hcl_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_cli_config(settings: Settings) -> Path:
-    """Write `<work_dir>/terraform.rc`: the provider mirror (when set) and a plugin cache.
+MIRROR_NOTE = "provider-mirror"  # in the work dir: the mirror the last run used
+_SKIP = {"proc", "sys", "node_modules", ".lz", ".terraform", ".git"}
+
+
+def find_mirror(root: Path = Path("/"), depth: int = 4) -> Path | None:
+    """The parent of the first `registry.terraform.io` directory within `depth` levels of
+    `root` (what scripts/find-provider-mirror prints), or None."""
+    level = [root]
+    for _ in range(depth):
+        below: list[Path] = []
+        for d in level:
+            try:
+                entries = sorted((e for e in os.scandir(d) if e.is_dir(follow_symlinks=False) and e.name not in _SKIP),
+                                 key=lambda e: e.name)
+            except OSError:
+                continue
+            for e in entries:
+                if e.name == "registry.terraform.io":
+                    return d
+                below.append(Path(e.path))
+        level = below
+    return None
+
+
+def provider_mirror(settings: Settings, *, search: bool = False) -> Path | None:
+    """LZ_PROVIDER_MIRROR; else the one a run in this work dir used (remembered); else, with
+    `search`, one found on this machine. A mirror in use is remembered for `lz env` and cdktf."""
+    note = settings.work_dir / MIRROR_NOTE
+    mirror = settings.provider_mirror
+    if mirror is None:
+        try:
+            remembered = Path(note.read_text().strip())
+        except OSError:
+            remembered = None
+        mirror = remembered if remembered and remembered.is_dir() else (find_mirror() if search else None)
+    if mirror is not None:
+        mirror = mirror.resolve()
+        if not note.is_file() or note.read_text().strip() != str(mirror):
+            atomic_write_text(note, f"{mirror}\n")
+    return mirror
+
+
+def write_cli_config(settings: Settings, *, search: bool = False) -> Path:
+    """Write `<work_dir>/terraform.rc`: the provider mirror (when there is one) and a plugin cache.
 
     Written in the project's work dir, never ~/.terraformrc.
     """
@@ -22,8 +64,9 @@ def write_cli_config(settings: Settings) -> Path:
     cache = work / "plugin-cache"
     cache.mkdir(parents=True, exist_ok=True)
     lines = [f"plugin_cache_dir = {_hcl_string(str(cache))}", "disable_checkpoint = true"]
-    if settings.provider_mirror:
-        mirror = str(settings.provider_mirror.resolve())
+    found = provider_mirror(settings, search=search)
+    if found:
+        mirror = str(found)
         lines += [
             "provider_installation {",
             f"  filesystem_mirror {{\n    path    = {_hcl_string(mirror)}\n"
@@ -38,10 +81,11 @@ def write_cli_config(settings: Settings) -> Path:
     return path
 
 
-def terraform_env(settings: Settings) -> dict[str, str]:
-    """Variables (on top of os.environ) for terraform and the cdktf CLI."""
+def terraform_env(settings: Settings, *, search: bool = False) -> dict[str, str]:
+    """Variables (on top of os.environ) for terraform and the cdktf CLI (`search`: look for a
+    provider mirror on this machine when none is set or remembered, as `lz env` does)."""
     env = {
-        "TF_CLI_CONFIG_FILE": str(write_cli_config(settings)),
+        "TF_CLI_CONFIG_FILE": str(write_cli_config(settings, search=search)),
         "TF_IN_AUTOMATION": "1",
         "TF_INPUT": "0",
         "CHECKPOINT_DISABLE": "1",
@@ -50,6 +94,9 @@ def terraform_env(settings: Settings) -> dict[str, str]:
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         **settings.as_env(),
     }
+    mirror = provider_mirror(settings)  # remembered by write_cli_config when found
+    if mirror:
+        env["LZ_PROVIDER_MIRROR"] = str(mirror)
     if settings.target == "local" and settings.endpoint:
         # Account-level S3 calls go to <account-id>.<endpoint host>, which does not resolve
         # for 127.0.0.1; moto also answers as an HTTP proxy, so route those through it.

@@ -19,7 +19,7 @@ from typing import Any
 
 from landing_zone import naming
 from landing_zone.aws import inifile
-from landing_zone.aws.files import AwsFiles, backup, read_text, write_keeping_mode, write_private
+from landing_zone.aws.files import AwsFiles, backup, check_parses, locked, read_text, writable, write_keeping_mode, write_private
 from landing_zone.aws.profiles import stored_key
 from landing_zone.aws.sessions import AccessKey, Identity, caller_identity, client, error_code, keys_session
 from landing_zone.config import editor, load_project
@@ -234,41 +234,46 @@ def configure(req: Request, *, config_path: Path, settings: Settings, aws_dir: P
     if written_id:
         project, _ = load_project(config_path)
 
-    config_text = read_text(files.config)
-    config = inifile.read(config_text)
-    accounts = _accounts_for(req, session, settings, project, identity, config, console)
-    serial = None
-    if req.fetch_mfa:
-        console.echo("Fetching the MFA device serial")
-        serial = mfa_serial_of(session, settings, identity)
+    with locked(files):  # read, update, write: one configure at a time
+        config_text = read_text(files.config)
+        check_parses(files.config, config_text)
+        config = inifile.read(config_text)
+        accounts = _accounts_for(req, session, settings, project, identity, config, console)
+        serial = None
+        if req.fetch_mfa:
+            console.echo("Fetching the MFA device serial")
+            serial = mfa_serial_of(session, settings, identity)
 
-    # Everything is known and checked: now write.
-    creds_old = read_text(files.credentials)
-    creds_values: dict[str, str | None] = {
-        "aws_access_key_id": key.key_id,
-        "aws_secret_access_key": key.secret,
-        "aws_session_token": key.session_token,
-    }
-    creds_new = inifile.update(creds_old, {profile: creds_values})
-    if creds_new != creds_old:
-        write_private(files.credentials, creds_new)
-        console.echo(f"Credentials of {profile} written to {files.credentials}")
-    else:
-        os.chmod(files.credentials, 0o600)
+        # Everything is known and checked: now write.
+        creds_old = read_text(files.credentials)
+        check_parses(files.credentials, creds_old)
+        for path in (files.credentials, files.config):
+            writable(path)  # refused before either is written
+        creds_values: dict[str, str | None] = {
+            "aws_access_key_id": key.key_id,
+            "aws_secret_access_key": key.secret,
+            "aws_session_token": key.session_token,
+        }
+        creds_new = inifile.update(creds_old, {profile: creds_values})
+        if creds_new != creds_old:
+            write_private(files.credentials, creds_new)
+            console.echo(f"Credentials of {profile} written to {files.credentials}")
+        else:
+            os.chmod(files.credentials, 0o600)
 
-    updates = profiles.config_updates(project, req.cred_type, accounts, mfa_serial=serial, existing=config)
-    names = [s.removeprefix("profile ") for s in updates][1:]
-    for name in names:
-        console.echo(f"  configuring profile {name}")
-    config_new = inifile.update(config_text, updates)
-    saved = None
-    if config_new != config_text:
-        saved = backup(files.config)
-        if saved:
-            console.echo(f"Backed up {files.config} to {saved.name}")
-        write_keeping_mode(files.config, config_new)
-        console.echo(f"Account profiles written to {files.config}")
-    else:
-        console.echo(f"Account profiles in {files.config} are up to date")
-    return Result(profile, identity, creds_new != creds_old, written_id, accounts, serial, names,
-                  config_new != config_text, saved)  # fmt: skip
+        updates = profiles.config_updates(project, req.cred_type, accounts, mfa_serial=serial, existing=config)
+        names = [s.removeprefix("profile ") for s in updates][1:]
+        for name in names:
+            console.echo(f"  configuring profile {name}")
+        config_new = inifile.update(config_text, updates)
+        saved = None
+        if config_new != config_text:
+            saved = backup(files.config)
+            if saved:
+                console.echo(f"Backed up {files.config} to {saved.name}")
+            write_keeping_mode(files.config, config_new)
+            console.echo(f"Account profiles written to {files.config}")
+        else:
+            console.echo(f"Account profiles in {files.config} are up to date")
+        return Result(profile, identity, creds_new != creds_old, written_id, accounts, serial, names,
+                      config_new != config_text, saved)  # fmt: skip
