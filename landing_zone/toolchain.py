@@ -16,8 +16,11 @@ from functools import cache
 @cache
 def _version(path: str, mtime_ns: int, size: int) -> str | None:
     """`terraform version -json` of `path`; keyed by mtime and size so an upgrade is seen."""
-    proc = subprocess.run([path, "version", "-json"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"})  # fmt: skip
+    try:  # a `version` that hangs (a broken wrapper) must not hang lz
+        proc = subprocess.run([path, "version", "-json"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"}, timeout=60)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return None
     try:
         return str(json.loads(proc.stdout)["terraform_version"])
     except (ValueError, KeyError, TypeError):

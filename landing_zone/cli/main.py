@@ -138,12 +138,17 @@ def down(
 @app.command()
 def inventory(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Show what exists: organization, OUs, accounts, SCPs and state backends."""
+    from landing_zone import naming
+    from landing_zone.cli.deploying import code_source
+    from landing_zone.deploy.command import read_context
     from landing_zone.deploy.inventory import describe
 
     settings = load_settings(config, target)
     if settings.target == "local" and not settings.endpoint:
         raise UserError("no emulator is running (start one with `lz emulator start`)")
-    for line in describe(load_project(settings), settings):
+    project = load_project(settings)
+    ctx = read_context(project, settings, [naming.MANAGEMENT], code_source(settings, False))  # MFA sessions once on
+    for line in describe(project, ctx.settings, ctx.session()):
         typer.echo(line)
 
 

@@ -27,7 +27,9 @@ def encrypted_password_of(project: Project, settings: Settings, user: str, accou
     if account not in project.account_names:
         raise UserError(f"unknown account '{account}' (accounts: {', '.join(project.account_names)})")
     stack = naming.stack_id(account, layers.IDENTITIES)
-    users = stack_outputs(project, settings, stack).get(naming.USERS_OUTPUT)
+    from landing_zone.cli.deploying import code_source
+
+    users = stack_outputs(project, settings, stack, code_source(settings, False)).get(naming.USERS_OUTPUT)
     if not isinstance(users, dict):
         raise NotDeployed(stack)  # applied by older code, without the output
     return passwords.encrypted_password(users, user, account)

@@ -33,6 +33,20 @@ def remote_state_exists(ctx: DeployContext, account: str, layer: str) -> bool:
     return True
 
 
+def state_bucket_exists(ctx: DeployContext, account: str) -> bool:
+    """Whether the account's state bucket is there (after `lz down` it is not: init would fail)."""
+    from botocore.exceptions import ClientError
+
+    bucket, _ = ctx.backend_location(account, "tf-backend")
+    try:
+        ctx.client("s3", account).head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "403"):
+            return False
+        raise
+    return True
+
+
 def _use_local_backend(ws: Path) -> None:
     override = {"terraform": {"backend": {"local": {"path": LOCAL_STATE}}}}
     (ws / OVERRIDE).write_text(json.dumps(override, indent=2))

@@ -65,14 +65,22 @@ def run_command(project: Project, settings: Settings, action: str, selection: Se
     return tasks
 
 
+def read_context(project: Project, settings: Settings, accounts: list[str], code_for: auth.CodeSource) -> DeployContext:
+    """A context for commands that read what is deployed (`lz passwords show`, `lz inventory`,
+    `lz unlock`): the credentials `lz up` would use now, MFA role sessions once MFA is on
+    (the bootstrap keys no longer reach the state then: "No valid credential sources found")."""
+    settings = replace(settings, auth=auth.mode(auth.deployed_enforcement(project, settings)))
+    ctx = DeployContext(project, settings, account_ids=known_account_ids(settings))
+    if settings.auth == "mfa":
+        ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
+    return ctx
+
+
 def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *,
                  confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:  # fmt: skip
     """`lz unlock STACK [ID]`: force-unlock a lock a killed lz run left (or the named one), after asking."""
     (task,) = plan_tasks(project, Selection((stack,)))
-    settings = replace(settings, auth=auth.mode(auth.deployed_enforcement(project, settings)))
-    ctx = DeployContext(project, settings, account_ids=known_account_ids(settings))
-    if settings.auth == "mfa":
-        ctx.credentials = auth.session_credentials(project, settings, [task.account], code_for)
+    ctx = read_context(project, settings, [task.account], code_for)
     try:
         tf = ctx.terraform(stack)
     except NotSynthesized as exc:

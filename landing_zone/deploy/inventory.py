@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from landing_zone import naming
 from landing_zone.aws import sessions as aws
@@ -10,10 +11,11 @@ from landing_zone.config.model import Project
 from landing_zone.settings import Settings
 
 
-def describe(project: Project, settings: Settings) -> Iterator[str]:
+def describe(project: Project, settings: Settings, sess: Any = None) -> Iterator[str]:
+    """`sess`: the management account's session (default: the bootstrap credentials)."""
     from botocore.exceptions import ClientError
 
-    sess = aws.session(project, settings)
+    sess = sess or aws.session(project, settings)
     org = aws.client(sess, "organizations", settings)
     try:
         o = org.describe_organization()["Organization"]

@@ -6,13 +6,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
 from landing_zone.deploy import fingerprint, foreign_state, process
-from landing_zone.deploy.account_ids import known_account_ids, record_account_ids
-from landing_zone.deploy.bootstrap import bootstrap, remote_state_exists, unbootstrap
+from landing_zone.deploy.account_ids import account_ids_file, known_account_ids, record_account_ids
+from landing_zone.deploy.bootstrap import OVERRIDE, bootstrap, remote_state_exists, state_bucket_exists, unbootstrap
 from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.graph import DONE, Task, run_graph
@@ -129,6 +130,8 @@ def _plan(ctx: DeployContext, task: Task) -> str:
         return "account not created yet (lz up creates it)"
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "not bootstrapped yet (lz up creates it)"
+    if task.layer != layers.BOOTSTRAP_LAYER and not state_bucket_exists(ctx, task.account):
+        return "not deployed (its account's state bucket does not exist; lz up creates it)"
     tf.init("-reconfigure")
     _guard(ctx, task, tf)
     result = tf.plan()
@@ -159,6 +162,8 @@ def _destroy(ctx: DeployContext, task: Task) -> str:
     bootstrap_layer = task.layer == layers.BOOTSTRAP_LAYER
     if bootstrap_layer and not remote_state_exists(ctx, task.account, task.layer):
         return "nothing deployed"
+    if not bootstrap_layer and not state_bucket_exists(ctx, task.account):
+        return "nothing deployed (no state bucket)"
     tf.init("-reconfigure")
     state = _guard(ctx, task, tf)  # before anything goes, the state bucket's objects included
     if bootstrap_layer:
@@ -169,8 +174,12 @@ def _destroy(ctx: DeployContext, task: Task) -> str:
     for address in released:
         tf.run("state", "rm", address)
     tf.destroy()
-    for leftover in ("terraform.tfstate", "terraform.tfstate.backup"):
+    # What the run leaves would break the next plan or up (the override points init at a
+    # local state that is gone; errored.tfstate is terraform's failed-save copy).
+    for leftover in ("terraform.tfstate", "terraform.tfstate.backup", OVERRIDE, "errored.tfstate"):
         (tf.workdir / leftover).unlink(missing_ok=True)
+    if task.name == ORGANIZATIONS and ctx.settings.target == "local":
+        account_ids_file(ctx.settings).unlink(missing_ok=True)  # the member accounts are gone
     return "destroyed" + (f", released {len(released)} adopted" if released else "")
 
 
@@ -198,6 +207,29 @@ def _record_account_ids(ctx: DeployContext, resynth: Callable[[], None]) -> Call
     return after
 
 
+class EmulatorGone(DeployError):
+    def __init__(self, endpoint: str, log: Path):
+        super().__init__(f"the emulator at {endpoint} is gone (it stopped during the run): start one "
+                         f"(`lz emulator start`) and run the command again; see {log}")  # fmt: skip
+
+
+def emulator_checked(ctx: DeployContext, work: Callable[[DeployContext, Task], str]) -> Callable[[Task], str]:
+    """`work`, whose failure says so when the cause is an emulator that stopped answering
+    (instead of "apply failed; see log", or a connection error taken for a bug)."""
+    from landing_zone.emulator.server import answers
+
+    def checked(task: Task) -> str:
+        try:
+            return work(ctx, task)
+        except Exception as exc:
+            endpoint = ctx.settings.endpoint
+            if ctx.settings.target == "local" and endpoint and not answers(endpoint):
+                raise EmulatorGone(endpoint, ctx.log_path(task.name)) from exc
+            raise
+
+    return checked
+
+
 def run_stacks(
     ctx: DeployContext,
     action: str,
@@ -214,7 +246,7 @@ def run_stacks(
     after: Callable[[Task], None] = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)
     with Progress(tasks, title=f"lz {action}") as progress:
         # On Ctrl-C/SIGTERM: terraform runs in its own process group (process.py), so stop it.
-        run_graph(tasks, lambda t: work(ctx, t), parallel=parallel, on_change=progress.changed, after=after,
+        run_graph(tasks, emulator_checked(ctx, work), parallel=parallel, on_change=progress.changed, after=after,
                   abort=process.stop_all)  # fmt: skip
     return tasks
 

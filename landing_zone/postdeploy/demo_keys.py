@@ -79,7 +79,8 @@ def generate(config_path: Path, gnupghome: Path, *, force: bool = False) -> list
         return _generate(gpg, config_path, force)
     finally:
         # gpg started an agent for this home; `lz passwords show` starts it again when needed.
-        subprocess.run(["gpgconf", "--homedir", str(gnupghome), "--kill", "gpg-agent"], capture_output=True, check=False)
+        subprocess.run(["gpgconf", "--homedir", str(gnupghome), "--kill", "gpg-agent"], capture_output=True, check=False,
+                       timeout=60)  # fmt: skip
 
 
 def _generate(gpg: Any, config_path: Path, force: bool) -> list[DemoKey]:
