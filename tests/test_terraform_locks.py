@@ -71,6 +71,7 @@ def test_a_lock_this_run_attempted_is_removed_and_the_command_rerun(tmp_path: Pa
     assert tf.plan().changed is False
     assert calls.read_text().splitlines() == [PLAN, f"force-unlock -force {LOCK_ID}", PLAN]
     assert "emulator only" in tf.log.read_text()
+    assert not (tf.workdir / locks.CORE_LOG).exists(), "terraform's core log goes once the run ended"
 
 
 def test_a_lock_of_this_user_and_moment_but_not_this_run_is_left_alone(tmp_path: Path) -> None:

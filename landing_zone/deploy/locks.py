@@ -2,10 +2,9 @@
 
 terraform's lock info names only user@host and a time, which another process of the same
 user on this machine shares. So every terraform run gets its core log at INFO level in the
-workspace (`TF_LOG_CORE=INFO`, `TF_LOG_PATH`): the S3 backend logs there the ID of each
-lock it attempts ("Attempting to lock remote state …: tf_backend.lock.id=…"), and nothing
-secret (no provider or SDK output at that level). A lock ID in that log is one this run
-created.
+workspace (`TF_LOG_CORE=INFO`, `TF_LOG_PATH`, a 0600 file removed once the run ended): the
+S3 backend logs there the ID of each lock it attempts ("Attempting to lock remote state …:
+tf_backend.lock.id=…"). A lock ID in that log is one this run created.
 
 - On the emulator, a DynamoDB PutItem answered but retried under load makes terraform fail
   on the lock its own first attempt wrote: a lock whose ID this very run attempted is
@@ -79,11 +78,24 @@ def log_env(workdir: Path, env: dict[str, str]) -> dict[str, str]:
     return {**env, "TF_LOG_CORE": "INFO", "TF_LOG_PATH": str(workdir / CORE_LOG)}
 
 
-def read_attempted(workdir: Path) -> set[str]:
+def fresh_log(workdir: Path) -> None:
+    """An empty core log, private (terraform appends to it; at INFO it may quote planned values)."""
+    path = workdir / CORE_LOG
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+
+
+def read_attempted(workdir: Path, *, remove: bool = False) -> set[str]:
+    """Lock IDs in the workspace's core log; `remove`: then delete it (kept only while a run is
+    in flight, for the run after a kill -9)."""
+    path = workdir / CORE_LOG
     try:
-        return attempted((workdir / CORE_LOG).read_text(encoding="utf-8", errors="replace"))
+        return attempted(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return set()
+    finally:
+        if remove:
+            path.unlink(missing_ok=True)
 
 
 def begin(workdir: Path, pid: int, command: str) -> None:
@@ -130,13 +142,19 @@ def recover(workdir: Path) -> None:
             return False
 
         process.kill_group(pid, wait=gone)
-    ids = read_attempted(workdir)
-    if ids:
-        stale = _read_json(workdir / STALE)
-        for lock_id in ids:
-            stale[lock_id] = {"command": record.get("command", "terraform"), "pid": pid, "at": record.get("at", "")}
-        atomic_write_text(workdir / STALE, json.dumps(stale, indent=2))
+    mark_stale(workdir, read_attempted(workdir, remove=True), record.get("command", "terraform"), pid,
+               record.get("at", ""))  # fmt: skip
     end(workdir)
+
+
+def mark_stale(workdir: Path, ids: set[str], command: str, pid: int, at: str) -> None:
+    """Keep `ids` as locks whose holder is gone (a killed run's, or one lz killed on a timeout)."""
+    if not ids:
+        return
+    stale = _read_json(workdir / STALE)
+    for lock_id in ids:
+        stale[lock_id] = {"command": command, "pid": pid, "at": at}
+    atomic_write_text(workdir / STALE, json.dumps(stale, indent=2))
 
 
 def stale(workdir: Path) -> dict[str, dict[str, Any]]:

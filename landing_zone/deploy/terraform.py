@@ -99,12 +99,15 @@ class Terraform:
     def _run(self, args: tuple[str, ...], log_stdout: bool) -> tuple[subprocess.CompletedProcess[str], set[str]]:
         """Run one terraform command; also the IDs of the state locks it attempted."""
         cmd = [self.binary, *self._args(args)]
-        (self.workdir / locks.CORE_LOG).unlink(missing_ok=True)
+        locks.fresh_log(self.workdir)
         started = time.monotonic()
         try:
             proc = process.run(cmd, cwd=self.workdir, env=locks.log_env(self.workdir, self.env), timeout=self.timeout,
                                on_start=lambda pid: locks.begin(self.workdir, pid, f"terraform {args[0]}"))  # fmt: skip
         except process.CommandTimeout as exc:
+            # Killed by lz: a lock it still held (no graceful stop within the grace period) is stale.
+            locks.mark_stale(self.workdir, locks.read_attempted(self.workdir, remove=True), f"terraform {args[0]}",
+                             0, time.strftime("%Y-%m-%d %H:%M:%S"))  # fmt: skip
             self._log(f"$ {' '.join(cmd)}  (timed out after {exc.seconds:.0f}s: its process group was killed)\n")
             raise TerraformError(self.stack, args[0], self.log,
                                  reason=f"timed out after {exc.seconds:.0f}s (LZ_COMMAND_TIMEOUT)") from None  # fmt: skip
@@ -113,7 +116,7 @@ class Terraform:
         self._log(f"$ {' '.join(cmd)}  (exit {proc.returncode}, {time.monotonic() - started:.1f}s)\n"
                   + (proc.stdout if log_stdout else f"({len(proc.stdout)} characters of output not logged: secrets)\n")
                   + proc.stderr + "\n")  # fmt: skip
-        return proc, locks.read_attempted(self.workdir)
+        return proc, locks.read_attempted(self.workdir, remove=True)
 
     def _log(self, text: str) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
