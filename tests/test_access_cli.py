@@ -86,8 +86,8 @@ def test_diff_between_two_synth_dirs(root_dir: Path, tmp_path: Path, capsys: Cap
     code, out, _ = lz(capsys, "access", "--stacks", str(changed), "--diff", str(root_dir))
     assert code == 0
     lines = out.splitlines()
-    assert "+ kit.walker via IAM group security/devops → DevOps in shared" in lines
-    assert "- natasha.romanoff via IAM group security/devops → DevOps in shared" in lines
+    assert any(line.startswith("+ kit.walker via IAM group security/devops → DevOps in shared") for line in lines)
+    assert any(line.startswith("- natasha.romanoff via IAM group security/devops → DevOps in shared") for line in lines)
     assert all(line.startswith(("+ kit.walker", "- natasha.romanoff")) and "security/devops" in line for line in lines)
     assert lz(capsys, "access", "--stacks", str(root_dir), "--diff", str(root_dir))[1] == f"no access changes against {root_dir}\n"
 
@@ -112,7 +112,7 @@ def test_diff_against_a_git_revision(tmp_path: Path, capsys: Capture) -> None:
     assert code == 0, err
     lines = out.splitlines()
     assert lines and all(line.startswith("+ ada.lovelace via IAM group security/devops → ") for line in lines), lines
-    assert "+ ada.lovelace via IAM group security/devops → DevOps in network" in lines
+    assert any(line.startswith("+ ada.lovelace via IAM group security/devops → DevOps in network") for line in lines)
 
 
 def test_missing_key_files_do_not_stop_lz_access(tmp_path: Path, capsys: Capture) -> None:

@@ -24,6 +24,8 @@ _MEMBER_ORGANIZATIONS_CALLS = ("organizations:LeaveOrganization", "organizations
                                "organizations:DeclineHandshake", "organizations:Describe", "organizations:List")  # fmt: skip
 
 Kind = Literal["user", "bootstrap", "root", "sso"]
+# The request of a check that only asks whether the roles can be assumed (no call after them).
+ASSUMED = "(assume only)"
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ def decide(model: AccessModel, caller: Caller, action: str, resource: str, conte
                                  resource_owner=model.accounts[target].id, scps=model.scp_documents(account)):  # fmt: skip
             return Decision(False, f"sts:AssumeRole {role_name}@{target} denied")
         principal, account, ctx = Principal(arn, role.policies, trust=role.trust), target, caller.mfa.context()
+    if action == ASSUMED:
+        return Decision(True, "")
     if (action.startswith("organizations:") and account != naming.MANAGEMENT and not model.organizations_delegated
             and not action.startswith(_MEMBER_ORGANIZATIONS_CALLS)):  # fmt: skip
         return Decision(False, "AWS Organizations accepts this only from the management account")

@@ -14,7 +14,7 @@ from typing import Any
 
 from landing_zone import layers, naming, roles
 from landing_zone.access import actions
-from landing_zone.access.decide import FRESH_MFA, NO_MFA, Caller, Decision, Mfa, decide, sso_role_arn
+from landing_zone.access.decide import ASSUMED, FRESH_MFA, NO_MFA, Caller, Decision, Mfa, decide, sso_role_arn
 from landing_zone.access.model import AccessModel
 from landing_zone.access.terraform import Stacks, imported, released, resources, tags
 
@@ -218,7 +218,7 @@ def _bootstrap_steps(model: AccessModel, _stacks: Stacks, require_mfa: bool, _ag
         return []
     bootstrap = Caller("bootstrap", naming.MANAGEMENT)
     out = [Check("credentials-bootstrap", "list the organization's accounts", bootstrap, "organizations:ListAccounts", "*", True)]
-    out += [Check("credentials-bootstrap", f"reach {a} through OAAR", bootstrap.then(a, naming.OAAR_ROLE), "iam:GetRole",
+    out += [Check("credentials-bootstrap", f"reach {a} through OAAR", bootstrap.then(a, naming.OAAR_ROLE), ASSUMED,
                   naming.role_arn(model.accounts[a].id, naming.OAAR_ROLE), True) for a in model.accounts if a != naming.MANAGEMENT]  # fmt: skip
     return out
 
@@ -268,7 +268,7 @@ def _mfa_steps(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) 
         for person in operators(model, cred_type):
             role = naming.assumed_role(cred_type)
             out.append(Check("mfa-login", naming.stack_profile(model.short_name, account), person.with_mfa(FRESH_MFA).then(account, role),
-                             "iam:GetRole", naming.role_arn(model.accounts[account].id, role), True))  # fmt: skip
+                             ASSUMED, naming.role_arn(model.accounts[account].id, role), True))  # fmt: skip
         # The transition redeploys the identities stacks with the credentials that still work.
         step = "mfa-disable" if require_mfa else "mfa-enable"
         caller = deploy_caller(model, account, require_mfa)
@@ -325,16 +325,16 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
                 arn = naming.role_arn(model.accounts[target].id, spec.name)
                 caller = Caller("user", account, user, mfa=FRESH_MFA).then(target, spec.name)
                 expect = spec.name in _assumes(model, account, user)
-                out.append(Check("abuse-reach", f"{'may' if expect else 'must not'} reach {spec.name}@{target}", caller, "iam:GetRole", arn, expect))
+                out.append(Check("abuse-reach", f"{'may' if expect else 'must not'} reach {spec.name}@{target}", caller, ASSUMED, arn, expect))
                 if require_mfa and spec.mfa and expect:
                     for mfa, why in ((NO_MFA, "without MFA"), (Mfa(True, age + 1), f"with an MFA sign-in older than {age}s")):
-                        out.append(Check("abuse-mfa", f"{spec.name}@{target} {why}", caller.with_mfa(mfa), "iam:GetRole", arn, False))
+                        out.append(Check("abuse-mfa", f"{spec.name}@{target} {why}", caller.with_mfa(mfa), ASSUMED, arn, False))
     if require_mfa:  # OAAR requires MFA too: the bootstrap keys no longer reach anything but management
         for account in model.accounts:
             for who in ([Caller("bootstrap", naming.MANAGEMENT)] + operators(model, "MANAGEMENT")):
                 for mfa, why in ((NO_MFA, "without MFA"), (Mfa(True, age + 1), f"with an MFA sign-in older than {age}s")):
                     out.append(Check("abuse-mfa", f"OAAR@{account} {why}", who.with_mfa(mfa).then(account, naming.OAAR_ROLE),
-                                     "iam:GetRole", naming.role_arn(model.accounts[account].id, naming.OAAR_ROLE), False))  # fmt: skip
+                                     ASSUMED, naming.role_arn(model.accounts[account].id, naming.OAAR_ROLE), False))  # fmt: skip
     # No dead grants: every role a group may assume exists and trusts the group's account.
     for (account, group_name), group in sorted(model.groups.items()):
         for arn in _assume_grants(group.policies):
@@ -342,7 +342,7 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
             role = arn.rsplit("/", 1)[-1]
             for user in group.members[:1]:
                 caller = Caller("user", account, user, mfa=FRESH_MFA).then(owner.name if owner else arn.split(":")[4], role)
-                out.append(Check("abuse-reach", f"group {group_name}'s grant on {arn} works", caller, "iam:GetRole", arn, True))
+                out.append(Check("abuse-reach", f"group {group_name}'s grant on {arn} works", caller, ASSUMED, arn, True))
     # Auditors read, never write.
     for (account, user) in sorted(model.users):
         if naming.AUDITOR_ROLE in _assumes(model, account, user) and account == home:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from landing_zone import naming
-from landing_zone.access.decide import BOOTSTRAP_USER, FRESH_MFA, NO_MFA, Caller, decide
+from landing_zone.access.decide import ASSUMED, BOOTSTRAP_USER, FRESH_MFA, NO_MFA, Caller, decide
 from landing_zone.access.model import AccessModel
 
 SSO_MFA = "Identity Center"  # SSO sign-in MFA is an Identity Center setting, not a trust condition
@@ -34,8 +34,8 @@ def _roles_reached(model: AccessModel, start: Caller) -> list[tuple[str, str, st
     found = []
     for (account, role), _ in sorted(model.roles.items()):
         arn = naming.role_arn(model.accounts[account].id, role)
-        if decide(model, start.with_mfa(FRESH_MFA).then(account, role), "iam:GetRole", arn).allowed:
-            without = decide(model, start.with_mfa(NO_MFA).then(account, role), "iam:GetRole", arn).allowed
+        if decide(model, start.with_mfa(FRESH_MFA).then(account, role), ASSUMED, arn).allowed:
+            without = decide(model, start.with_mfa(NO_MFA).then(account, role), ASSUMED, arn).allowed
             found.append((role, account, "no" if without else "yes"))
     return found
 

@@ -38,7 +38,8 @@ def table_for(config: Path) -> str:
 
     with tempfile.TemporaryDirectory(prefix="lz-access-") as tmp:
         settings = Settings(config_path=config, target="aws", work_dir=Path(tmp) / ".lz", out_dir=Path(tmp) / "cdktf.out")
-        stacks = synthesize(project_for_access(config.read_text(encoding="utf-8"), config), settings, {}, settings.out_dir)
+        project = project_for_access(config.read_text(encoding="utf-8"), config, Path(tmp) / "keys")
+        stacks = synthesize(project, settings, {}, settings.out_dir)
     return render.render(reach.matrix(model.build(stacks)), "markdown")
 
 

@@ -14,17 +14,16 @@ from landing_zone.access.terraform import Stacks, load_stacks
 from landing_zone.config import Project
 from landing_zone.settings import Settings
 
-# A public key whose private key was thrown away: access never depends on key material,
-# so IAM users whose own key file is not there yet synthesize with this one.
-STAND_IN_KEY = Path(__file__).with_name("stand-in-key.asc")
+STAND_IN_DOMAIN = "stand-in.invalid"
 
 
 class RefNotFound(Exception):
     pass
 
 
-def project_for_access(text: str, config: Path) -> Project:
-    """project.yaml's model from its text; IAM users without a key file get the stand-in key."""
+def project_for_access(text: str, config: Path, scratch: Path) -> Project:
+    """project.yaml's model from its text. Access never depends on key material, so IAM users
+    whose key file is not there yet get a throwaway key (written under `scratch`)."""
     import io
 
     from ruamel.yaml import YAML
@@ -32,16 +31,44 @@ def project_for_access(text: str, config: Path) -> Project:
     from landing_zone.config.loader import parse_project
 
     doc = YAML(typ="safe").load(text) or {}
-    keys = dict(doc.get("gpg_keys") or {}) if isinstance(doc, dict) else {}
-    users = {u for acct in ((doc.get("accounts") or {}).values() if isinstance(doc, dict) else [])
+    if not isinstance(doc, dict):
+        return parse_project(text, config)[0]  # the loader's own message
+    keys, emails = dict(doc.get("gpg_keys") or {}), dict(doc.get("gpg_key_emails") or {})
+    users = {u for acct in (doc.get("accounts") or {}).values()
              for g in (acct or {}).get("groups", []) or [] for u in g.get("users", []) or []}  # fmt: skip
-    missing = {u for u in users if not (config.parent / Path(keys.get(u, f"keys/{u}")).expanduser()).is_file()}
+    missing = sorted(u for u in users if not (config.parent / Path(keys.get(u, f"keys/{u}")).expanduser()).is_file())
     if missing:  # rewritten only then, so every other problem keeps its line number
-        doc["gpg_keys"] = keys | dict.fromkeys(sorted(missing), str(STAND_IN_KEY))
+        key = stand_in_key({u: emails.get(u) or f"{u}@{STAND_IN_DOMAIN}" for u in missing}, scratch)
+        doc["gpg_keys"] = keys | dict.fromkeys(missing, str(key))
         out = io.StringIO()
         YAML(typ="safe").dump(doc, out)
         text = out.getvalue()
     return parse_project(text, config)[0]
+
+
+def stand_in_key(emails: dict[str, str], directory: Path) -> Path:
+    """One public key with a user ID per user (its private key goes with a throwaway keyring)."""
+    import shutil
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="lzgpg-"))  # short: gpg-agent's socket path has a limit
+    gpg = ["gpg", "--batch", "--quiet", "--homedir", str(home), "--pinentry-mode", "loopback", "--passphrase", ""]
+    uids = [f"{user} <{email}>" for user, email in sorted(emails.items())]
+    try:
+        subprocess.run([*gpg, "--quick-generate-key", uids[0], "ed25519", "cert,sign", "never"], check=True, capture_output=True)
+        listing = subprocess.run([*gpg, "--with-colons", "--list-keys"], check=True, capture_output=True, text=True).stdout
+        fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+        for uid in uids[1:]:
+            subprocess.run([*gpg, "--quick-add-uid", fingerprint, uid], check=True, capture_output=True)
+        subprocess.run([*gpg, "--quick-add-key", fingerprint, "cv25519", "encr", "never"], check=True, capture_output=True)
+        exported = subprocess.run([*gpg, "--armor", "--export", fingerprint], check=True, capture_output=True).stdout
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "stand-in-key.asc"
+    path.write_bytes(exported)
+    return path
 
 
 def stand_in_ids(project: Project, known: dict[str, str]) -> dict[str, str]:

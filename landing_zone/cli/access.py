@@ -69,7 +69,7 @@ def _stacks(settings: Settings, directory: Path | None, scratch: Path) -> Stacks
     except OSError:
         load_project(settings)  # the loader's one-line message for a missing or unreadable file
         raise
-    return synthesize(project_for_access(text, settings.config_path), settings, {}, scratch)
+    return synthesize(project_for_access(text, settings.config_path, scratch.with_name(f"{scratch.name}-keys")), settings, {}, scratch)
 
 
 def _other(settings: Settings, other: str, scratch: Path) -> Stacks:
@@ -79,5 +79,5 @@ def _other(settings: Settings, other: str, scratch: Path) -> Stacks:
 
     if Path(other).is_dir():
         return load_stacks(Path(other))
-    project = project_for_access(project_at(other, settings.config_path), settings.config_path)
+    project = project_for_access(project_at(other, settings.config_path), settings.config_path, scratch.with_name(f"{scratch.name}-keys"))
     return synthesize(project, settings, {}, scratch)
