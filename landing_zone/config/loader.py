@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +13,38 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from landing_zone.config.errors import ConfigError, Problem, suggest
+from landing_zone.config.files import read_regular_file
 from landing_zone.config.model import PATTERN_HINTS, Project
 
 Loc = tuple[str | int, ...]
+
+MAX_PROJECT_BYTES = 1 << 20  # 1 MiB; a 100-account project is ~30 KB, and ruamel reads ~50 KB/s
+MAX_BRACKET_DEPTH = 64  # YAML scanners slow down with the square of [ { nesting: check first
+MAX_VALUES = 100_000  # values once aliases are expanded: stops alias bombs (a billion laughs)
+YAML_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+
+
+class _ValueProblem(ConstructorError):
+    """A value YAML cannot represent here (unknown tag, unreadable number or date)."""
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, refusing unknown tags and reporting bad values at their line."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node.tag not in YAML_TAGS:
+            shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise _ValueProblem(problem=f"unsupported tag '{shown}' (project.yaml takes plain values)",
+                                problem_mark=node.start_mark)  # fmt: skip
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # a 5000-digit number, a 2020-13-45 date
+            reason = str(exc).split(";")[0]
+            raise _ValueProblem(problem=f"cannot read this value: {reason}", problem_mark=node.start_mark) from None
 
 
 def render_path(loc: Loc) -> str:
@@ -208,22 +235,89 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
-    """Parse and check project.yaml text; raises ConfigError with every problem found."""
-    from landing_zone.config.validate import validate, warnings_of  # the semantic checks
+def _bracket_depth(text: str) -> Problem | None:
+    """Brackets nested too deep, found before a YAML parser spends minutes on them.
 
+    Counts every bracket, quoted or not: a false alarm needs 64 unclosed brackets in text.
+    """
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        if depth > MAX_BRACKET_DEPTH:
+            line, col = _line_col(text, match.start())
+            return Problem(line, col, "", f"YAML error: brackets nested more than {MAX_BRACKET_DEPTH} deep")
+    return None
+
+
+def _count_values(root: Any) -> Problem | None:
+    """More than MAX_VALUES values once aliases are expanded: the walks below would never end.
+
+    Each node is sized once (aliases share the node object), so a bomb is found in linear time.
+    ruamel resolves an alias inside its own anchor to None, so the structure is never cyclic.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        if not isinstance(node, CommentedMap | CommentedSeq):
+            return 1
+        if id(node) not in sizes:
+            children = node.values() if isinstance(node, CommentedMap) else node
+            sizes[id(node)] = 1 + sum(size(child) for child in children)
+        return sizes[id(node)]
+
+    if size(root) > MAX_VALUES:
+        return Problem(1, 1, "", f"YAML error: more than {MAX_VALUES} values once aliases are expanded")
+    return None
+
+
+def _read_yaml(text: str, file: Path) -> Any:
+    """The round-trip document; ConfigError for what cannot be a project.yaml."""
+    if len(text) > MAX_PROJECT_BYTES:
+        raise ConfigError(file, [Problem(0, 0, "", f"larger than {MAX_PROJECT_BYTES} bytes (1 MiB), not a project.yaml")])
+    if too_deep := _bracket_depth(text):
+        raise ConfigError(file, [too_deep])
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
-        doc = YAML(typ="rt").load(text)
+        doc = yaml.load(text)
+    except RecursionError:  # block nesting (`- - - - …`) deeper than Python's stack
+        raise ConfigError(file, [Problem(0, 0, "", "YAML error: nested too deep")]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ConfigError(file, [Problem(line, col, "", f"YAML syntax error: {exc.problem or exc.context}")]) from None
+        kind = "YAML error" if isinstance(exc, _ValueProblem) else "YAML syntax error"
+        raise ConfigError(file, [Problem(line, col, "", f"{kind}: {exc.problem or exc.context}")]) from None
     except YAMLError as exc:  # e.g. a control character: the reader reports an offset, not a mark
         line, col = _line_col(text, getattr(exc, "position", 0) or 0)
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         if isinstance(character := getattr(exc, "character", None), int):
             reason = f"{reason} (character #x{character:04x})"
         raise ConfigError(file, [Problem(line, col, "", f"YAML error: {reason}")]) from None
+    if isinstance(doc, CommentedMap | CommentedSeq) and (too_big := _count_values(doc)):
+        raise ConfigError(file, [too_big])
+    return doc
+
+
+def _without_unknown_keys(data: dict[str, Any], err: ValidationError) -> dict[str, Any] | None:
+    """`data` minus its unknown keys, when they are the only shape errors (else None)."""
+    errors = err.errors()
+    if any(e["type"] != "extra_forbidden" for e in errors):
+        return None
+    pruned = copy.deepcopy(data)
+    for e in errors:
+        *parents, key = e["loc"]
+        node: Any = pruned
+        for part in parents:
+            node = node[part]
+        node.pop(key, None)
+    return pruned
+
+
+def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
+    """Parse and check project.yaml text; raises ConfigError with every problem found."""
+    from landing_zone.config.validate import validate, warnings_of  # the semantic checks
+
+    doc = _read_yaml(text, file)
     if doc is None:
         empty = "the file is empty: expected project_name, short_name, regions and organization"
         raise ConfigError(file, [Problem(1, 1, "", empty)])
@@ -238,7 +332,15 @@ def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
     try:
         project = Project.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(file, _translate(err, source)) from None
+        problems = _translate(err, source)
+        # An unknown key must not hide the rest: check the file without it (README: every problem at once).
+        pruned = _without_unknown_keys(data, err)
+        if pruned is not None:
+            try:
+                problems += validate(Project.model_validate(pruned), file.parent, source)
+            except ValidationError:
+                pass
+        raise ConfigError(file, problems) from None
     problems = validate(project, file.parent, source)
     if problems:
         raise ConfigError(file, problems)
@@ -250,12 +352,16 @@ def load_project(path: Path | str) -> tuple[Project, list[Problem]]:
     """Read and check project.yaml; returns the model and non-fatal warnings."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_regular_file(file, MAX_PROJECT_BYTES, "a project.yaml (the limit is 1 MiB)").decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(file, [Problem(0, 0, "", "file not found (set --config or LZ_CONFIG)")]) from None
+    except IsADirectoryError:
+        raise ConfigError(file, [Problem(0, 0, "", "a directory, not a file (set --config or LZ_CONFIG)")]) from None
     except OSError as exc:
         raise ConfigError(file, [Problem(0, 0, "", f"cannot read: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x})"
         raise ConfigError(file, [Problem(0, 0, "", reason)]) from None
+    except ValueError as exc:  # a FIFO or device, or over the size limit
+        raise ConfigError(file, [Problem(0, 0, "", str(exc))]) from None
     return parse_project(text, file)

@@ -231,6 +231,11 @@ class Project(_Strict):
         default={},
         description="IAM user (first.last) → public key file; default keys/<first.last> next to project.yaml.",
     )
+    gpg_key_emails: dict[str, Email] = Field(
+        default={},
+        description="IAM user (first.last) → the email address in the user id of their GPG key, when it is "
+        "neither their users: email nor first.last@<any domain> (lz validate checks the key is theirs).",
+    )
 
     _source: Path | None = PrivateAttr(default=None)
 

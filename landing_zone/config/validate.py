@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from landing_zone import naming
 from landing_zone.config.errors import Problem, suggest
-from landing_zone.config.gpgkey import inspect_public_key
+from landing_zone.config.files import read_regular_file
+from landing_zone.config.gpgkey import PublicKey, inspect_public_key
 from landing_zone.config.model import AWS_REGIONS, Project
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 BUILTIN_POLICIES = ("default", "standard", "delete-protection", "tag-protection")
 SCP_MAX_CHARS = 5120
+MAX_POLICY_BYTES = 1 << 20  # read at most this much of a policy file (the SCP limit is far below)
 
 Loc = tuple[str | int, ...]
 Finding = tuple[Loc, str]
@@ -123,10 +125,18 @@ def policy_documents(p: Project, base: Path) -> Iterator[Finding]:
             yield ("organization", "policies", i, "name"), f"duplicate policy name '{pol.name}'"
         loc = ("organization", "policies", i, "file")
         try:
-            doc = json.loads((base / pol.file).read_text(encoding="utf-8"))
-        except OSError:
+            raw = read_regular_file(base / pol.file, MAX_POLICY_BYTES, "a policy document")
+        except FileNotFoundError:
             yield loc, f"policy file '{pol.file}' not found"
             continue
+        except OSError as exc:
+            yield loc, f"policy file '{pol.file}': cannot read it: {exc.strerror}"
+            continue
+        except ValueError as exc:  # a FIFO or device, or too big
+            yield loc, f"policy file '{pol.file}': {exc}"
+            continue
+        try:
+            doc = json.loads(raw)
         except ValueError as exc:  # JSONDecodeError and undecodable bytes alike
             yield loc, f"policy file '{pol.file}' is not valid JSON: {exc}"
             continue
@@ -192,21 +202,53 @@ def unique_lists(p: Project, _: Path) -> Iterator[Finding]:
 
 @rule
 def gpg_key_files(p: Project, base: Path) -> Iterator[Finding]:
-    """Each IAM user's login password is encrypted with their public key: it must be readable."""
+    """Each IAM user's login password is encrypted with their public key: it must be theirs and usable."""
     for user, locs in _group_user_locs(p).items():
         loc = ("gpg_keys", user) if user in p.gpg_keys else locs[0]
         shown = p.gpg_keys.get(user, f"keys/{user}")
         try:
-            inspect_public_key(p.gpg_key_file(user, base))
+            key = inspect_public_key(p.gpg_key_file(user, base))
         except FileNotFoundError:
             hint = "" if user in p.gpg_keys else f" (export it with `gpg --export`, or set gpg_keys.{user})"
             yield loc, f"no GPG public key for IAM user '{user}': {shown} not found{hint}"
+            continue
         except IsADirectoryError:
             yield loc, f"GPG key of '{user}': {shown} is a directory, not a key file"
+            continue
         except OSError as exc:
             yield loc, f"GPG key of '{user}': cannot read {shown}: {exc.strerror}"
+            continue
         except ValueError as exc:
             yield loc, f"GPG key of '{user}' ({shown}): {exc}"
+            continue
+        for problem in _key_problems(p, user, key):
+            yield loc, f"GPG key of '{user}' ({shown}): {problem}"
+
+
+def _key_problems(p: Project, user: str, key: PublicKey) -> Iterator[str]:
+    """A key gpg reads can still be useless: expired, sign-only, or someone else's."""
+    if key.validity == "e":
+        when = f" on {key.expires:%Y-%m-%d}" if key.expires else ""
+        yield f"expired{when}; ask {user} for a current key (`gpg --quick-set-expire`, then export it again)"
+    elif key.validity == "r":
+        yield f"revoked; ask {user} for a new key"
+    elif not key.can_encrypt:
+        yield ("has no encryption subkey valid now (a sign-only key, or its encryption subkey expired): "
+               "the initial password cannot be encrypted to it")  # fmt: skip
+    expected = p.gpg_key_emails.get(user)
+    if expected is not None:
+        if expected.lower() not in key.emails:
+            yield f"its user ID is {_uids(key)}, not {expected} (gpg_key_emails.{user})"
+        return
+    sso_emails = {u.email.lower() for u in p.users if u.login == user}
+    if not any(e in sso_emails or e.split("@")[0] == user for e in key.emails):
+        wanted = " or ".join([*sorted(sso_emails), f"{user}@…"])
+        yield (f"its user ID is {_uids(key)}, not {wanted}: is it {user}'s key? "
+               f"If it is, set gpg_key_emails.{user} to the key's address")  # fmt: skip
+
+
+def _uids(key: PublicKey) -> str:
+    return ", ".join(f"'{uid}'" for uid in key.user_ids)
 
 
 # The reference's own example lists IAM users (kit.walker) that are not SSO users, and
@@ -228,6 +270,9 @@ def gpg_keys_used(p: Project, _: Path) -> Iterator[Finding]:
     for user in p.gpg_keys:
         if user not in iam_users:
             yield ("gpg_keys", user), f"key for '{user}', who is in no IAM group{suggest(user, iam_users)}"
+    for user in p.gpg_key_emails:
+        if user not in iam_users:
+            yield ("gpg_key_emails", user), f"key email for '{user}', who is in no IAM group{suggest(user, iam_users)}"
 
 
 def _run(rules: list[Rule], project: Project, base_dir: Path, source: SourceMap) -> list[Problem]:
