@@ -12,6 +12,9 @@ SHARED = "shared"
 OAAR_ROLE = "OrganizationAccountAccessRole"
 # Roles the identities layer creates in member accounts (spec §2).
 DEVOPS_ROLE, ADMIN_ROLE, AUDITOR_ROLE, DEPLOY_MASTER_ROLE = "DevOps", "Admin", "Auditor", "DeployMaster"
+FINOPS_ROLE = "FinOps"
+# Root console sign-ins are delivered to EventBridge in this region only.
+GLOBAL_EVENTS_REGION = "us-east-1"
 
 
 # The identities stack's output of IAM users and their encrypted initial passwords.
@@ -110,6 +113,19 @@ def role_session_name(profile_name: str) -> str:
 
 def alerts_topic(short_name: str, account: str) -> str:
     return f"{short_name}-{account}-security-alerts"
+
+
+def alerts_key_alias(short_name: str, account: str) -> str:
+    return f"alias/{alerts_topic(short_name, account)}"
+
+
+def replica_bucket(short_name: str, account: str) -> str:
+    return f"{state_bucket(short_name, account)}-replica"
+
+
+def replication_role(short_name: str, account: str) -> str:
+    # Role names stop at 64 characters: the bucket's name plus a suffix would not fit.
+    return f"{short_name}-{account}-state-replication"
 
 
 def access_analyzer(short_name: str) -> str:

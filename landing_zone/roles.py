@@ -19,19 +19,41 @@ def managed(name: str) -> str:
 @dataclass(frozen=True)
 class RoleSpec:
     name: str
-    mfa: bool  # the spec's MFA roles: trust requires a recent MFA sign-in when require_mfa is on
+    # The `require_mfa` switch: trust requires a recent MFA sign-in while it is on (OAAR, as in
+    # the reference; `lz mfa enable` changes exactly these trust policies).
+    mfa: bool
     policies: tuple[str, ...]
+    # Trust requires a recent MFA sign-in whatever `require_mfa` says (the reference's people roles).
+    mfa_always: bool = False
+    # A scoped inline policy (constructs/scoped_access.py) by name, beside the managed ones.
+    access: str | None = None
+    # The account the role lives in trusts its own root too (DeployMaster: pipelines in shared).
+    trusts_own_account: bool = False
+    max_session_duration: int = 3600
+    # Callers may tag the session and set a source identity (CI/CD audit trails).
+    session_tags: bool = False
 
+    def requires_mfa(self, require_mfa: bool) -> bool:
+        return self.mfa_always or (self.mfa and require_mfa)
+
+
+# Scoped inline policies by name (see constructs/scoped_access.py).
+DEVOPS_ACCESS, DEPLOY_MASTER_ACCESS = "devops", "deploy-master"
 
 OAAR = RoleSpec(naming.OAAR_ROLE, True, (managed("AdministratorAccess"),))
 # Roles in every member account, assumed from the identity (security) account.
 MEMBER_ROLES = (
-    RoleSpec(naming.DEVOPS_ROLE, True, (managed("PowerUserAccess"), managed("IAMFullAccess"))),
-    RoleSpec(naming.ADMIN_ROLE, True, (managed("AdministratorAccess"),)),
+    RoleSpec(naming.DEVOPS_ROLE, False, (), mfa_always=True, access=DEVOPS_ACCESS),
+    RoleSpec(naming.ADMIN_ROLE, False, (managed("AdministratorAccess"),), mfa_always=True),
     RoleSpec(naming.AUDITOR_ROLE, False, (managed("SecurityAudit"), managed("ReadOnlyAccess"))),
 )
-# The CI/CD deployment role lives in shared; machines cannot answer MFA prompts.
-SHARED_ROLES = (RoleSpec(naming.DEPLOY_MASTER_ROLE, False, (managed("PowerUserAccess"), managed("IAMFullAccess"))),)
+SHARED_ROLES = (
+    # The CI/CD deployment role: machines cannot answer MFA prompts (the reference's DeployMaster).
+    RoleSpec(naming.DEPLOY_MASTER_ROLE, False, (), access=DEPLOY_MASTER_ACCESS, trusts_own_account=True,
+             max_session_duration=10800, session_tags=True),
+    RoleSpec(naming.FINOPS_ROLE, False, (managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")),
+             mfa_always=True),
+)  # fmt: skip
 
 
 # The roles the stacks themselves run as: OAAR (bootstrap keys, and the management account's
@@ -60,5 +82,5 @@ GROUPS = {
     "admins": GroupSpec((managed("AdministratorAccess"),), (naming.ADMIN_ROLE,)),
     "devops": GroupSpec((managed("PowerUserAccess"),), (naming.DEVOPS_ROLE, naming.DEPLOY_MASTER_ROLE)),
     "auditors": GroupSpec((managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")), (naming.AUDITOR_ROLE,)),
-    "finops": GroupSpec((managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")), ()),
+    "finops": GroupSpec((managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")), (naming.FINOPS_ROLE,)),
 }

@@ -55,8 +55,9 @@ def test_journey_step(project: str, mfa: bool, step: str, request: pytest.Fixtur
 def test_every_step_has_checks(project: str, mfa: bool) -> None:
     stacks, model = synthesized(project, mfa)
     steps = {c.step for c in journey.checks(model, stacks, mfa, mfa_max_age(PROJECTS[project]))}
-    # mfa-enable runs from the MFA-off state, mfa-disable and abuse-mfa only exist with MFA on
-    expected = set(journey.STEPS) - ({"mfa-disable", "abuse-mfa", "down-order"} if not mfa else {"mfa-enable", "credentials-bootstrap"})
+    # mfa-enable runs from the MFA-off state, mfa-disable only exists with MFA on; abuse-mfa in
+    # both (DevOps, Admin and FinOps always require MFA, OAAR with the switch)
+    expected = set(journey.STEPS) - ({"mfa-disable", "down-order"} if not mfa else {"mfa-enable", "credentials-bootstrap"})
     assert steps == expected
 
 

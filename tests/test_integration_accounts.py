@@ -53,7 +53,8 @@ def test_roles_and_trust(deployment, account: str) -> None:
     attached = {p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=naming.OAAR_ROLE)["AttachedPolicies"]}
     assert "AdministratorAccess" in attached
     for role in expected - {naming.OAAR_ROLE}:
-        assert _principals(_trust(iam, role)["Statement"][0]) == {naming.root_arn(ids["security"])}
+        trusted = {"security"} | ({"shared"} if role == naming.DEPLOY_MASTER_ROLE else set())  # pipelines in shared
+        assert _principals(_trust(iam, role)["Statement"][0]) == {naming.root_arn(ids[a]) for a in trusted}
 
 
 @pytest.mark.parametrize("account", ["management", "security"])

@@ -90,7 +90,7 @@ def test_mfa_roles_require_mfa_everywhere(journey: Deployment) -> None:
         for spec in roles.roles_in(account):
             doc = iam.get_role(RoleName=spec.name)["Role"]["AssumeRolePolicyDocument"]
             statement = (json.loads(doc) if isinstance(doc, str) else doc)["Statement"][0]
-            if spec.mfa:
+            if spec.requires_mfa(True):
                 assert statement["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}, (account, spec.name)
                 assert int(statement["Condition"]["NumericLessThan"]["aws:MultiFactorAuthAge"]) > 0
             else:

@@ -11,7 +11,8 @@ from tests.conftest import FIXTURES, ROOT
 from tests.synth_helpers import synth_stacks
 
 PROJECTS = [ROOT / "project.yaml", FIXTURES / "four-accounts" / "project.yaml"]
-MFA_ROLES = {naming.OAAR_ROLE, naming.DEVOPS_ROLE, naming.ADMIN_ROLE}
+# Roles whose trust requires MFA with require_mfa on (OAAR by the switch, the others always).
+MFA_ROLES = {naming.OAAR_ROLE, naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE}
 
 
 def _diff(a: object, b: object, path: str = "") -> list[str]:

@@ -81,6 +81,11 @@ CALLS: dict[str, Calls] = {
     # An adopted role already exists: applying it updates its trust (and tags).
     "aws_iam_role": Calls(("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole"), ("iam:DeleteRole",),
                           _named("aws_iam_role", "name", _ROLE)),
+    "aws_iam_role_policy": Calls(("iam:PutRolePolicy",), ("iam:DeleteRolePolicy",), _named("aws_iam_role", "role", _ROLE)),
+    "aws_s3_bucket_replication_configuration": Calls(("s3:PutReplicationConfiguration", "iam:PassRole"),
+                                                     ("s3:PutReplicationConfiguration",), _named("aws_s3_bucket", "bucket", _BUCKET)),
+    "aws_sns_topic_subscription": Calls(("sns:Subscribe",), ("sns:Unsubscribe",),
+                                        _named("aws_sns_topic", "topic_arn", "arn:aws:sns:{region}:{account}:{name}")),
     "aws_iam_role_policy_attachment": Calls(("iam:AttachRolePolicy",), ("iam:DetachRolePolicy",), _named("aws_iam_role", "role", _ROLE)),
     "aws_organizations_organization": Calls(("organizations:CreateOrganization", "organizations:EnablePolicyType",
                                              "organizations:EnableAWSServiceAccess"), ("organizations:DeleteOrganization",), _any),

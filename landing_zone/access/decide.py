@@ -118,6 +118,8 @@ def decide(model: AccessModel, caller: Caller, action: str, resource: str, conte
     if (action.startswith("organizations:") and account != naming.MANAGEMENT and not model.organizations_delegated
             and not action.startswith(_MEMBER_ORGANIZATIONS_CALLS)):  # fmt: skip
         return Decision(False, "AWS Organizations accepts this only from the management account")
-    if not evaluator.allowed(principal, action, resource, {**ctx, **(context or {})}, scps=model.scp_documents(account)):
+    # AWS names a region in every request: the account's own unless the check says otherwise.
+    region = {"aws:RequestedRegion": model.accounts[account].region}
+    if not evaluator.allowed(principal, action, resource, {**region, **ctx, **(context or {})}, scps=model.scp_documents(account)):
         return Decision(False, f"{action} denied")
     return Decision(True, "")

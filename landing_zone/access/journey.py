@@ -326,7 +326,7 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
                 caller = Caller("user", account, user, mfa=FRESH_MFA).then(target, spec.name)
                 expect = spec.name in _assumes(model, account, user)
                 out.append(Check("abuse-reach", f"{'may' if expect else 'must not'} reach {spec.name}@{target}", caller, ASSUMED, arn, expect))
-                if require_mfa and spec.mfa and expect:
+                if spec.requires_mfa(require_mfa) and expect:  # DevOps, Admin, FinOps always; OAAR with the switch
                     for mfa, why in ((NO_MFA, "without MFA"), (Mfa(True, age + 1), f"with an MFA sign-in older than {age}s")):
                         out.append(Check("abuse-mfa", f"{spec.name}@{target} {why}", caller.with_mfa(mfa), ASSUMED, arn, False))
     if require_mfa:  # OAAR requires MFA too: the bootstrap keys no longer reach anything but management

@@ -183,6 +183,8 @@ def _iam(model: AccessModel, account: str, stack: Json) -> None:
     attached: dict[str, list[tuple[str, Json]]] = {key: [] for key in roles}
     for _, body in resources(stack, "aws_iam_role_policy_attachment"):
         attached[ref("aws_iam_role", body["role"]) or ""].append(_managed(body["policy_arn"]))
+    for _, body in resources(stack, "aws_iam_role_policy"):  # inline policies
+        attached[ref("aws_iam_role", body["role"]) or ""].append((body["name"], policy_document(body["policy"])))
     adopted = imported(stack)
     for key, body in roles.items():
         model.roles[(account, body["name"])] = IamRole(account, body["name"], policy_document(body["assume_role_policy"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
@@ -20,13 +21,17 @@ class MfaPolicy:
     max_age: int
 
 
-def trust_statement(principal_arns: list[str], mfa: MfaPolicy | None) -> Statement:
+# What a CI/CD caller may add to its session: tags and a source identity (audit trail).
+SESSION_TAG_ACTIONS = ("sts:SetSourceIdentity", "sts:TagSession")
+
+
+def trust_statement(principal_arns: list[str], mfa: MfaPolicy | None, *, session_tags: bool = False) -> Statement:
     """Allow the principals to assume the role; with MFA required, only a recent MFA sign-in."""
     statement: Statement = {
         "Sid": "TrustedPrincipals",
         "Effect": "Allow",
         "Principal": {"AWS": sorted(principal_arns)},
-        "Action": "sts:AssumeRole",
+        "Action": ["sts:AssumeRole", *SESSION_TAG_ACTIONS] if session_tags else "sts:AssumeRole",
     }
     if mfa and mfa.required:
         statement["Condition"] = {
@@ -37,9 +42,9 @@ def trust_statement(principal_arns: list[str], mfa: MfaPolicy | None) -> Stateme
 
 
 class Role(Construct):
-    """A role trusted by `principals`, with AWS managed policies attached.
+    """A role trusted by `principals`, with AWS managed policies attached (and an inline policy).
 
-    mfa: the project's MFA policy for roles the spec marks as MFA roles, None for others.
+    mfa: the MFA policy of its trust (required or not, max age), None for roles without MFA.
     adopt: import the existing role of that name instead of creating it (OAAR in members).
     """
 
@@ -54,15 +59,19 @@ class Role(Construct):
         mfa: MfaPolicy | None,
         adopt: bool = False,
         max_session_duration: int = 3600,
+        inline_policy: str | None = None,
+        session_tags: bool = False,
     ) -> None:
         super().__init__(scope, id)
         self.role = IamRole(
             self,
             "role",
             name=name,
-            assume_role_policy=document(trust_statement(principals, mfa)),
+            assume_role_policy=document(trust_statement(principals, mfa, session_tags=session_tags)),
             max_session_duration=max_session_duration,
         )
+        if inline_policy:
+            IamRolePolicy(self, "access", name=f"{name}Access", role=self.role.name, policy=inline_policy)
         attachments = [
             IamRolePolicyAttachment(self, f"policy-{policy.rsplit('/', 1)[-1]}", role=self.role.name, policy_arn=policy)
             for policy in policies

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from landing_zone import naming
 from landing_zone.constructs.identity_center import IdentityCenter, PermissionSetSpec
-from landing_zone.constructs.policy import document
+from landing_zone.constructs.scoped_access import allowed_regions, devops_policy
 from landing_zone.roles import managed
 from landing_zone.stacks.base import LayerStack
 
@@ -15,19 +15,6 @@ GROUPS = {
     "securityauditor": "SecurityAuditor",
     "readonly": "ReadOnly",
 }
-# Global services have no region: the DevOps region fence must not cut them off.
-GLOBAL_SERVICES = ["iam:*", "sts:*", "organizations:Describe*", "organizations:List*", "support:*",
-                   "cloudfront:*", "route53:*", "waf:*", "health:*", "trustedadvisor:*"]  # fmt: skip
-
-
-def devops_policy(regions: list[str]) -> str:
-    return document(
-        {"Sid": "ProjectRegions", "Effect": "Allow", "Action": "*", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:RequestedRegion": regions}}},
-        {"Sid": "GlobalServices", "Effect": "Allow", "Action": GLOBAL_SERVICES, "Resource": "*"},
-    )  # fmt: skip
-
-
 class SsoStack(LayerStack):
     layer = "sso"
 
@@ -38,8 +25,9 @@ class SsoStack(LayerStack):
         sets = {
             "administrators": PermissionSetSpec("Administrator", "Full access",
                                                 (managed("AdministratorAccess"),), accounts=mgmt),
-            "devops": PermissionSetSpec("DevOps", "Everything within the project's regions",
-                                        inline_policy=devops_policy([p.primary_region, p.secondary_region]),
+            "devops": PermissionSetSpec("DevOps", "Named services in the project's regions, sizes limited",
+                                        inline_policy=devops_policy(allowed_regions(p.primary_region, p.secondary_region),
+                                                                    p.devops.extra_services),
                                         accounts=members),
             "finops": PermissionSetSpec("FinOps", "Billing", (managed("job-function/Billing"),), accounts=mgmt),
             "securityauditor": PermissionSetSpec("SecurityAuditor", "Security audit, read only",

@@ -1,0 +1,274 @@
+"""Issue 15: guardrails at least as strong as the reference, as properties of the synthesized JSON
+(both fixtures) and decisions of the IAM evaluator, so a snapshot update cannot accept a weakening."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from landing_zone import naming, roles
+from landing_zone.access.decide import FRESH_MFA, NO_MFA, Caller, decide
+from landing_zone.access.model import AccessModel, build
+from landing_zone.constructs import scoped_access
+from tests.conftest import FIXTURES, ROOT
+from tests.synth_helpers import synth_stacks
+
+PROJECTS = {"root": ROOT / "project.yaml", "four-accounts": FIXTURES / "four-accounts" / "project.yaml"}
+MODES = pytest.mark.parametrize("mfa", [False, True], ids=["mfa-off", "mfa-on"])
+BOTH = pytest.mark.parametrize("project", sorted(PROJECTS))
+GLOBAL_SERVICES = {a.split(":")[0] for a in scoped_access.GLOBAL_ACTIONS}
+
+
+def _yaml(project: str) -> dict:
+    return YAML(typ="safe").load(PROJECTS[project].read_text())
+
+
+def _stacks(project: str, mfa: bool = False) -> dict[str, dict]:
+    return synth_stacks(PROJECTS[project], "aws", mfa)
+
+
+@cache
+def _model(project: str, mfa: bool) -> AccessModel:
+    return build(_stacks(project, mfa))
+
+
+def _resources(stack: dict, kind: str) -> dict[str, dict]:
+    return (stack.get("resource") or {}).get(kind, {})
+
+
+def _role(stacks: dict, account: str, name: str) -> dict | None:
+    stack = stacks[naming.stack_id(account, "identities")]
+    return next((b for b in _resources(stack, "aws_iam_role").values() if b["name"] == name), None)
+
+
+def _inline(stacks: dict, account: str, role: str) -> dict:
+    stack = stacks[naming.stack_id(account, "identities")]
+    docs = [json.loads(b["policy"]) for b in _resources(stack, "aws_iam_role_policy").values() if role in b["name"]]
+    assert len(docs) == 1, (account, role)
+    return docs[0]
+
+
+def _scoped_documents(project: str) -> list[tuple[str, dict]]:
+    """Every DevOps/DeployMaster role policy and the SSO DevOps permission set's inline policy."""
+    stacks, out = _stacks(project), []
+    for account in [a for a in _yaml(project)["organization"]["accounts"] if a["name"] != naming.MANAGEMENT]:
+        out.append((f"DevOps@{account['name']}", _inline(stacks, account["name"], naming.DEVOPS_ROLE)))
+    out.append(("DeployMaster@shared", _inline(stacks, naming.SHARED, naming.DEPLOY_MASTER_ROLE)))
+    sso = stacks["management-sso"]
+    psets = {k: b["name"] for k, b in _resources(sso, "aws_ssoadmin_permission_set").items()}
+    for body in _resources(sso, "aws_ssoadmin_permission_set_inline_policy").values():
+        key = body["permission_set_arn"].split(".")[1]
+        if psets[key] == "DevOps":
+            out.append(("sso:DevOps", json.loads(body["inline_policy"])))
+    assert out[-1][0] == "sso:DevOps"
+    return out
+
+
+def _actions(statement: dict) -> list[str]:
+    acts = statement.get("Action", [])
+    return [acts] if isinstance(acts, str) else acts
+
+
+# --- scoped DevOps / DeployMaster: allow-list, region fence on regional actions only, size limits ---
+
+@BOTH
+def test_scoped_policies_fence_regional_actions_only(project: str) -> None:
+    doc = _yaml(project)
+    regions = sorted({doc["primary_region"], doc["secondary_region"], "us-east-1"})
+    for who, policy in _scoped_documents(project):
+        allows = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+        assert all("*" not in _actions(s) and "NotAction" not in s for s in allows), who
+        fenced = [s for s in allows if "Condition" in s]
+        unfenced = [s for s in allows if "Condition" not in s]
+        assert len(fenced) == 1 and len(unfenced) == 1, who
+        assert fenced[0]["Condition"] == {"StringEquals": {"aws:RequestedRegion": regions}}, who
+        # the fence never covers a global service, and only global services go without it
+        assert not {a.split(":")[0] for a in _actions(fenced[0])} & GLOBAL_SERVICES, who
+        assert {a.split(":")[0] for a in _actions(unfenced[0])} <= GLOBAL_SERVICES, who
+        assert "iam:*" in _actions(unfenced[0]) and "sts:*" in _actions(unfenced[0]), who
+        sids = {s["Sid"] for s in policy["Statement"] if s["Effect"] == "Deny"}
+        assert {"DenyEc2LargerThanXlarge", "DenyEc2ResizeLargerThanXlarge", "DenyRdsLargerThanLarge"} <= sids, who
+
+
+@BOTH
+def test_devops_lists_at_least_the_services_it_deploys(project: str) -> None:
+    # What `lz up` creates in member accounts; the access matrix checks each call, this names them.
+    needed = {"s3", "dynamodb", "kms", "sns", "events", "ec2", "access-analyzer"}
+    for who, policy in _scoped_documents(project):
+        if "DeployMaster" in who:
+            continue
+        fenced = next(s for s in policy["Statement"] if s["Effect"] == "Allow" and "Condition" in s)
+        assert needed <= {a.split(":")[0] for a in _actions(fenced)}, who
+        assert len(_actions(fenced)) >= 60, who  # the reference allows ~50-80 named services
+
+
+@BOTH
+def test_devops_has_no_managed_power_user_policies(project: str) -> None:
+    stacks = _stacks(project)
+    for stack_id, stack in stacks.items():
+        if not stack_id.endswith("-identities"):
+            continue
+        roles_by_key = {k: b["name"] for k, b in _resources(stack, "aws_iam_role").items()}
+        for body in _resources(stack, "aws_iam_role_policy_attachment").values():
+            role = roles_by_key[body["role"].split(".")[1]]
+            if role in (naming.DEVOPS_ROLE, naming.DEPLOY_MASTER_ROLE):
+                pytest.fail(f"{stack_id}: {role} has {body['policy_arn']} attached")
+
+
+def _devops(project: str, account: str = naming.SHARED) -> Caller:
+    model = _model(project, False)
+    home = naming.SECURITY
+    user = next(u for (a, u) in model.users if a == home and naming.DEVOPS_ROLE in
+                {r for g in model.users[(a, u)].groups for r in roles.GROUPS.get(g, roles.GroupSpec((), ())).assumes})  # fmt: skip
+    return Caller("user", home, user, mfa=FRESH_MFA).then(account, naming.DEVOPS_ROLE)
+
+
+def _sso_devops(account: str = naming.SHARED) -> Caller:
+    return Caller("sso", account, "DevOps")
+
+
+@BOTH
+@pytest.mark.parametrize("who", ["role", "sso"])
+def test_devops_decisions(project: str, who: str) -> None:
+    model, doc = _model(project, False), _yaml(project)
+    caller = _devops(project) if who == "role" else _sso_devops()
+    shared = model.accounts[naming.SHARED].id
+    instance = f"arn:aws:ec2:{doc['primary_region']}:{shared}:instance/*"
+
+    def allowed(action: str, resource: str, **context: str) -> bool:
+        ctx = {"aws:RequestedRegion": doc["primary_region"], **context}
+        return decide(model, caller, action, resource, ctx).allowed
+
+    assert allowed("ec2:RunInstances", instance, **{"ec2:InstanceType": "m7g.xlarge"})
+    assert not allowed("ec2:RunInstances", instance, **{"ec2:InstanceType": "m7g.2xlarge"})
+    assert not allowed("ec2:RunInstances", instance, **{"ec2:InstanceType": "c6i.metal"})
+    assert not allowed("ec2:ModifyInstanceAttribute", instance, **{"ec2:Attribute/InstanceType": "r6i.4xlarge"})
+    assert allowed("rds:CreateDBInstance", "*", **{"rds:DatabaseClass": "db.t4g.large"})
+    assert not allowed("rds:CreateDBInstance", "*", **{"rds:DatabaseClass": "db.r6g.xlarge"})
+    assert allowed("rds:ModifyDBInstance", "*")  # no class in the request: not a resize
+    bucket = f"arn:aws:s3:::x-{shared}"
+    for region in (doc["primary_region"], doc["secondary_region"], "us-east-1"):
+        assert allowed("s3:CreateBucket", bucket, **{"aws:RequestedRegion": region}), region
+    assert not allowed("s3:CreateBucket", bucket, **{"aws:RequestedRegion": "ap-southeast-2"})
+    # global services keep working whatever region the SDK names
+    for action, resource in (("iam:CreateRole", f"arn:aws:iam::{shared}:role/x"), ("route53:CreateHostedZone", "*"),
+                             ("cloudfront:CreateDistribution", "*"), ("support:CreateCase", "*")):  # fmt: skip
+        assert allowed(action, resource, **{"aws:RequestedRegion": "ap-southeast-2"}), action
+    # services outside the allow-list stay shut, even in the project's regions
+    assert not allowed("workspaces:CreateWorkspaces", "*")
+    assert not allowed("organizations:LeaveOrganization", "*")
+
+
+def test_extra_services_join_the_fenced_statement() -> None:
+    regions = scoped_access.allowed_regions("eu-west-1", "eu-central-1")
+    policy = json.loads(scoped_access.devops_policy(regions, ["sagemaker", "bedrock"]))
+    fenced = next(s for s in policy["Statement"] if "Condition" in s and s["Effect"] == "Allow")
+    assert {"sagemaker:*", "bedrock:*"} <= set(fenced["Action"])
+    assert regions == ["eu-central-1", "eu-west-1", "us-east-1"]
+
+
+# --- trust: DevOps, Admin, FinOps always MFA; OAAR with the switch; DeployMaster for pipelines ---
+
+@BOTH
+@MODES
+def test_people_roles_always_require_mfa(project: str, mfa: bool) -> None:
+    stacks = _stacks(project, mfa)
+    age = _yaml(project).get("mfa_max_age", 3600)
+    for stack_id, stack in stacks.items():
+        if not stack_id.endswith("-identities"):
+            continue
+        for role in _resources(stack, "aws_iam_role").values():
+            cond = json.loads(role["assume_role_policy"])["Statement"][0].get("Condition")
+            if role["name"] in (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE) or (
+                role["name"] == naming.OAAR_ROLE and mfa
+            ):
+                assert cond == {"Bool": {"aws:MultiFactorAuthPresent": "true"},
+                                "NumericLessThan": {"aws:MultiFactorAuthAge": str(age)}}, (stack_id, role["name"])  # fmt: skip
+            else:
+                assert cond is None, (stack_id, role["name"])
+
+
+def test_default_mfa_max_age_is_an_hour() -> None:
+    from landing_zone.config.model import Project
+
+    assert Project.model_fields["mfa_max_age"].default == 3600
+
+
+@BOTH
+def test_devops_without_mfa_is_refused_even_with_the_switch_off(project: str) -> None:
+    model = _model(project, False)
+    shared = model.accounts[naming.SHARED].id
+    caller = _devops(project)
+    for mfa, expect in ((FRESH_MFA, True), (NO_MFA, False)):
+        got = decide(model, caller.with_mfa(mfa), "iam:GetRole", naming.role_arn(shared, naming.DEVOPS_ROLE)).allowed
+        assert got is expect, mfa
+
+
+@BOTH
+def test_deploy_master_trust_and_sessions(project: str) -> None:
+    stacks, ids = _stacks(project), _model(project, False).accounts
+    role = _role(stacks, naming.SHARED, naming.DEPLOY_MASTER_ROLE)
+    assert role is not None and role["max_session_duration"] == 10800
+    statement = json.loads(role["assume_role_policy"])["Statement"][0]
+    assert sorted(statement["Principal"]["AWS"]) == sorted(naming.root_arn(ids[a].id) for a in (naming.SECURITY, naming.SHARED))
+    assert set(statement["Action"]) == {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"}
+    assert "Condition" not in statement
+    for account in ids:
+        if account != naming.SHARED and account != naming.MANAGEMENT:
+            assert _role(stacks, account, naming.DEPLOY_MASTER_ROLE) is None
+
+
+@BOTH
+def test_finops_role_in_shared_only(project: str) -> None:
+    stacks = _stacks(project)
+    for account in _model(project, False).accounts:
+        has = account != naming.MANAGEMENT and _role(stacks, account, naming.FINOPS_ROLE) is not None
+        assert has is (account == naming.SHARED), account
+
+
+def test_finops_group_assumes_finops_with_mfa_only() -> None:
+    # four-accounts has a finops group in security (alan.turing)
+    model = _model("four-accounts", False)
+    shared = model.accounts[naming.SHARED].id
+    arn = naming.role_arn(shared, naming.FINOPS_ROLE)
+    finops = Caller("user", naming.SECURITY, "alan.turing", group="finops")
+    via = finops.with_mfa(FRESH_MFA).then(naming.SHARED, naming.FINOPS_ROLE)
+    assert decide(model, via, "ce:GetCostAndUsage", "*").allowed
+    assert decide(model, via, "iam:ListRoles", "*").allowed  # view only
+    assert not decide(model, via, "s3:PutObject", "arn:aws:s3:::x/y").allowed
+    assert not decide(model, finops.then(naming.SHARED, naming.FINOPS_ROLE), "ce:GetCostAndUsage", "*").allowed
+    admins = Caller("user", naming.SECURITY, "ada.lovelace", mfa=FRESH_MFA).then(naming.SHARED, naming.FINOPS_ROLE)
+    decision = decide(model, admins, "ce:GetCostAndUsage", "*")
+    assert not decision.allowed and "sts:AssumeRole" in decision.why, arn
+
+
+# --- password policy: CIS AWS Foundations v7 and the reference's length 30 ---
+
+@BOTH
+def test_password_policy(project: str) -> None:
+    for stack_id, stack in _stacks(project).items():
+        for policy in _resources(stack, "aws_iam_account_password_policy").values():
+            assert policy["minimum_password_length"] >= 30, stack_id
+            assert policy["password_reuse_prevention"] >= 24, stack_id
+            assert all(policy[f"require_{c}"] for c in ("lowercase_characters", "uppercase_characters", "numbers", "symbols"))
+            assert "max_password_age" not in policy, stack_id  # no forced expiry unless asked for
+
+
+def test_config_knobs_are_validated(tmp_path: Path) -> None:
+    from landing_zone.config import load_project
+    from landing_zone.config.errors import ConfigError
+
+    text = (ROOT / "project.yaml").read_text()
+    for extra, message in (("devops: {extra_services: [sagemaker, sagemaker]}", "listed twice"),
+                           ("devops: {extra_services: ['s3:*']}", "service prefix"),
+                           ("password_policy: {max_age: 0}", "greater than or equal to 1"),
+                           ("notifications: {emails: [nobody]}", "email")):  # fmt: skip
+        path = tmp_path / "project.yaml"
+        path.write_text(text + "\n" + extra + "\n")
+        with pytest.raises(ConfigError) as err:
+            load_project(path)
+        assert message in str(err.value), (extra, str(err.value))
