@@ -237,7 +237,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if code == 130:
+        # Ctrl-C also reached the jsii node process (same process group): its atexit stop
+        # would add a BrokenPipeError traceback after "interrupted". Nothing is left to clean up.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
