@@ -63,7 +63,7 @@ wait
         if lz.poll() is None:
             os.killpg(lz.pid, signal.SIGKILL)
     assert lz.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "interrupted"
+    assert err.strip().splitlines()[-1] == "interrupted", err
     assert "failed" not in err
     started = [int(p) for p in pids.read_text().split()]
     assert started and all(_gone(p) for p in started), "terraform and its plugin are stopped"
