@@ -153,7 +153,8 @@ class EmulatorRecord:
     @property
     def alive(self) -> bool:
         """The recorded process still runs, and it is the emulator (not a process that reused the pid)."""
-        if not is_process(self.pid, self.started):
+        # A record without a start time (written by an older lz) rests on the command line alone.
+        if not (is_process(self.pid, self.started) if self.started else process_start(self.pid)):
             return False
         try:
             cmdline = Path(f"/proc/{self.pid}/cmdline").read_bytes().split(b"\0")
