@@ -319,7 +319,7 @@ def parse_project(text: str, file: Path) -> tuple[Project, list[Problem]]:
 
     doc = _read_yaml(text, file)
     if doc is None:
-        empty = "the file is empty: expected project_name, short_name, regions and organization"
+        empty = "the file is empty: expected project_name, short_name and organization"
         raise ConfigError(file, [Problem(1, 1, "", empty)])
     if not isinstance(doc, CommentedMap):
         raise ConfigError(file, [Problem(1, 1, "", "expected a mapping of settings at the top level")])

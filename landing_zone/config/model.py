@@ -9,9 +9,9 @@ with a documented default. Field descriptions end up in schema/project.schema.js
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, StringConstraints, model_validator
 
 from landing_zone import naming
 
@@ -50,6 +50,7 @@ AWS_REGIONS = frozenset(
     eu-west-1 eu-west-2 eu-west-3 eu-south-1 eu-south-2 eu-north-1 il-central-1 me-south-1
     me-central-1 mx-central-1 sa-east-1""".split()
 )
+DEFAULT_PRIMARY_REGION, DEFAULT_SECONDARY_REGION = "us-east-1", "us-west-2"
 REGION_CHOICES: list[JsonValue] = [*sorted(AWS_REGIONS)]
 REGION_ENUM: dict[str, JsonValue] = {"enum": REGION_CHOICES}  # schema: editors complete regions
 SsoGroup = Literal["administrators", "devops", "finops", "securityauditor", "readonly"]
@@ -67,6 +68,11 @@ class Account(_Strict):
     id: AccountId | None = Field(
         default=None,
         description="12-digit account id, quoted. Required for the management account (adopted, not created).",
+    )
+    enable_dynamo_encryption: bool | None = Field(
+        default=None,
+        description="The reference's switch for encrypting this account's Terraform state; lz always encrypts "
+        "the state bucket and lock table (false is accepted with a warning).",
     )
 
 
@@ -128,12 +134,33 @@ class IamGroup(_Strict):
     users: list[IamUserName] = Field(
         default=[], description="IAM users (first.last); each needs a GPG public key, see gpg_keys."
     )
+    policies: list[str] = Field(
+        default=[],
+        description="The reference's policy list (ARNs or Terraform references). lz attaches its own policies by "
+        "group name: the reference's defaults are accepted, other entries get a warning and are not applied.",
+    )
 
 
 class AccountSettings(_Strict):
     """Per-account settings (the reference's `accounts:` block)."""
 
     groups: list[IamGroup] = Field(default=[], description="IAM groups and their IAM users in this account.")
+    users: list[IamUserName] = Field(
+        default=[],
+        description="The older reference's list of the account's IAM users; lz creates the users of `groups`, "
+        "so a user listed only here gets a warning.",
+    )
+    networks: list[dict[str, JsonValue]] = Field(
+        default=[],
+        description="The reference's VPCs (its base-network layer, accounts.shared.networks); accepted, not "
+        "deployed by lz (a warning says so).",
+    )
+
+
+class Meta(_Strict):
+    """The older reference's `meta:` block."""
+
+    enable_mfa: bool | None = Field(default=None, description="The older reference's MFA switch; read as require_mfa.")
 
 
 class Sso(_Strict):
@@ -204,12 +231,16 @@ class Project(_Strict):
 
     project_name: ProjectName = Field(description="Long project name: accounts are named <project_name>-<account>.")
     short_name: ShortName = Field(description="2-4 lower-case letters; prefixes profiles, buckets and tables.")
+    # The reference's defaults (its config/common.tfvars.template): us-east-1 and us-west-2.
     primary_region: str = Field(
-        description="AWS region for everything regional, e.g. us-east-1.",
+        default=DEFAULT_PRIMARY_REGION,
+        description="AWS region for everything regional, e.g. us-east-1 (the default, as in the reference).",
         json_schema_extra=REGION_ENUM,
     )
     secondary_region: str = Field(
-        description="Second AWS region (replicas); must differ from primary_region.",
+        default=DEFAULT_SECONDARY_REGION,
+        description="Second AWS region (replicas); must differ from primary_region. Default us-west-2, as in the "
+        "reference.",
         json_schema_extra=REGION_ENUM,
     )
     organization: Organization
@@ -218,6 +249,12 @@ class Project(_Strict):
         default={}, description="Per-account settings, keyed by account name (IAM groups and users)."
     )
     require_mfa: bool = Field(default=False, description="Require MFA to assume the MFA roles of every account.")
+    mfa_enabled: bool | None = Field(
+        default=None,
+        description="The reference's name for require_mfa (its build.env MFA_ENABLED); read as require_mfa, an "
+        "error when both are given and disagree.",
+    )
+    meta: Meta | None = Field(default=None, description="The older reference's meta block (enable_mfa).")
     mfa_max_age: int = Field(default=3600, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
     sso: Sso = Sso()
     state_backend: StateBackend = Field(
@@ -238,6 +275,18 @@ class Project(_Strict):
     )
 
     _source: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reference_mfa_switch(cls, data: Any) -> Any:
+        """The reference's mfa_enabled (or meta.enable_mfa) stands for require_mfa when that is not given."""
+        if not isinstance(data, dict) or "require_mfa" in data:
+            return data  # both given: validate.mfa_switches reports a disagreement
+        meta = data.get("meta")
+        for value in (data.get("mfa_enabled"), meta.get("enable_mfa") if isinstance(meta, dict) else None):
+            if isinstance(value, bool):
+                return {**data, "require_mfa": value}
+        return data
 
     @property
     def base_dir(self) -> Path:

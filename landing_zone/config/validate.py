@@ -251,6 +251,77 @@ def _uids(key: PublicKey) -> str:
     return ", ".join(f"'{uid}'" for uid in key.user_ids)
 
 
+@rule
+def mfa_switches(p: Project, _: Path) -> Iterator[Finding]:
+    """mfa_enabled and meta.enable_mfa stand for require_mfa (model.py); two switches must agree."""
+    if p.mfa_enabled is not None and p.mfa_enabled != p.require_mfa:
+        yield ("mfa_enabled",), (f"{_yaml_bool(p.mfa_enabled)} disagrees with require_mfa: "
+                                 f"{_yaml_bool(p.require_mfa)}; keep one (require_mfa is lz's name for it)")  # fmt: skip
+    enable = p.meta.enable_mfa if p.meta else None
+    if enable is not None and enable != p.require_mfa:
+        other = "require_mfa" if p.mfa_enabled is None else "mfa_enabled"
+        yield ("meta", "enable_mfa"), (f"{_yaml_bool(enable)} disagrees with {other}: "
+                                       f"{_yaml_bool(p.require_mfa)}; keep one (require_mfa is lz's name for it)")  # fmt: skip
+
+
+def _yaml_bool(value: bool) -> str:
+    return str(value).lower()
+
+
+# The policies the reference's templates give each IAM group by default (their comments list
+# them); lz attaches the same rights by group name (roles.GROUPS), so these mean what lz builds.
+REFERENCE_GROUP_POLICIES = {
+    "admins": {"arn:aws:iam::aws:policy/AdministratorAccess", "aws_iam_policy.assume_admin_role.arn"},
+    "finops": {"arn:aws:iam::aws:policy/job-function/Billing", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"},
+    "auditors": {"aws_iam_policy.assume_auditor_role.arn", "arn:aws:iam::aws:policy/SecurityAudit",
+                 "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"},
+    "devops": {"aws_iam_policy.assume_devops_role.arn"},
+    "deploymaster": {"aws_iam_policy.assume_deploymaster_role.arn"},
+}  # fmt: skip
+
+
+@warning_rule
+def reference_group_policies(p: Project, _: Path) -> Iterator[Finding]:
+    for acct, settings in p.accounts.items():
+        for i, group in enumerate(settings.groups):
+            # The reference quotes ARNs for its template ('"arn:…"'); a Terraform reference stays bare.
+            bare = [pol.strip("'\"") for pol in group.policies]
+            other = [pol for pol in bare if pol not in REFERENCE_GROUP_POLICIES.get(group.name, ())]
+            if other:
+                yield (("accounts", acct, "groups", i, "policies"),
+                       f"lz attaches its own policies to IAM group '{group.name}' by its name; not applied: "
+                       f"{', '.join(other)}")  # fmt: skip
+
+
+@warning_rule
+def reference_account_users(p: Project, _: Path) -> Iterator[Finding]:
+    for acct, settings in p.accounts.items():
+        grouped = {u for g in settings.groups for u in g.users}
+        for j, user in enumerate(settings.users):
+            if user not in grouped:
+                yield (("accounts", acct, "users", j),
+                       f"IAM user '{user}' is in no group of account '{acct}': lz creates the users of groups only")
+
+
+@warning_rule
+def reference_networks(p: Project, _: Path) -> Iterator[Finding]:
+    for acct, settings in p.accounts.items():
+        if settings.networks:
+            count = len(settings.networks)
+            yield (("accounts", acct, "networks"),
+                   f"lz does not manage the reference's base-network layer: "
+                   f"{'this VPC is' if count == 1 else f'these {count} VPCs are'} not deployed "
+                   "(keep them in the reference's layer or your own Terraform)")
+
+
+@warning_rule
+def reference_state_encryption(p: Project, _: Path) -> Iterator[Finding]:
+    for i, acct in enumerate(p.organization.accounts):
+        if acct.enable_dynamo_encryption is False:
+            yield (("organization", "accounts", i, "enable_dynamo_encryption"),
+                   "lz always encrypts the Terraform state bucket and lock table: false is ignored")
+
+
 # The reference's own example lists IAM users (kit.walker) that are not SSO users, and
 # IAM users and SSO users are different identities, so a mismatch cannot be an error.
 # A typo still fails validation: the misspelled user has no key file.
