@@ -97,6 +97,13 @@ def test_render_access_diff_for_plan(root_dir: Path, tmp_path: Path) -> None:
     text = diff.render_access_diff(tmp_path / "nothing-applied-yet", root_dir)
     assert text.splitlines() and all(line.startswith("+ ") for line in text.splitlines())
     assert diff.render_access_diff(root_dir, root_dir) == ""
+    # a work dir holds only the stacks applied so far (here: not the organization yet)
+    partial = tmp_path / "partial"
+    for stack_id in ("management-tf-backend", "management-identities"):
+        shutil.copytree(root_dir / "stacks" / stack_id, partial / "stacks" / stack_id)
+    lines = diff.render_access_diff(partial, root_dir).splitlines()
+    assert "+ natasha.romanoff via IAM group security/admins → Admin in shared" in [line.removesuffix(" (MFA)") for line in lines]
+    assert not [line for line in lines if "management/admins → OrganizationAccountAccessRole in management" in line]
 
 
 def test_diff_against_a_git_revision(tmp_path: Path, capsys: Capture) -> None:

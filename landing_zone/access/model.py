@@ -125,7 +125,9 @@ def _accounts(model: AccessModel, stacks: Stacks) -> None:
             ids[account] = role.split(":")[4]
         if "aws_organizations_organization" in (stack.get("resource") or {}):
             org = stack
-    if org is None:
+    if naming.MANAGEMENT in regions and naming.MANAGEMENT not in ids:  # its stacks assume no role
+        ids[naming.MANAGEMENT] = _management_id(stacks)
+    if org is None:  # stacks deployed before the organization: no SCPs known
         for account, account_id in ids.items():
             model.accounts[account] = Account(account, account_id, regions[account], None)
         return
@@ -157,6 +159,16 @@ def _accounts(model: AccessModel, stacks: Stacks) -> None:
             model.accounts[name] = Account(name, management_import[key], regions.get(name, ""), None)
         elif name in ids:  # an account whose id is not known yet has no stacks
             model.accounts[name] = Account(name, ids[name], regions.get(name, ""), levels(body["parent_id"], key))
+
+
+def _management_id(stacks: Stacks) -> str:
+    """The management account's id without the organizations stack: every OAAR trusts its root."""
+    for stack in stacks.values():
+        for _, body in resources(stack, "aws_iam_role"):
+            if body["name"] == naming.OAAR_ROLE:
+                principals = policy_document(body["assume_role_policy"])["Statement"][0]["Principal"]["AWS"]
+                return str(principals[0] if isinstance(principals, list) else principals).split(":")[4]
+    return "000000000000"
 
 
 def _named(stack: Json, kind: str) -> list[tuple[str, Json]]:
