@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from landing_zone.cli.access import access
 from landing_zone.cli.credentials import credentials_app
 from landing_zone.cli.errors import UserError, run_guarded
 from landing_zone.cli.mfa import mfa_app
@@ -27,6 +28,7 @@ app.add_typer(emulator_app, name="emulator")
 app.add_typer(passwords_app, name="passwords")
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(mfa_app, name="mfa")
+app.command("access")(access)
 
 StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
 
