@@ -175,3 +175,12 @@ def test_synth_of_a_fifo_exits_1(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr == f"error: {config}: <root>: a FIFO, not a file: refusing to read it\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project.yaml"]
+
+
+def test_parse_project_text_is_limited_in_bytes(tmp_path: Path) -> None:
+    from landing_zone.config.loader import parse_project
+
+    text = BASE + "# " + "é" * (MAX_PROJECT_BYTES // 2) + "\n"  # under the limit in characters, over it in bytes
+    assert len(text) < MAX_PROJECT_BYTES < len(text.encode())
+    with pytest.raises(ConfigError, match="larger than 1048576 bytes"):
+        parse_project(text, tmp_path / "project.yaml")

@@ -272,7 +272,7 @@ def _count_values(root: Any) -> Problem | None:
 
 def _read_yaml(text: str, file: Path) -> Any:
     """The round-trip document; ConfigError for what cannot be a project.yaml."""
-    if len(text) > MAX_PROJECT_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PROJECT_BYTES:
         raise ConfigError(file, [Problem(0, 0, "", f"larger than {MAX_PROJECT_BYTES} bytes (1 MiB), not a project.yaml")])
     if too_deep := _bracket_depth(text):
         raise ConfigError(file, [too_deep])
