@@ -188,3 +188,19 @@ def test_down_removes_them(small: Deployment) -> None:
     # What `lz down` synthesized lacks prevent_destroy; the next `lz up` synthesizes it back.
     doc = json.loads((small.dir / "cdktf.out" / "stacks" / f"{MGMT}-tf-backend" / "cdk.tf.json").read_text())
     assert not any(_protection({"tf-backend": doc}).values())
+
+
+@pytest.mark.integration
+def test_after_down_nothing_is_left_and_plan_says_not_deployed(small: Deployment) -> None:
+    """Runs after test_down_removes_them: the next plan must not fail at init (NoSuchBucket)."""
+    stacks = (f"{MGMT}-tf-backend", f"{MGMT}-organizations")
+    for stack in stacks:
+        ws = small.work_dir / "stacks" / stack
+        for leftover in ("lz_bootstrap_override.tf.json", "errored.tfstate", "terraform.tfstate"):
+            assert not (ws / leftover).exists(), f"{stack}/{leftover}"
+    assert not (small.work_dir / "account_ids.json").exists()
+    plan = small.lz("plan", "--stack", stacks[0], "--stack", stacks[1])
+    lines = {line.split(":")[0]: line for line in plan.stderr.splitlines() if line.startswith(stacks)}
+    assert "not bootstrapped yet" in lines[stacks[0]], plan.stderr
+    assert "not deployed" in lines[stacks[1]], plan.stderr
+    assert "lz plan: 2/2 stacks ok" in plan.stderr

@@ -61,7 +61,8 @@ def run(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float
                 _running.discard(proc)
         if _stopping.is_set():
             raise Interrupted()
-        out.seek(0), err.seek(0)
+        out.seek(0)
+        err.seek(0)
         text = (out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
     return subprocess.CompletedProcess(list(cmd), proc.returncode, *text)
 
