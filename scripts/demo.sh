@@ -23,7 +23,8 @@ note "Demo only: throwaway GPG keys for the IAM users (a real user sends you the
 run lz passwords demo-keys
 run lz validate
 run lz emulator start
-run lz up
+# --demo-codes: on a second `make demo` MFA is on, and a stale session needs a code (emulator only)
+run lz up --demo-codes
 
 note "Post-deploy: the user's initial password, decrypted with their GPG key."
 run lz passwords show "$USER_NAME"
