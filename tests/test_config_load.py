@@ -160,7 +160,7 @@ def test_syntax_errors_point_at_their_line(tmp_path: Path) -> None:
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_project(tmp_path / "absent.yaml")
-    with pytest.raises(ConfigError, match="a directory, not a file"):
+    with pytest.raises(ConfigError, match="cannot read: Is a directory"):
         load_project(tmp_path)
 
 

@@ -355,8 +355,6 @@ def load_project(path: Path | str) -> tuple[Project, list[Problem]]:
         text = read_regular_file(file, MAX_PROJECT_BYTES, "a project.yaml (the limit is 1 MiB)").decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(file, [Problem(0, 0, "", "file not found (set --config or LZ_CONFIG)")]) from None
-    except IsADirectoryError:
-        raise ConfigError(file, [Problem(0, 0, "", "a directory, not a file (set --config or LZ_CONFIG)")]) from None
     except OSError as exc:
         raise ConfigError(file, [Problem(0, 0, "", f"cannot read: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
