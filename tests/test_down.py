@@ -112,6 +112,40 @@ def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatc
     assert seen == {"up": False, "plan": False, "down": True, "synth": True}
 
 
+@pytest.mark.parametrize(("enforced", "stacks", "expected", "enforced_after"), [
+    # MFA on, the identities stacks among those destroyed: first back to MFA off (the identities
+    # stacks and what they need, with the MFA sessions), then the destroy with the bootstrap keys.
+    (True, (), [("up", "mfa", False, "identities"), ("down", "bootstrap", True, "all")], False),
+    (True, ("shared-identities",), [("up", "mfa", False, "identities"), ("down", "bootstrap", True, "shared-identities")], False),
+    (True, ("shared-security-base",), [("down", "mfa", True, "shared-security-base")], True),  # no role is destroyed
+    (False, (), [("down", "bootstrap", True, "all")], False),
+])  # fmt: skip
+def test_down_with_mfa_on_first_drops_the_requirement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enforced: bool,
+                                                      stacks: tuple[str, ...], expected: list[tuple[str, str, bool, str]],
+                                                      enforced_after: bool) -> None:  # fmt: skip
+    from landing_zone.config import load_project
+    from landing_zone.deploy import auth, command
+    from landing_zone.deploy.orchestrate import Selection
+
+    runs: list[tuple[str, str, bool, str]] = []
+
+    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for):  # type: ignore[no-untyped-def]
+        which = ("identities" if selection.stacks == command.identities_stacks(project) and selection.with_deps
+                 else ",".join(selection.stacks) or "all")  # fmt: skip
+        runs.append((action, auth.mode(enforced), project.require_mfa, which))
+        return []
+
+    monkeypatch.setattr(command, "_run", fake_run)
+    config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
+    project, _ = load_project(config)
+    project = project.model_copy(update={"require_mfa": True})
+    settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", endpoint="http://127.0.0.1:1")
+    auth.record(settings, enforced)
+    command.run_command(project, settings, "down", Selection(stacks), parallel=1, code_for=lambda p, s: "")
+    assert runs == expected
+    assert auth.recorded(settings) is enforced_after
+
+
 # --- on the emulator ------------------------------------------------------------------------
 
 

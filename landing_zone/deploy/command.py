@@ -2,7 +2,8 @@
 
 `require_mfa` changes are carried out here too: when project.yaml and the deployed roles
 disagree, the identities stacks go first with the credentials that still work, the new
-state is recorded, and the rest runs in the new mode.
+state is recorded, and the rest runs in the new mode. `lz down` with MFA on makes the same
+transition to MFA off first, so no stack destroys the role a later one runs as.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def _run(project: Project, settings: Settings, action: str, selection: Selection
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
         ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
+
     def resynth() -> None:
         synth(project, settings, ctx.account_ids)
 
@@ -50,6 +52,18 @@ def run_command(project: Project, settings: Settings, action: str, selection: Se
     if settings.target == "aws" and not enforced:
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
     tasks: list[Task] = []
+    if action == "down" and enforced and _destroys_identities(project, selection):
+        # The identities stacks go before tf-backend, and with MFA on every stack runs as a
+        # role they manage (DevOps; OAAR's trust): destroying them cuts the later stacks off.
+        # So first drop the requirement, as `lz mfa disable` does, then destroy with the
+        # bootstrap credentials (OAAR is adopted: released, never destroyed).
+        relaxed = project.model_copy(update={"require_mfa": False})
+        transition = Selection(identities_stacks(project), with_deps=True)
+        tasks = _run(relaxed, settings, "up", transition, enforced=True, parallel=parallel, code_for=code_for)
+        if failures(tasks):
+            return tasks
+        auth.record(settings, False)
+        enforced = False
     if action == "up" and enforced != project.require_mfa:
         # The last run with the old credentials: only they can still change the roles.
         transition = Selection(identities_stacks(project), with_deps=True)
@@ -63,6 +77,10 @@ def run_command(project: Project, settings: Settings, action: str, selection: Se
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
     return tasks
+
+
+def _destroys_identities(project: Project, selection: Selection) -> bool:
+    return bool({t.name for t in plan_tasks(project, selection, reverse=True)} & set(identities_stacks(project)))
 
 
 def read_context(project: Project, settings: Settings, accounts: list[str], code_for: auth.CodeSource) -> DeployContext:
