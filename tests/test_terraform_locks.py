@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -164,7 +165,13 @@ def _sleeping_terraform(tmp_path: Path) -> tuple[Terraform, Path]:
 
 
 def _all_gone(pids: Path) -> bool:
-    return all(_zombie(int(p)) for p in pids.read_text().split())
+    """Whether the fake terraform and its child are dead (SIGKILL lands a moment after killpg)."""
+    deadline = time.monotonic() + 30  # a guard, not a timing assertion
+    while not all(_zombie(int(p)) for p in pids.read_text().split()):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_a_hung_command_times_out_killing_its_group_and_names_stack_and_log(tmp_path: Path) -> None:
