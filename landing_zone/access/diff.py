@@ -31,10 +31,10 @@ def render_changes(before: Stacks, after: Stacks) -> str:
 def render_access_diff(before_dir: Path, after_dir: Path) -> str:
     """The access diff between two stack directories (each `stacks/<id>/cdk.tf.json`, as in
     cdktf.out and the work dir); a directory without stacks counts as no access at all."""
-    return render_changes(_load(before_dir), _load(after_dir))
+    return render_changes(load_or_empty(before_dir), load_or_empty(after_dir))
 
 
-def _load(directory: Path) -> Stacks:
+def load_or_empty(directory: Path) -> Stacks:
     try:
         return load_stacks(directory)
     except StacksNotFound:

@@ -7,9 +7,10 @@ import shlex
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +21,9 @@ from landing_zone.cli.mfa import mfa_app
 from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
 from landing_zone.cli.passwords import passwords_app
 from landing_zone.cli.worklock import holding
+
+if TYPE_CHECKING:
+    from landing_zone.settings import Settings
 
 app = command_group("One project.yaml to a multi-account AWS landing zone (cdktf).",
                     name="lz", add_completion=False, pretty_exceptions_enable=False)  # fmt: skip
@@ -73,7 +77,7 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
 
 
 def _deploy_action(action: str, config: Path | None, target: str | None, stack: list[str] | None, with_deps: bool,
-                   parallel: int, demo_codes: bool = False) -> None:  # fmt: skip
+                   parallel: int, demo_codes: bool = False, access_diff: bool = False) -> None:  # fmt: skip
     from landing_zone.cli.deploying import code_source, report
     from landing_zone.deploy.command import run_command
     from landing_zone.deploy.orchestrate import Selection
@@ -82,6 +86,7 @@ def _deploy_action(action: str, config: Path | None, target: str | None, stack: 
 
     settings = load_settings(config, target)
     project = load_project(settings)
+    on_synth = _access_diff_printer(settings) if access_diff else None
     with holding(settings.work_dir, f"lz {action}"):
         if settings.target == "local" and not settings.endpoint:  # a waiting run may find one now
             settings = replace(settings, endpoint=running_emulator_endpoint(settings.work_dir))
@@ -92,7 +97,7 @@ def _deploy_action(action: str, config: Path | None, target: str | None, stack: 
             settings = replace(settings, endpoint=info.endpoint)
         try:
             tasks = run_command(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
-                                code_for=code_source(settings, demo_codes))  # fmt: skip
+                                code_for=code_source(settings, demo_codes), on_synth=on_synth)  # fmt: skip
         finally:
             if own_emulator:
                 server.stop(settings.work_dir)
@@ -116,10 +121,24 @@ def up(
         _deploy_action("up", config, target, stack, with_deps, parallel, demo_codes)
 
 
+def _access_diff_printer(settings: Settings) -> Callable[[], None]:
+    """What the change does to who can reach what: each stack's JSON as lz last planned or
+    applied it (the work dir, read now, before the run copies the new one in) against the new synth."""
+    from landing_zone.access import diff
+
+    before = diff.load_or_empty(settings.work_dir)
+
+    def show() -> None:
+        text = diff.render_changes(before, diff.load_or_empty(settings.out_dir))
+        typer.echo("access changes (who → role or permission set → account):\n" + text if text else "access: no change", err=True)
+
+    return show
+
+
 @app.command()
 def plan(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None, parallel: ParallelOpt = 3) -> None:
-    """Plan every stack (or --stack) and report its changes; changes nothing."""
-    _deploy_action("plan", config, target, stack, False, parallel)
+    """Plan every stack (or --stack) and report its changes, the access diff first; changes nothing."""
+    _deploy_action("plan", config, target, stack, False, parallel, access_diff=True)
 
 
 @app.command()

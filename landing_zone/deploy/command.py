@@ -28,13 +28,15 @@ def identities_stacks(project: Project) -> tuple[str, ...]:
 
 
 def _run(project: Project, settings: Settings, action: str, selection: Selection, *,
-         enforced: bool, parallel: int, code_for: auth.CodeSource) -> list[Task]:  # fmt: skip
+         enforced: bool, parallel: int, code_for: auth.CodeSource, on_synth: Callable[[], None] | None = None) -> list[Task]:  # fmt: skip
     from landing_zone.synth import synth
 
     # `lz down` alone synthesizes without prevent_destroy (state buckets, lock tables, member
     # accounts): terraform refuses to destroy them otherwise. Every other run keeps it.
     settings = replace(settings, auth=auth.mode(enforced), allow_destroy=action == "down")
     synth(project, settings, known_account_ids(settings))
+    if on_synth:
+        on_synth()
     ctx = DeployContext(project, settings)
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
@@ -46,8 +48,9 @@ def _run(project: Project, settings: Settings, action: str, selection: Selection
     return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
 
 
-def run_command(project: Project, settings: Settings, action: str, selection: Selection, *,
-                parallel: int, code_for: auth.CodeSource) -> list[Task]:  # fmt: skip
+def run_command(project: Project, settings: Settings, action: str, selection: Selection, *, parallel: int,
+                code_for: auth.CodeSource, on_synth: Callable[[], None] | None = None) -> list[Task]:  # fmt: skip
+    """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs."""
     enforced = auth.deployed_enforcement(project, settings)
     if settings.target == "aws" and not enforced:
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
@@ -72,7 +75,8 @@ def run_command(project: Project, settings: Settings, action: str, selection: Se
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for)
+    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for,
+                  on_synth=on_synth)
     ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
