@@ -272,3 +272,193 @@ def test_config_knobs_are_validated(tmp_path: Path) -> None:
         with pytest.raises(ConfigError) as err:
             load_project(path)
         assert message in str(err.value), (extra, str(err.value))
+
+
+# --- state replication: a hardened replica per state bucket in the secondary region ---
+
+def _by_bucket(stack: dict, kind: str, bucket_key: str) -> dict:
+    found = [b for b in _resources(stack, kind).values() if b["bucket"] == f"${{aws_s3_bucket.{bucket_key}.id}}"]
+    assert len(found) == 1, (kind, bucket_key)
+    return found[0]
+
+
+@BOTH
+def test_every_state_bucket_has_a_hardened_replica(project: str) -> None:
+    doc = _yaml(project)
+    for account in (a["name"] for a in doc["organization"]["accounts"]):
+        stack = _stacks(project)[naming.stack_id(account, "tf-backend")]
+        aliases = {p.get("alias"): p["region"] for p in stack["provider"]["aws"]}
+        assert aliases == {None: doc["primary_region"], doc["secondary_region"]: doc["secondary_region"]}
+        buckets = {b["bucket"]: k for k, b in _resources(stack, "aws_s3_bucket").items()}
+        name = naming.replica_bucket(doc["short_name"], account)
+        key = buckets[name]
+        replica = _resources(stack, "aws_s3_bucket")[key]
+        assert replica["provider"] == f"aws.{doc['secondary_region']}"
+        assert replica["lifecycle"]["prevent_destroy"] is True
+        assert _by_bucket(stack, "aws_s3_bucket_versioning", key)["versioning_configuration"]["status"] == "Enabled"
+        sse = _by_bucket(stack, "aws_s3_bucket_server_side_encryption_configuration", key)["rule"][0]
+        assert sse["apply_server_side_encryption_by_default"]["sse_algorithm"] in ("AES256", "aws:kms")
+        block = _by_bucket(stack, "aws_s3_bucket_public_access_block", key)
+        assert all(block[f] is True for f in ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                                                "restrict_public_buckets")), account  # fmt: skip
+        assert _by_bucket(stack, "aws_s3_bucket_ownership_controls", key)["rule"]["object_ownership"] == "BucketOwnerEnforced"
+        policy = json.loads(_by_bucket(stack, "aws_s3_bucket_policy", key)["policy"])
+        tls = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+        assert tls and tls[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert f"arn:aws:s3:::{name}/*" in tls[0]["Resource"]
+        for kind in ("aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",
+                     "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy"):
+            assert _by_bucket(stack, kind, key)["provider"] == replica["provider"], kind  # fmt: skip
+        # replication of every version and delete marker, through a role only S3 of this account assumes
+        (config,) = _resources(stack, "aws_s3_bucket_replication_configuration").values()
+        assert config["bucket"] == f"${{aws_s3_bucket.{buckets[naming.state_bucket(doc['short_name'], account)]}.id}}"
+        (rule,) = config["rule"]
+        assert rule["status"] == "Enabled" and rule["filter"] == {} and rule["delete_marker_replication"]["status"] == "Enabled"
+        assert rule["destination"]["bucket"] == f"${{aws_s3_bucket.{key}.arn}}"
+        role = next(r for r in _resources(stack, "aws_iam_role").values() if r["name"] == naming.replication_role(doc["short_name"], account))
+        trust = json.loads(role["assume_role_policy"])["Statement"]
+        assert [s["Principal"] for s in trust] == [{"Service": "s3.amazonaws.com"}]
+        assert len(role["name"]) <= 64
+
+
+@cache
+def _knobs(tmp: str) -> dict[str, dict]:
+    """The root project with every issue-15 knob turned away from its default."""
+    text = (ROOT / "project.yaml").read_text()
+    text += ("\nstate_backend: {replication: false, kms: true}\npassword_policy: {max_age: 90}\n"
+             "devops: {extra_services: [sagemaker]}\nnotifications: {emails: [alerts@example.com, soc@example.com]}\n")
+    path = Path(tmp) / "knobs" / "project.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return synth_stacks(path, "aws", None)
+
+
+@pytest.fixture
+def knobs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    return _knobs(str(tmp_path_factory.getbasetemp()))
+
+
+def test_knobs_reach_the_stacks(knobs: dict[str, dict]) -> None:
+    for stack_id, stack in knobs.items():
+        if stack_id.endswith("-tf-backend"):
+            assert "aws_s3_bucket_replication_configuration" not in stack["resource"], stack_id
+            assert len(_resources(stack, "aws_s3_bucket")) == 1 and len(stack["provider"]["aws"]) == 1, stack_id
+        for policy in _resources(stack, "aws_iam_account_password_policy").values():
+            assert policy["max_password_age"] == 90
+    devops = json.loads(next(b["policy"] for b in _resources(knobs["shared-identities"], "aws_iam_role_policy").values()
+                             if b["name"] == "DevOpsAccess"))  # fmt: skip
+    fenced = next(s for s in devops["Statement"] if "Condition" in s and s["Effect"] == "Allow")
+    assert "sagemaker:*" in fenced["Action"]
+
+
+# --- alerts that reach people ---
+
+@BOTH
+def test_root_sign_in_alarm_where_the_events_arrive(project: str) -> None:
+    doc = _yaml(project)
+    for account in (a["name"] for a in doc["organization"]["accounts"]):
+        stack = _stacks(project)[naming.stack_id(account, "security-base")]
+        providers = {p.get("alias"): p["region"] for p in stack["provider"]["aws"]}
+        (rule,) = _resources(stack, "aws_cloudwatch_event_rule").values()
+        (topic,) = _resources(stack, "aws_sns_topic").values()
+        (key,) = _resources(stack, "aws_kms_key").values()
+        (target,) = _resources(stack, "aws_cloudwatch_event_target").values()
+        (policy,) = _resources(stack, "aws_sns_topic_policy").values()
+        for body in (rule, topic, key, target, policy):  # all in us-east-1
+            alias = body.get("provider", "aws").removeprefix("aws").removeprefix(".") or None
+            assert providers[alias] == "us-east-1", (account, alias)
+        assert json.loads(rule["event_pattern"])["detail"]["userIdentity"]["type"] == ["Root"]
+        assert topic["kms_master_key_id"].startswith("${aws_kms_key.") and key["enable_key_rotation"] is True
+        grants = json.loads(key["policy"])["Statement"]
+        events = [s for s in grants if s["Principal"] == {"Service": "events.amazonaws.com"}]
+        assert events and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(events[0]["Action"])
+        publish = json.loads(policy["policy"])["Statement"][0]
+        assert publish["Principal"] == {"Service": "events.amazonaws.com"} and publish["Action"] == "sns:Publish"
+        assert publish["Condition"]["ArnEquals"]["aws:SourceArn"].startswith("${aws_cloudwatch_event_rule.")
+        assert target["arn"] == "${" + topic_ref(stack) + ".arn}"
+
+
+def topic_ref(stack: dict) -> str:
+    (key,) = _resources(stack, "aws_sns_topic")
+    return f"aws_sns_topic.{key}"
+
+
+def test_notification_emails_subscribe_to_every_topic(knobs: dict[str, dict]) -> None:
+    for stack_id, stack in knobs.items():
+        if not stack_id.endswith("-security-base"):
+            continue
+        subs = _resources(stack, "aws_sns_topic_subscription").values()
+        assert sorted(s["endpoint"] for s in subs) == ["alerts@example.com", "soc@example.com"], stack_id
+        assert all(s["protocol"] == "email" and s["topic_arn"] == "${" + topic_ref(stack) + ".arn}" for s in subs)
+
+
+# --- the reference's protection SCPs and trusted services ---
+
+def _scp(name: str) -> dict:
+    from landing_zone.constructs.service_control_policies import BUILTIN_DIR
+
+    return json.loads((BUILTIN_DIR / f"{name}.json").read_text())
+
+
+def _scp_allows(scp: dict, principal: str, action: str, context: dict[str, str]) -> bool:
+    from landing_zone.access import evaluator, managed_policies
+
+    admin = ("admin", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    scps = [[managed_policies.FULL_AWS_ACCESS_DOCUMENT], [managed_policies.FULL_AWS_ACCESS_DOCUMENT, scp]]
+    return evaluator.allowed(evaluator.Principal(principal, (admin,), trust={}), action, "*", context, scps=scps)
+
+
+def test_protection_scps_are_denies_that_fit() -> None:
+    for name in ("delete-protection", "tag-protection"):
+        doc = _scp(name)
+        assert all(s["Effect"] == "Deny" for s in doc["Statement"]), name
+        assert len(json.dumps(doc, separators=(",", ":"))) <= 5120, name
+    exempt = {a for s in _scp("tag-protection")["Statement"] for a in s["Condition"]["StringNotLike"]["aws:PrincipalArn"]}
+    assert exempt == {naming.role_arn("*", r) for r in roles.DEPLOY_ROLES}
+
+
+def test_delete_protection_decisions() -> None:
+    scp, admin = _scp("delete-protection"), "arn:aws:iam::111111111111:role/Admin"
+    tagged = {"aws:ResourceTag/protectFromDeletion": "true"}
+    assert not _scp_allows(scp, admin, "ec2:DeleteTransitGateway", tagged)
+    assert not _scp_allows(scp, admin, "ec2:DeleteTransitGatewayVpcAttachment", tagged)
+    assert not _scp_allows(scp, admin, "ec2:DeleteTags", {**tagged, "aws:TagKeys": "protectFromDeletion"})
+    assert _scp_allows(scp, admin, "ec2:DeleteTransitGateway", {})  # untagged: ordinary rules
+    assert _scp_allows(scp, admin, "ec2:DeleteTags", {**tagged, "aws:TagKeys": "Owner"})
+
+
+def test_tag_protection_decisions() -> None:
+    scp = _scp("tag-protection")
+    admin, devops = "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::111111111111:role/DevOps"
+    for action in ("ec2:CreateTags", "ec2:DeleteTags", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
+                   "eks:TagResource", "eks:UntagResource"):  # fmt: skip
+        assert not _scp_allows(scp, admin, action, {"aws:PrincipalArn": admin}), action
+        assert _scp_allows(scp, devops, action, {"aws:PrincipalArn": devops}), action
+    # tagging a new instance as it is launched stays possible for everyone
+    assert _scp_allows(scp, admin, "ec2:CreateTags", {"aws:PrincipalArn": admin, "ec2:CreateAction": "RunInstances"})
+
+
+def test_protection_scps_selectable_per_ou(tmp_path_factory: pytest.TempPathFactory) -> None:
+    text = (ROOT / "project.yaml").read_text().replace(
+        "{name: shared,   policy: [standard], accounts: [shared]}",
+        "{name: shared,   policy: [standard, aws_organizations_policy.delete_protection, tag-protection], accounts: [shared]}",
+    )
+    assert "delete_protection" in text
+    path = tmp_path_factory.mktemp("scp") / "project.yaml"
+    path.write_text(text)
+    org = synth_stacks(path, "aws", None)["management-organizations"]
+    policies = dict(_resources(org, "aws_organizations_policy"))
+    by_name = {b["name"]: k for k, b in policies.items()}
+    assert {"delete-protection", "tag-protection"} <= set(by_name)
+    assert json.loads(policies[by_name["delete-protection"]]["content"]) == _scp("delete-protection")
+    attached = {b["policy_id"].split(".")[1] for b in _resources(org, "aws_organizations_policy_attachment").values()}
+    assert {by_name["delete-protection"], by_name["tag-protection"]} <= attached
+
+
+@BOTH
+def test_trusted_services_include_the_references(project: str) -> None:
+    org = _stacks(project)["management-organizations"]
+    (body,) = _resources(org, "aws_organizations_organization").values()
+    assert {"malware-protection.guardduty.amazonaws.com", "aws-artifact-account-sync.amazonaws.com", "fms.amazonaws.com",
+            "inspector2.amazonaws.com", "securityhub.amazonaws.com", "cost-optimization-hub.bcm.amazonaws.com",
+            "sso.amazonaws.com", "access-analyzer.amazonaws.com"} <= set(body["aws_service_access_principals"])  # fmt: skip

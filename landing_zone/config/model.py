@@ -56,6 +56,9 @@ REGION_ENUM: dict[str, JsonValue] = {"enum": REGION_CHOICES}  # schema: editors 
 SsoGroup = Literal["administrators", "devops", "finops", "securityauditor", "readonly"]
 
 
+_ADDRESS_ALIASES = {"delete_protection": "delete-protection", "tag_protection": "tag-protection"}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -92,7 +95,10 @@ class OrganizationalUnit(_Strict):
 
     @property
     def policy_names(self) -> list[str]:
-        return [p.removeprefix("aws_organizations_policy.") for p in self.policy]
+        prefix = "aws_organizations_policy."
+        # HCL names cannot hold '-': the reference's aws_organizations_policy.delete_protection is delete-protection.
+        return [_ADDRESS_ALIASES.get(p.removeprefix(prefix), p.removeprefix(prefix)) if p.startswith(prefix) else p
+                for p in self.policy]  # fmt: skip
 
 
 class ServiceControlPolicy(_Strict):

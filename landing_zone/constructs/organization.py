@@ -13,14 +13,22 @@ from landing_zone import naming
 from landing_zone.config.model import OrganizationalUnit, Project
 from landing_zone.constructs import adoption
 
+# The reference's trusted services (the full repository's securityhub and
+# cost-optimization-hub included): each service can then be set up organization-wide.
 TRUSTED_SERVICES = (
     "access-analyzer.amazonaws.com",
     "account.amazonaws.com",
+    "aws-artifact-account-sync.amazonaws.com",
     "backup.amazonaws.com",
     "cloudtrail.amazonaws.com",
     "config.amazonaws.com",
+    "cost-optimization-hub.bcm.amazonaws.com",
+    "fms.amazonaws.com",
     "guardduty.amazonaws.com",
+    "inspector2.amazonaws.com",
+    "malware-protection.guardduty.amazonaws.com",
     "ram.amazonaws.com",
+    "securityhub.amazonaws.com",
     "sso.amazonaws.com",
 )
 POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "BACKUP_POLICY")

@@ -18,6 +18,8 @@ BUILTIN_DIR = Path(__file__).parent / "scp"
 BUILTIN_DESCRIPTIONS = {
     "default": "Allow all services; deny leaving the organization, root use and disabling audit services.",
     "standard": "Allow-list of standard services; deny leaving the organization, root use and disabling audit.",
+    "delete-protection": "Deny deleting or changing Transit Gateway resources tagged protectFromDeletion=true.",
+    "tag-protection": "Deny tag changes on EC2, RDS and EKS resources except by the deploy roles.",
 }
 
 

@@ -3,7 +3,9 @@
 Always: versioning (every state version kept), encryption, all four public-access-block
 flags, ACLs off, a TLS-only bucket policy, and a lock table with point-in-time recovery
 and encryption. Opt-in (project.yaml `state_backend`): a customer-managed KMS key for the
-bucket and the table, and S3 server access logs into a `<bucket>-logs` bucket.
+bucket and the table, and S3 server access logs into a `<bucket>-logs` bucket. On by default
+(`state_backend.replication`, as the reference): every state version replicated to a
+`<bucket>-replica` bucket in the secondary region with the same hardening.
 
 `protect` sets `prevent_destroy` on what holds state (bucket, table, key, logs): only
 `lz down` synthesizes with it off (Settings.allow_destroy).
@@ -11,13 +13,17 @@ bucket and the table, and S3 server access logs into a `<bucket>-logs` bucket.
 
 from __future__ import annotations
 
-from cdktf import TerraformResourceLifecycle
+from dataclasses import dataclass
+
+from cdktf import TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
 )
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
@@ -36,6 +42,16 @@ from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
 )
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
+    S3BucketReplicationConfigurationA,
+    S3BucketReplicationConfigurationRule,
+    S3BucketReplicationConfigurationRuleDeleteMarkerReplication,
+    S3BucketReplicationConfigurationRuleDestination,
+    S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration,
+    S3BucketReplicationConfigurationRuleFilter,
+    S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
+    S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
@@ -64,6 +80,15 @@ def log_bucket(bucket: str) -> str:
     return f"{bucket}-logs"
 
 
+@dataclass(frozen=True)
+class Replica:
+    """Where state is replicated: a bucket and the role S3 replicates with, in `provider`'s region."""
+
+    bucket: str
+    role: str
+    provider: TerraformProvider
+
+
 def _lifecycle(protect: bool) -> TerraformResourceLifecycle | None:
     return TerraformResourceLifecycle(prevent_destroy=True) if protect else None
 
@@ -75,29 +100,10 @@ class StateBackend(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, name: str, account_id: str, kms: bool = False,
-                 access_logging: bool = False, protect: bool = True) -> None:  # fmt: skip
+                 access_logging: bool = False, protect: bool = True, replica: Replica | None = None) -> None:  # fmt: skip
         super().__init__(scope, id)
-        self.key: KmsKey | None = None
-        if kms:
-            self.key = KmsKey(
-                self,
-                "key",
-                description=f"Terraform state in {name} (bucket and lock table)",
-                enable_key_rotation=True,
-                deletion_window_in_days=KMS_DELETION_WINDOW_DAYS,
-                # The default key policy, written out: the account's IAM policies decide who may use it.
-                policy=document(
-                    {
-                        "Sid": "AccountIamPolicies",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    }
-                ),
-                lifecycle=_lifecycle(protect),
-            )
-            KmsAlias(self, "key-alias", name=kms_alias(name), target_key_id=self.key.key_id)
+        self.account_id, self.protect = account_id, protect
+        self.key = self._key("key", name, f"Terraform state in {name} (bucket and lock table)", None) if kms else None
         key_arn = self.key.arn if self.key else None
 
         self.bucket = S3Bucket(self, "bucket", bucket=name, lifecycle=_lifecycle(protect))
@@ -107,6 +113,10 @@ class StateBackend(Construct):
         self.log_bucket: S3Bucket | None = None
         if access_logging:
             self._access_logs(name, protect)
+
+        self.replica_bucket: S3Bucket | None = None
+        if replica:
+            self._replicate(name, replica, kms)
 
         self.lock_table = DynamodbTable(
             self,
@@ -120,18 +130,116 @@ class StateBackend(Construct):
             lifecycle=_lifecycle(protect),
         )
 
+    def _key(self, id: str, name: str, description: str, provider: TerraformProvider | None) -> KmsKey:
+        key = KmsKey(
+            self,
+            id,
+            provider=provider,
+            description=description,
+            enable_key_rotation=True,
+            deletion_window_in_days=KMS_DELETION_WINDOW_DAYS,
+            # The default key policy, written out: the account's IAM policies decide who may use it.
+            policy=document(
+                {
+                    "Sid": "AccountIamPolicies",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{self.account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ),
+            lifecycle=_lifecycle(self.protect),
+        )
+        KmsAlias(self, f"{id}-alias", provider=provider, name=kms_alias(name), target_key_id=key.key_id)
+        return key
+
+    def _replicate(self, name: str, replica: Replica, kms: bool) -> None:
+        """`replica.bucket` in the replica's region, hardened like the state bucket, and S3
+        replication of every object version and delete marker into it through `replica.role`."""
+        where = replica.provider
+        replica_key = self._key("replica-key", replica.bucket, f"Terraform state replica in {replica.bucket}", where) if kms else None
+        # force_destroy: `lz down` (protect off) removes replicated versions with it; prevent_destroy guards it.
+        self.replica_bucket = S3Bucket(self, "replica-bucket", provider=where, bucket=replica.bucket, force_destroy=True,
+                                       lifecycle=_lifecycle(self.protect))  # fmt: skip
+        replica_versioning, _ = self._harden(self.replica_bucket, "replica-", replica.bucket,
+                                             key_arn=replica_key.arn if replica_key else None, provider=where)  # fmt: skip
+        source, target = f"arn:aws:s3:::{name}", f"arn:aws:s3:::{replica.bucket}"
+        statements: list[Statement] = [
+            {"Sid": "ReadSource", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+             "Resource": source},
+            {"Sid": "ReadSourceVersions", "Effect": "Allow", "Resource": f"{source}/*",
+             "Action": ["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"]},
+            {"Sid": "WriteReplica", "Effect": "Allow", "Resource": f"{target}/*",
+             "Action": ["s3:ObjectOwnerOverrideToBucketOwner", "s3:ReplicateDelete", "s3:ReplicateObject",
+                        "s3:ReplicateTags"]},
+        ]  # fmt: skip
+        if self.key and replica_key:
+            statements += [
+                {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.key.arn},
+                {"Sid": "EncryptReplica", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": replica_key.arn},
+            ]
+        self.replication_role = IamRole(
+            self,
+            "replication-role",
+            name=replica.role,
+            description=f"S3 replication of {name} into {replica.bucket}",
+            assume_role_policy=document(
+                {"Sid": "S3Replication", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+                 "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": self.account_id}}}
+            ),
+        )  # fmt: skip
+        IamRolePolicy(self, "replication-policy", name="replicate-state", role=self.replication_role.name,
+                      policy=document(*statements))  # fmt: skip
+        # KMS-encrypted state replicates only when the rule opts in and names the replica's key.
+        kms_objects = S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
+            sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
+                status="Enabled"
+            )
+        )
+        S3BucketReplicationConfigurationA(
+            self,
+            "replication",
+            bucket=self.bucket.id,
+            role=self.replication_role.arn,
+            rule=[
+                S3BucketReplicationConfigurationRule(
+                    id="state",
+                    status="Enabled",
+                    filter=S3BucketReplicationConfigurationRuleFilter(),
+                    delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(
+                        status="Enabled"
+                    ),
+                    destination=S3BucketReplicationConfigurationRuleDestination(
+                        bucket=self.replica_bucket.arn,
+                        storage_class="STANDARD",
+                        encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
+                            replica_kms_key_id=replica_key.arn
+                        )
+                        if replica_key
+                        else None,
+                    ),
+                    source_selection_criteria=kms_objects if replica_key else None,
+                )
+            ],
+            # S3 refuses replication unless both buckets are versioned.
+            depends_on=[self.versioning, replica_versioning],
+        )
+
     def _harden(self, bucket: S3Bucket, prefix: str, name: str, *, key_arn: str | None,
-                extra: tuple[Statement, ...] = ()) -> tuple[S3BucketVersioningA, S3BucketPolicy]:  # fmt: skip
+                extra: tuple[Statement, ...] = (), provider: TerraformProvider | None = None,
+                ) -> tuple[S3BucketVersioningA, S3BucketPolicy]:  # fmt: skip
         """Versioning, default encryption, public-access block, ACLs off, TLS-only policy (+ `extra`)."""
         versioning = S3BucketVersioningA(
             self,
             f"{prefix}versioning",
+            provider=provider,
             bucket=bucket.id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
         S3BucketServerSideEncryptionConfigurationA(
             self,
             f"{prefix}encryption",
+            provider=provider,
             bucket=bucket.id,
             rule=[
                 S3BucketServerSideEncryptionConfigurationRuleA(
@@ -148,6 +256,7 @@ class StateBackend(Construct):
         public_access_block = S3BucketPublicAccessBlock(
             self,
             f"{prefix}public-access-block",
+            provider=provider,
             bucket=bucket.id,
             block_public_acls=True,
             block_public_policy=True,
@@ -157,12 +266,14 @@ class StateBackend(Construct):
         S3BucketOwnershipControls(
             self,
             f"{prefix}ownership",
+            provider=provider,
             bucket=bucket.id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
         policy = S3BucketPolicy(
             self,
             f"{prefix}tls-only",
+            provider=provider,
             bucket=bucket.id,
             # `extra` first: the emulator's log-delivery check (moto) fails on a "*" principal before it.
             policy=document(*extra, deny_insecure_transport(f"arn:aws:s3:::{name}")),

@@ -8,6 +8,7 @@ tests/test_emulator_terraform.py applies the resource types these patches serve.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -282,6 +283,75 @@ def _patch_iam_login_profile_reset() -> None:
     IamResponse.create_login_profile = create_login_profile  # type: ignore[method-assign]
 
 
+def _patch_s3_replication_rules() -> None:
+    """GetBucketReplication answers with the rules PutBucketReplication stored.
+
+    moto answers every rule with DeleteMarkerReplication Disabled and a Prefix filter, whatever
+    was put, so terraform plans the state bucket's replication rule again on every run.
+    """
+    from moto.core.responses import ActionResult
+    from moto.s3.exceptions import ReplicationConfigurationNotFoundError
+    from moto.s3.responses import S3Response
+
+    def get_bucket_replication(self: S3Response) -> Any:
+        self.data["Action"] = "GetBucketReplication"
+        replication = self.backend.get_bucket_replication(self.bucket_name)
+        if not replication:
+            raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+        rules = []
+        for rule in replication["Rule"]:
+            out = {key: rule[key] for key in ("ID", "Priority", "Status", "Destination")}
+            out["DeleteMarkerReplication"] = rule.get("DeleteMarkerReplication") or {"Status": "Disabled"}
+            out["Filter"] = rule.get("Filter") or {}  # <Filter/> parses to None
+            if rule.get("SourceSelectionCriteria"):
+                out["SourceSelectionCriteria"] = rule["SourceSelectionCriteria"]
+            rules.append(out)
+        return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+    S3Response.get_bucket_replication = get_bucket_replication  # type: ignore[method-assign]
+
+
+def _patch_events_sns_targets() -> None:
+    """EventBridge rules deliver matched events to SNS topic targets.
+
+    moto delivers only to log groups, SQS queues, archives, event buses and API destinations;
+    an SNS target (the root sign-in alert) silently receives nothing. Published as EventBridge
+    does: the event JSON as the message, in the topic's account and region.
+    """
+    from moto.events.models import Rule
+    from moto.sns.models import sns_backends
+    from moto.utilities.arns import parse_arn
+
+    original = Rule.send_to_targets
+
+    def send_to_targets(self: Rule, original_event: Any, transform_input: bool = True) -> None:
+        topics = [t["Arn"] for t in self.targets if parse_arn(t["Arn"]).service == "sns"]
+        if len(topics) < len(self.targets):  # moto's own targets, on a copy without the topics it rejects
+            others = copy.copy(self)
+            others.targets = [t for t in self.targets if t["Arn"] not in topics]
+            original(others, original_event, transform_input)
+        if topics and self.event_pattern.matches_event(original_event):
+            for topic in topics:
+                arn = parse_arn(topic)
+                sns_backends[arn.account][arn.region].publish(message=json.dumps(original_event), arn=topic)
+
+    Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+
+
+# Trusted services AWS accepts that moto 5.2's list lacks.
+_MISSING_TRUSTED_SERVICES = ("cost-optimization-hub.bcm.amazonaws.com", "malware-protection.guardduty.amazonaws.com")
+
+
+def _patch_organizations_trusted_services() -> None:
+    """EnableAWSServiceAccess accepts every service the organizations layer trusts.
+
+    moto checks principals against a list that lags AWS, and refuses the two above.
+    """
+    from moto.organizations.models import FakeServiceAccess
+
+    FakeServiceAccess.TRUSTED_SERVICES = [*FakeServiceAccess.TRUSTED_SERVICES, *_MISSING_TRUSTED_SERVICES]
+
+
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
     from landing_zone.emulator import accessanalyzer
@@ -296,4 +366,7 @@ def install() -> None:
     _patch_ssoadmin_idempotent_assignments()
     _patch_iam_login_profile_reset()
     _patch_organizations_oaar_permissions()
+    _patch_s3_replication_rules()
+    _patch_events_sns_targets()
+    _patch_organizations_trusted_services()
     accessanalyzer.register()

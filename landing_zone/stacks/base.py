@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cdktf import TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from landing_zone import naming
@@ -33,6 +34,7 @@ class LayerStack(TerraformStack):
         self.account = account
         self.settings = settings
         self.account_ids = account_ids
+        self._regional: dict[str, AwsProvider] = {}
         account_id = account_ids.get(account)
         self.provider = add_provider(self, project=project, account=account, layer=self.layer, settings=settings,
                                      account_id=account_id)  # fmt: skip
@@ -46,6 +48,16 @@ class LayerStack(TerraformStack):
         # Written into the stack's state on every apply: the foreign-state guard
         # (deploy/foreign_state.py) knows by it that lz wrote this state.
         TerraformOutput(self, naming.STACK_MARKER_OUTPUT, value=self.node.id)
+
+    def regional_provider(self, region: str) -> AwsProvider:
+        """A provider for `region` (alias = region), made once per stack; the default one when it is the primary."""
+        if region == self.project.primary_region:
+            return self.provider
+        if region not in self._regional:
+            self._regional[region] = add_provider(self, project=self.project, account=self.account, layer=self.layer,
+                                                  settings=self.settings, account_id=self.account_ids.get(self.account),
+                                                  region=region)  # fmt: skip
+        return self._regional[region]
 
     def build(self) -> None:
         raise NotImplementedError

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from landing_zone import naming
-from landing_zone.constructs.security_baseline import OrganizationAnalyzer, RootSignInAlarm, SecurityBaseline
+from landing_zone.constructs.alerts import RootSignInAlarm
+from landing_zone.constructs.security_baseline import OrganizationAnalyzer, SecurityBaseline
 from landing_zone.stacks.base import LayerStack
 
 
@@ -13,6 +14,10 @@ class SecurityBaseStack(LayerStack):
     def build(self) -> None:
         short = self.project.short_name
         SecurityBaseline(self, "baseline", account_id=self.account_ids[self.account])
-        RootSignInAlarm(self, "root-sign-in", topic_name=naming.alerts_topic(short, self.account))
+        # Root console sign-ins reach EventBridge in us-east-1 only: the alarm lives there.
+        RootSignInAlarm(self, "root-sign-in", topic_name=naming.alerts_topic(short, self.account),
+                        key_alias=naming.alerts_key_alias(short, self.account), account_id=self.account_ids[self.account],
+                        emails=list(self.project.notifications.emails),
+                        provider=self.regional_provider(naming.GLOBAL_EVENTS_REGION))  # fmt: skip
         if self.account == naming.SECURITY:  # the Access Analyzer delegated administrator
             OrganizationAnalyzer(self, "access-analyzer", name=naming.access_analyzer(short))

@@ -58,10 +58,13 @@ def _assume_role_arn(project: Project, account: str, account_id: str | None, set
 
 
 def add_provider(
-    stack: TerraformStack, *, project: Project, account: str, layer: str, settings: Settings, account_id: str | None
+    stack: TerraformStack, *, project: Project, account: str, layer: str, settings: Settings, account_id: str | None,
+    region: str | None = None,
 ) -> AwsProvider:
+    """The stack's AWS provider; with `region`, a second one (alias = the region) for resources
+    that live elsewhere (state replicas, us-east-1-only events), reaching the account the same way."""
     args: dict[str, Any] = {
-        "region": project.primary_region,
+        "region": region or project.primary_region,
         "default_tags": [
             AwsProviderDefaultTags(
                 tags={"Project": project.project_name, "Account": account, "Layer": layer, "ManagedBy": "landing-zone"}
@@ -86,7 +89,9 @@ def add_provider(
         )
     elif settings.auth == "bootstrap":
         args.update(profile=_profile(project, settings), **_shared_files(project))
-    return AwsProvider(stack, "aws", **args)
+    if region:
+        args["alias"] = region
+    return AwsProvider(stack, f"aws-{region}" if region else "aws", **args)
 
 
 def add_backend(

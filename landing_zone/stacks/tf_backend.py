@@ -5,7 +5,7 @@ from __future__ import annotations
 from cdktf import TerraformOutput
 
 from landing_zone import naming
-from landing_zone.constructs.state_backend import StateBackend
+from landing_zone.constructs.state_backend import Replica, StateBackend
 from landing_zone.stacks.base import LayerStack
 
 
@@ -14,7 +14,9 @@ class TfBackendStack(LayerStack):
 
     def build(self) -> None:
         name = naming.state_bucket(self.project.short_name, self.account)
-        options = self.project.state_backend
+        options, short = self.project.state_backend, self.project.short_name
+        replica = Replica(naming.replica_bucket(short, self.account), naming.replication_role(short, self.account),
+                          self.regional_provider(self.project.secondary_region)) if options.replication else None  # fmt: skip
         backend = StateBackend(
             self,
             "state",
@@ -23,6 +25,9 @@ class TfBackendStack(LayerStack):
             kms=options.kms,
             access_logging=options.access_logging,
             protect=not self.settings.allow_destroy,  # only `lz down` lifts prevent_destroy
+            replica=replica,
         )
         TerraformOutput(self, "bucket", value=backend.bucket.bucket)
         TerraformOutput(self, "lock_table", value=backend.lock_table.name)
+        if backend.replica_bucket:
+            TerraformOutput(self, "replica_bucket", value=backend.replica_bucket.bucket)
