@@ -116,6 +116,18 @@ def test_up_through_mfa_profiles_changes_nothing(journey: Deployment) -> None:
         assert cache.stat().st_mode & 0o777 == 0o600
 
 
+def test_reads_after_mfa_enable_use_the_mfa_sessions(journey: Deployment) -> None:
+    """What the second `make demo` runs once MFA is on: reads of the deployed state go through
+    the cached MFA sessions (before, `lz passwords show` failed: "No valid credential sources")."""
+    shown = journey.lz("passwords", "show", USER, "--gnupghome", str(journey.gnupghome))
+    assert shown.stdout.strip() and "initial password" in shown.stderr
+    shown = journey.lz("passwords", "show", USER, "--account", "security", "--gnupghome", str(journey.gnupghome))
+    assert shown.stdout.strip()
+    assert journey.lz("inventory").stdout.startswith("organization ")
+    again = journey.lz("up")  # the demo's second `lz up`: nothing to do
+    assert "lz up: 11/11 stacks ok" in again.stderr, again.stderr
+
+
 def _profiles_with_serial(dep: Deployment, serial: str) -> list[str]:
     config = (dep.dir / "aws" / dep.project.short_name / "config").read_text()
     names, current = [], None
