@@ -129,7 +129,7 @@ def test_down_with_mfa_on_first_drops_the_requirement(tmp_path: Path, monkeypatc
 
     runs: list[tuple[str, str, bool, str]] = []
 
-    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for):  # type: ignore[no-untyped-def]
+    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None):  # type: ignore[no-untyped-def]
         which = ("identities" if selection.stacks == command.identities_stacks(project) and selection.with_deps
                  else ",".join(selection.stacks) or "all")  # fmt: skip
         runs.append((action, auth.mode(enforced), project.require_mfa, which))
