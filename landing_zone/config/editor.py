@@ -232,9 +232,25 @@ def with_management_id(text: str, account_id: str) -> str:
     return set_scalar(text, _management_path(text), "id", account_id)
 
 
+# Where the MFA switch may be spelled: ours, and the reference's two (config/model.py reads
+# them as require_mfa and refuses a file whose switches disagree).
+MFA_SWITCHES: tuple[tuple[tuple[Step, ...], str], ...] = (((), "require_mfa"), ((), "mfa_enabled"), (("meta",), "enable_mfa"))
+
+
 def with_require_mfa(text: str, enabled: bool) -> str:
-    """`text` with the top-level `require_mfa` set (added at the end when missing)."""
-    return set_scalar(text, (), "require_mfa", enabled)
+    """`text` with the MFA switch set: every spelling the file uses (so they keep agreeing),
+    else a top-level `require_mfa` added at the end."""
+    present = [(path, key) for path, key in MFA_SWITCHES if _has(text, path, key)]
+    for path, key in present or [((), "require_mfa")]:
+        text = set_scalar(text, path, key, enabled)
+    return text
+
+
+def _has(text: str, path: tuple[Step, ...], key: str) -> bool:
+    try:
+        return key in _walk(_yaml().load(text), path)
+    except EditError:
+        return False
 
 
 def load_allowing_missing_management_id(path: Path) -> tuple[Project, list[Problem], bool]:
