@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -93,17 +95,15 @@ def test_second_run_changes_nothing(deployment) -> None:
 
 @pytest.mark.skipif(not shutil.which("npx"), reason="needs node")
 def test_cdktf_cli_deploys_a_stack(deployment, tmp_path) -> None:
-    """`npx cdktf deploy management-organizations` works once the backend exists (README shows it)."""
-    exports = deployment.lz("env").stdout
-    env = dict(deployment.env)
-    for line in exports.splitlines():
-        key, _, value = line.removeprefix("export ").partition("=")
-        env[key] = value.strip("'")
-    proc = subprocess.run(
-        ["npx", "cdktf", "deploy", f"{MGMT}-organizations", "--skip-provider-lock", "--auto-approve",
-         "--output", str(tmp_path / "cdktf.out")],
-        cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600,
-    )  # fmt: skip
+    """README's "Using cdktf directly", as written: `eval "$(lz env)"` then `npx cdktf deploy`,
+    outside make (no LZ_PROVIDER_MIRROR exported: lz env finds the mirror itself)."""
+    env = {k: v for k, v in deployment.env.items() if k != "LZ_PROVIDER_MIRROR"}
+    lz = ROOT / ".venv" / "bin" / "lz"
+    lz_cmd = shlex.quote(str(lz)) if lz.exists() else f"{shlex.quote(sys.executable)} -m landing_zone.cli.main"
+    script = (f'eval "$({lz_cmd} env)" && npx cdktf deploy {MGMT}-organizations --skip-provider-lock --auto-approve '
+              f"--output {shlex.quote(str(tmp_path / 'cdktf.out'))}")  # fmt: skip
+    proc = subprocess.run(["sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=600)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "No changes" in proc.stdout
     assert not (ROOT / "cdktf.out" / "stacks" / f"{MGMT}-organizations" / "terraform.tfstate").exists()
