@@ -87,3 +87,18 @@ def test_lz_synth_waits_for_the_running_lz(tmp_path: Path) -> None:
             os.killpg(synth.pid, signal.SIGKILL)
         first.kill()
         first.wait()
+
+
+def test_lz_unlock_is_a_command_with_one_line_errors(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from landing_zone.cli import main as cli
+    from tests.synth_helpers import prepare_project
+
+    config = prepare_project(ROOT / "project.yaml", tmp_path / "p")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LZ_WORK_DIR", str(tmp_path / ".lz"))
+    monkeypatch.setenv("LZ_EMULATOR_ENDPOINT", "http://127.0.0.1:9")
+    assert cli.main(["unlock", "no-such-stack", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown stack 'no-such-stack'; stacks are: management-tf-backend") and err.count("\n") == 1
+    assert cli.main(["unlock", "management-tf-backend", "--config", str(config)]) == 1
+    assert "is not synthesized" in capsys.readouterr().err
