@@ -83,11 +83,14 @@ def test_only_the_down_synthesis_lifts_prevent_destroy(tmp_path: Path) -> None:
     normal = _protection(_synth(tmp_path / "up", allow_destroy=False))
     down = _protection(_synth(tmp_path / "down", allow_destroy=True))
     assert normal.keys() == down.keys()
-    expected = {f"{acct}-tf-backend/state/{r}" for acct in ("management", "security", "shared")
-                for r in ("bucket", "logs-bucket", "lock-table", "key")}  # fmt: skip
-    expected |= {f"management-organizations/org/account-{a}" for a in ("management", "security", "shared")}
-    assert set(normal) == expected
-    assert all(normal.values()), [p for p, on in normal.items() if not on]
+    accounts = ("management", "security", "shared")
+    expected = {f"{acct}-tf-backend/state/{r}" for acct in accounts
+                for r in ("bucket", "logs-bucket", "lock-table", "key", "replica-bucket", "replica-key")}  # fmt: skip
+    expected |= {f"management-organizations/org/account-{a}" for a in accounts}
+    # The alerts' keys hold no state: lz down may remove them like any other resource.
+    alert_keys = {f"{acct}-security-base/root-sign-in/key" for acct in accounts}
+    assert set(normal) == expected | alert_keys
+    assert {p for p, on in normal.items() if on} == expected
     # `lz down` releases the adopted management account (state rm): it stays protected.
     assert {p for p, on in down.items() if on} == {"management-organizations/org/account-management"}
 
