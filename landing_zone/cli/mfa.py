@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,8 +24,23 @@ from landing_zone.cli.options import (
     user_errors,
 )  # fmt: skip
 
+if TYPE_CHECKING:
+    from landing_zone.aws.files import AwsFiles
+    from landing_zone.config.model import Project
+    from landing_zone.settings import Settings
+
 mfa_app = command_group("MFA devices and cached MFA sessions.")
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation (CI).")]
+
+
+def _project_files(config: Path | None, target: str | None, aws_dir_option: Path | None) -> tuple[Settings, Project, Path, AwsFiles]:
+    """Settings, the project, the AWS dir and the project's files in it: what login and enroll start from."""
+    from landing_zone.aws.files import AwsFiles
+
+    settings = load_settings(config, target)
+    project = load_project(settings)
+    root = aws_dir(aws_dir_option, settings)
+    return settings, project, root, AwsFiles.of(root, project.short_name)
 
 
 @mfa_app.command("login")
@@ -40,14 +55,10 @@ def mfa_login(
 ) -> None:
     """Assume MFA role profiles once and cache the session (reused until 30 minutes remain)."""
     from landing_zone.aws import mfa_sessions, profiles
-    from landing_zone.aws.files import AwsFiles
     from landing_zone.aws.sessions import require_endpoint
     from landing_zone.postdeploy import totp
 
-    settings = load_settings(config, target)
-    project = load_project(settings)
-    root = aws_dir(aws_dir_option, settings)
-    files = AwsFiles.of(root, project.short_name)
+    settings, project, root, files = _project_files(config, target, aws_dir_option)
     with user_errors():
         require_endpoint(settings)
         names = [profile] if profile else profiles.mfa_profiles(files)
@@ -85,14 +96,11 @@ def mfa_enroll(
     """Create a virtual MFA device for USER, show its QR code, enable it with two codes."""
     from landing_zone import naming
     from landing_zone.aws import inifile, mfa_sessions
-    from landing_zone.aws.files import AwsFiles, read_text
+    from landing_zone.aws.files import read_text
     from landing_zone.aws.sessions import caller_identity, client, require_endpoint
     from landing_zone.postdeploy import mfa, totp
 
-    settings = load_settings(config, target)
-    project = load_project(settings)
-    root = aws_dir(aws_dir_option, settings)
-    files = AwsFiles.of(root, project.short_name)
+    settings, project, root, files = _project_files(config, target, aws_dir_option)
     cons = console()
     with user_errors():
         require_endpoint(settings)
