@@ -148,3 +148,12 @@ def test_state_replica_is_hardened_and_replicated(deployed: Any) -> None:
 def test_second_plan_changes_nothing(deployed: Any) -> None:
     plan = deployed.lz("plan", *(a for s in STACKS for a in ("--stack", s)))
     assert plan.stderr.count("no changes") == len(STACKS), plan.stderr
+
+
+@pytest.mark.integration
+def test_full_up_then_refresh_changes_nothing(deployment: Any) -> None:
+    """Issue 15's "done when": every stack of the root project, planned again against what the
+    first `lz up` deployed (replicas, alarms in us-east-1, scoped roles), shows no changes."""
+    again = deployment.lz("up", "--refresh")
+    assert "lz up: 11/11 stacks ok" in again.stderr, again.stderr
+    assert again.stderr.count("no changes") == 11, again.stderr
