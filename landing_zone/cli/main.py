@@ -102,6 +102,9 @@ def _deploy_action(action: str, config: Path | None, target: str | None, stack: 
             if own_emulator:
                 server.stop(settings.work_dir)
     report(action, tasks)
+    if action == "up" and project.notifications.emails:
+        typer.echo(f"alerts: {len(project.notifications.emails)} address(es) in notifications.emails get one confirmation "
+                   "mail per account; AWS sends them alerts only once it is confirmed", err=True)  # fmt: skip
 
 
 @app.command()
