@@ -18,7 +18,6 @@ from landing_zone.cli.options import (
     console,
     load_project,
     load_settings,
-    user_errors,
 )  # fmt: skip
 
 credentials_app = command_group("Access keys and per-account AWS profiles.")
@@ -50,13 +49,12 @@ def credentials_configure(
     from landing_zone.postdeploy import credentials
 
     settings = load_settings(config, target)
-    with user_errors():
-        require_endpoint(settings)
-        key = credentials.read_key_csv(credentials_file) if credentials_file else credentials.key_from_env()
-        req = credentials.Request(cred_type.upper(), key, skip_access_keys_setup, overwrite_existing_credentials,
-                                  fetch_mfa_device)  # fmt: skip
-        result = credentials.configure(req, config_path=settings.config_path, settings=settings,
-                                       aws_dir=aws_dir(aws_dir_option, settings), console=console())  # fmt: skip
+    require_endpoint(settings)
+    key = credentials.read_key_csv(credentials_file) if credentials_file else credentials.key_from_env()
+    req = credentials.Request(cred_type.upper(), key, skip_access_keys_setup, overwrite_existing_credentials,
+                              fetch_mfa_device)  # fmt: skip
+    result = credentials.configure(req, config_path=settings.config_path, settings=settings,
+                                   aws_dir=aws_dir(aws_dir_option, settings), console=console())  # fmt: skip
     typer.echo(f"{result.profile}: {len(result.profiles)} account profiles"
                + (f", MFA {result.mfa_serial}" if result.mfa_serial else ""))  # fmt: skip
 
@@ -75,17 +73,16 @@ def credentials_emulator_access_key(
 
     settings = load_settings(config, "local")
     project = load_project(settings)
-    with user_errors():
-        require_endpoint(settings)
-        management = session(project, settings)
-        ids = organization_accounts(management, settings, project, project.management.id, console()) or {}
-        if account not in ids:
-            raise UserError(f"account '{account}' is not in the emulator's organization (run `lz up` first)")
-        iam = client(session(project, settings, account, ids), "iam", settings)
-        try:
-            key = iam.create_access_key(UserName=user)["AccessKey"]
-        except Exception as exc:  # botocore's ClientError, imported lazily
-            raise UserError(f"iam create-access-key for {user} failed ({error_code(exc)})") from None
+    require_endpoint(settings)
+    management = session(project, settings)
+    ids = organization_accounts(management, settings, project, project.management.id, console()) or {}
+    if account not in ids:
+        raise UserError(f"account '{account}' is not in the emulator's organization (run `lz up` first)")
+    iam = client(session(project, settings, account, ids), "iam", settings)
+    try:
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+    except Exception as exc:  # botocore's ClientError, imported lazily
+        raise UserError(f"iam create-access-key for {user} failed ({error_code(exc)})") from None
     write_private(out, f"Access key ID,Secret access key\n{key['AccessKeyId']},{key['SecretAccessKey']}\n")
     # Only the last characters of the key id, as the AWS console lists keys: the CSV holds it.
     typer.echo(f"{out}: access key …{key['AccessKeyId'][-4:]} of {user} in {account}", err=True)

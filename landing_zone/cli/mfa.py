@@ -21,7 +21,6 @@ from landing_zone.cli.options import (
     console,
     load_project,
     load_settings,
-    user_errors,
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -59,27 +58,26 @@ def mfa_login(
     from landing_zone.postdeploy import totp
 
     settings, project, root, files = _project_files(config, target, aws_dir_option)
-    with user_errors():
-        require_endpoint(settings)
-        names = [profile] if profile else profiles.mfa_profiles(files)
-        if not names:
-            raise UserError(f"no profile in {files.config} requires MFA "
-                            "(run `lz credentials configure --fetch-mfa-device`)")  # fmt: skip
-        if code and len(names) > 1:
-            raise UserError(f"--code logs in one profile: pick one with --profile ({', '.join(names)})")
-        for name in names:
-            rp = profiles.role_profile(files, name)
-            cached = mfa_sessions.read_cache(files, rp)
-            if cached and not code:
-                typer.echo(f"{name}: cached session valid until {cached['Expiration']}", err=True)
-                continue
-            if demo_codes and rp.mfa_serial:
-                this_code = totp.demo_code(settings, rp.mfa_serial)
-            else:
-                this_code = code or console().ask(f"MFA code for {name} ({rp.mfa_serial})",
-                                                  why_needed="no MFA code: pass --code")  # fmt: skip
-            creds = mfa_sessions.login(project, name, this_code, aws_dir=root, settings=settings)
-            typer.echo(f"{name}: MFA session valid until {creds['Expiration']} (cached in {files.cache_dir})", err=True)
+    require_endpoint(settings)
+    names = [profile] if profile else profiles.mfa_profiles(files)
+    if not names:
+        raise UserError(f"no profile in {files.config} requires MFA "
+                        "(run `lz credentials configure --fetch-mfa-device`)")  # fmt: skip
+    if code and len(names) > 1:
+        raise UserError(f"--code logs in one profile: pick one with --profile ({', '.join(names)})")
+    for name in names:
+        rp = profiles.role_profile(files, name)
+        cached = mfa_sessions.read_cache(files, rp)
+        if cached and not code:
+            typer.echo(f"{name}: cached session valid until {cached['Expiration']}", err=True)
+            continue
+        if demo_codes and rp.mfa_serial:
+            this_code = totp.demo_code(settings, rp.mfa_serial)
+        else:
+            this_code = code or console().ask(f"MFA code for {name} ({rp.mfa_serial})",
+                                              why_needed="no MFA code: pass --code")  # fmt: skip
+        creds = mfa_sessions.login(project, name, this_code, aws_dir=root, settings=settings)
+        typer.echo(f"{name}: MFA session valid until {creds['Expiration']} (cached in {files.cache_dir})", err=True)
 
 
 @mfa_app.command("enroll")
@@ -102,30 +100,29 @@ def mfa_enroll(
 
     settings, project, root, files = _project_files(config, target, aws_dir_option)
     cons = console()
-    with user_errors():
-        require_endpoint(settings)
-        if account not in project.account_names:
-            raise UserError(f"unknown account '{account}' (accounts: {', '.join(project.account_names)})")
+    require_endpoint(settings)
+    if account not in project.account_names:
+        raise UserError(f"unknown account '{account}' (accounts: {', '.join(project.account_names)})")
+    if profile is None:
+        creds = inifile.read(read_text(files.credentials))
+        cfg = inifile.read(read_text(files.config))
+        candidates = [naming.profile(project.short_name, account)]
+        candidates.append(naming.credentials_profile(project.short_name, "BOOTSTRAP") if account == naming.MANAGEMENT
+                          else naming.account_profile(project.short_name, account, "BOOTSTRAP"))  # fmt: skip
+        profile = next((p for p in candidates if p in creds or naming.config_section(p) in cfg), None)
         if profile is None:
-            creds = inifile.read(read_text(files.credentials))
-            cfg = inifile.read(read_text(files.config))
-            candidates = [naming.profile(project.short_name, account)]
-            candidates.append(naming.credentials_profile(project.short_name, "BOOTSTRAP") if account == naming.MANAGEMENT
-                              else naming.account_profile(project.short_name, account, "BOOTSTRAP"))  # fmt: skip
-            profile = next((p for p in candidates if p in creds or naming.config_section(p) in cfg), None)
-            if profile is None:
-                raise UserError(f"no credentials for account {account} in {files.root}: "
-                                "run `lz credentials configure` or pass --profile")  # fmt: skip
-        sess = mfa_sessions.profile_session(project, profile, aws_dir=root, settings=settings,
-                                            prompt=lambda text: cons.ask(text, why_needed="the profile needs an MFA code"))  # fmt: skip
-        iam = client(sess, "iam", settings)
-        cons.echo(f"Enrolling an MFA device for {user} in account {caller_identity(sess, settings).account} (profile {profile})")
-        existing = iam.list_mfa_devices(UserName=user)["MFADevices"]
-        if existing:  # re-running the journey must not stack up devices
-            typer.echo(f"{user}: MFA device {existing[0]['SerialNumber']} already enabled; nothing to do")
-            return
-        codes = totp.demo_codes(settings) if demo_codes else None
-        serial = mfa.enroll(iam, user, label=naming.account_alias(project.project_name, account), console=cons, codes=codes)
+            raise UserError(f"no credentials for account {account} in {files.root}: "
+                            "run `lz credentials configure` or pass --profile")  # fmt: skip
+    sess = mfa_sessions.profile_session(project, profile, aws_dir=root, settings=settings,
+                                        prompt=lambda text: cons.ask(text, why_needed="the profile needs an MFA code"))  # fmt: skip
+    iam = client(sess, "iam", settings)
+    cons.echo(f"Enrolling an MFA device for {user} in account {caller_identity(sess, settings).account} (profile {profile})")
+    existing = iam.list_mfa_devices(UserName=user)["MFADevices"]
+    if existing:  # re-running the journey must not stack up devices
+        typer.echo(f"{user}: MFA device {existing[0]['SerialNumber']} already enabled; nothing to do")
+        return
+    codes = totp.demo_codes(settings) if demo_codes else None
+    serial = mfa.enroll(iam, user, label=naming.account_alias(project.project_name, account), console=cons, codes=codes)
     typer.echo(f"{user}: MFA device {serial} enabled")
     typer.echo("next: `lz credentials configure --type MANAGEMENT|SECURITY --skip-access-keys-setup --fetch-mfa-device`",
                err=True)  # fmt: skip
@@ -146,12 +143,11 @@ def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Path | None, 
     if project.require_mfa is enable and deployed is enable:
         typer.echo(f"require_mfa is already {str(enable).lower()} and deployed; nothing to do")
         return
-    with user_errors():
-        require_endpoint(settings)
-        if enable:
-            problems = mfa_switch.readiness_problems(project, settings, auth.aws_dir(settings))
-            if problems:
-                raise UserError("\n".join(["refusing to require MFA (nothing was changed):", *problems]))
+    require_endpoint(settings)
+    if enable:
+        problems = mfa_switch.readiness_problems(project, settings, auth.aws_dir(settings))
+        if problems:
+            raise UserError("\n".join(["refusing to require MFA (nothing was changed):", *problems]))
     for change in mfa_switch.changes(project, enable):
         typer.echo(mfa_switch.describe(change, enable))
     if not yes:
@@ -159,8 +155,7 @@ def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Path | None, 
             raise UserError("confirm with --yes (no terminal to ask)")
         typer.confirm(f"Set require_mfa: {str(enable).lower()} and redeploy the identities stacks?", abort=True)
     auth.record(settings, deployed)  # what is deployed now, before project.yaml says otherwise
-    with user_errors():
-        project = mfa_switch.write_flag(settings.config_path, enable)
+    project = mfa_switch.write_flag(settings.config_path, enable)
     typer.echo(f"{settings.config_path}: require_mfa: {str(enable).lower()}", err=True)
     from landing_zone.cli.worklock import holding
 

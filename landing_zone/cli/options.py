@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-
-from landing_zone.cli.errors import UserError
 
 if TYPE_CHECKING:
     from landing_zone.config.model import Project
@@ -55,18 +51,6 @@ def load_project(settings: Settings) -> Project:
     for w in warnings:
         typer.echo(f"warning: {w.render(settings.config_path)}", err=True)
     return project
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """The expected failures of the aws and post-deploy rooms, as one-line errors (exit 1)."""
-    from landing_zone.aws.errors import AwsError
-    from landing_zone.config.editor import EditError
-
-    try:
-        yield
-    except (AwsError, EditError) as exc:
-        raise UserError(str(exc)) from None
 
 
 def console() -> Console:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from landing_zone.cli.errors import UserError
-from landing_zone.cli.options import AccountOpt, ConfigOpt, TargetOpt, command_group, load_project, load_settings, user_errors
+from landing_zone.cli.options import AccountOpt, ConfigOpt, TargetOpt, command_group, load_project, load_settings
 
 if TYPE_CHECKING:
     from landing_zone.config.model import Project
@@ -52,16 +52,15 @@ def passwords_show(
     settings = load_settings(config, target)
     project = load_project(settings)
     home = str(gnupghome) if gnupghome else None
-    with user_errors():
-        passphrase = passwords.read_passphrase_file(passphrase_file) if passphrase_file else None
-        ciphertext = encrypted_password_of(project, settings, user, account)
-        try:
-            password = passwords.decrypt(ciphertext, passphrase=passphrase, gnupghome=home)
-        except passwords.PassphraseNeeded:
-            if passphrase is not None or not sys.stdin.isatty():
-                raise
-            asked = typer.prompt(f"Passphrase of {user}'s GPG key", hide_input=True, err=True)
-            password = passwords.decrypt(ciphertext, passphrase=asked, gnupghome=home)
+    passphrase = passwords.read_passphrase_file(passphrase_file) if passphrase_file else None
+    ciphertext = encrypted_password_of(project, settings, user, account)
+    try:
+        password = passwords.decrypt(ciphertext, passphrase=passphrase, gnupghome=home)
+    except passwords.PassphraseNeeded:
+        if passphrase is not None or not sys.stdin.isatty():
+            raise
+        asked = typer.prompt(f"Passphrase of {user}'s GPG key", hide_input=True, err=True)
+        password = passwords.decrypt(ciphertext, passphrase=asked, gnupghome=home)
     typer.echo(password)
     typer.echo(f"(the initial password of {user} in {account}; AWS asks for a new one at the first sign-in)", err=True)
 
@@ -78,7 +77,6 @@ def passwords_demo_keys(
 
     settings = load_settings(config, None)
     home = (gnupghome or demo_keys.default_gnupghome(settings)).resolve()
-    with user_errors():
-        for key in demo_keys.generate(settings.config_path, home, force=force):
-            typer.echo(f"{key.user}: {key.path} ({key.status})", err=True)
+    for key in demo_keys.generate(settings.config_path, home, force=force):
+        typer.echo(f"{key.user}: {key.path} ({key.status})", err=True)
     typer.echo(f"export GNUPGHOME={home.resolve()}")
