@@ -6,6 +6,7 @@ dependency graph from the same table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 
@@ -13,19 +14,31 @@ from landing_zone import naming
 from landing_zone.config.model import Project
 
 
+def _always(project: Project) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Layer:
     name: str
-    management_only: bool
+    management_only: bool = False
+    # Limits the layer to these accounts (empty: every account, or management only).
+    only: tuple[str, ...] = ()
     # Layers of the same account this one needs first.
     after: tuple[str, ...] = ()
     # Stacks of the management account this one needs first (member accounts exist only
     # once organizations has run).
     after_management: tuple[str, ...] = ()
+    # Stacks of other accounts, (account, layer), this one needs first where they exist.
+    after_stacks: tuple[tuple[str, str], ...] = ()
     # Needs the ids of the member accounts (known once organizations has applied).
     needs_member_ids: bool = False
+    # Whether the project asks for this layer at all (optional layers).
+    wanted: Callable[[Project], bool] = _always
 
-    def applies_to(self, account: str) -> bool:
+    def applies_to(self, account: str, project: Project) -> bool:
+        if not self.wanted(project) or (self.only and account not in self.only):
+            return False
         return account == naming.MANAGEMENT or not self.management_only
 
     def synthesizable(self, account: str, ids_known: set[str], all_accounts: list[str]) -> bool:
@@ -38,11 +51,11 @@ class Layer:
 # identities; then per member account tf-backend → security-base → identities. Only real
 # dependencies are kept, so independent stacks can run in parallel.
 LAYERS: tuple[Layer, ...] = (
-    Layer("tf-backend", management_only=False, after_management=("organizations",)),
+    Layer("tf-backend", after_management=("organizations",)),
     Layer("organizations", management_only=True, after=("tf-backend",)),
-    Layer("security-base", management_only=False, after=("tf-backend",)),
+    Layer("security-base", after=("tf-backend",)),
     Layer("sso", management_only=True, after=("organizations",), needs_member_ids=True),
-    Layer("identities", management_only=False, after=("tf-backend",)),
+    Layer("identities", after=("tf-backend",)),
 )
 BOOTSTRAP_LAYER = "tf-backend"
 IDENTITIES = "identities"
@@ -53,29 +66,37 @@ def layer(name: str) -> Layer:
 
 
 def stacks(project: Project) -> list[tuple[str, str]]:
-    """(account, layer) of every stack, in a valid deploy order: waves of stacks whose
-    dependencies are done, each wave in project.yaml's account order."""
-    order = [(a, layer.name) for a in project.account_names for layer in LAYERS if layer.applies_to(a)]
+    """(account, layer) of every stack, in a valid deploy order: the waves, one after another."""
+    return [s for wave in waves(project) for s in wave]
+
+
+def waves(project: Project) -> list[list[tuple[str, str]]]:
+    """The stacks in dependency waves: each wave holds the stacks whose dependencies are all
+    in earlier waves, in project.yaml's account order."""
+    order = [(a, layer.name) for a in project.account_names for layer in LAYERS if layer.applies_to(a, project)]
     position = {s: i for i, s in enumerate(order)}
     sorter = TopologicalSorter(dependencies(project))  # raises CycleError on a cycle in LAYERS
     sorter.prepare()
-    done: list[tuple[str, str]] = []
+    found: list[list[tuple[str, str]]] = []
     while sorter.is_active():
         ready = sorted(sorter.get_ready(), key=position.__getitem__)
-        done.extend(ready)
+        found.append(ready)
         sorter.done(*ready)
-    return done
+    return found
 
 
 def dependencies(project: Project) -> dict[tuple[str, str], list[tuple[str, str]]]:
     deps: dict[tuple[str, str], list[tuple[str, str]]] = {}
     by_name = {layer.name: layer for layer in LAYERS}
+    accounts = set(project.account_names)
     for account in project.account_names:
         for layer in LAYERS:
-            if not layer.applies_to(account):
+            if not layer.applies_to(account, project):
                 continue
-            need = [(account, n) for n in layer.after if by_name[n].applies_to(account)]
+            need = [(account, n) for n in layer.after if by_name[n].applies_to(account, project)]
             if account != naming.MANAGEMENT:
                 need += [(naming.MANAGEMENT, n) for n in layer.after_management]
+            need += [(a, n) for a, n in layer.after_stacks
+                     if a != account and a in accounts and by_name[n].applies_to(a, project)]  # fmt: skip
             deps[(account, layer.name)] = need
     return deps

@@ -134,3 +134,16 @@ def access_analyzer(short_name: str) -> str:
 
 def root_arn(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:root"
+
+
+# --- continuous integration (the `ci` layer and `lz pipeline github`) ---
+
+# GitHub's OIDC token issuer; the ci layer trusts it in the management account.
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+GITHUB_WORKFLOW_FILE = ".github/workflows/landing-zone.yml"
+CI_ROLE_KINDS = ("plan", "apply")
+
+
+def ci_role(short_name: str, kind: str) -> str:
+    """The role a workflow job assumes by OIDC: `<short>-ci-plan` (pull requests) or `<short>-ci-apply`."""
+    return f"{short_name}-ci-{kind}"

@@ -182,3 +182,31 @@ def test_down_schedule_destroys_dependants_first_and_skips_on_failure(project: P
     assert tasks["management-tf-backend"].status == SKIPPED
     assert tasks["security-identities"].status == DONE
     assert order.index("security-identities") < order.index("security-tf-backend")
+
+
+def test_waves_hold_every_stack_once_after_all_its_dependencies(project: Project) -> None:
+    from landing_zone import layers
+
+    found = layers.waves(project)
+    wave_of = {s: i for i, wave in enumerate(found) for s in wave}
+    assert sum(map(len, found)) == len(wave_of) == len(layers.stacks(project))
+    for stack, deps in layers.dependencies(project).items():
+        assert all(wave_of[d] < wave_of[stack] for d in deps), stack
+        # as early as possible: a stack is one wave after its latest dependency
+        assert wave_of[stack] == max((wave_of[d] + 1 for d in deps), default=0), stack
+
+
+def test_layer_limits_wanted_and_cross_account_dependencies(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from landing_zone import layers
+
+    extra = (layers.Layer("probe", only=("management", "security"), after=("tf-backend",),
+                          after_stacks=(("security", "probe"),)),
+             layers.Layer("off", management_only=True, wanted=lambda p: False))  # fmt: skip
+    monkeypatch.setattr(layers, "LAYERS", layers.LAYERS + extra)
+    deps = layers.dependencies(project)
+    probes = {s for s in deps if s[1] == "probe"}
+    assert probes == {("management", "probe"), ("security", "probe")}
+    assert deps[("management", "probe")] == [("management", "tf-backend"), ("security", "probe")]
+    # a member's own stack never depends on itself through after_stacks
+    assert deps[("security", "probe")] == [("security", "tf-backend")]
+    assert not any(s[1] == "off" for s in deps)
