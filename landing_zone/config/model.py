@@ -22,6 +22,11 @@ ACCOUNT_ID_RE = r"^\d{12}$"
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 IAM_USER_RE = r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$"
 SERVICE_PREFIX_RE = r"^[a-z0-9][a-z0-9-]{0,39}$"
+# GitHub's owner (39 of letters, digits, inner hyphens) / repository (100 of letters, digits, . _ -).
+GITHUB_REPOSITORY_RE = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[A-Za-z0-9._-]{1,100}$"
+# Both go verbatim into the apply role's trust (StringEquals): no wildcards, no spaces, no `:`.
+GIT_BRANCH_RE = r"^[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*$"  # git's other rules: validate.py
+GITHUB_ENVIRONMENT_RE = r"^[A-Za-z0-9._-]{1,255}$"
 
 # What a value failing each pattern should have been, for error messages; a None keeps
 # the regex itself in the message (the spec states those two as regexes).
@@ -33,6 +38,9 @@ PATTERN_HINTS: dict[str, str | None] = {
     EMAIL_RE: "a valid email address",
     IAM_USER_RE: "a first.last IAM user name (lower-case)",
     SERVICE_PREFIX_RE: "an AWS service prefix as IAM actions use it (e.g. sagemaker, bedrock)",
+    GITHUB_REPOSITORY_RE: "a GitHub repository as owner/name",
+    GIT_BRANCH_RE: "a branch name (letters, digits, . _ - in parts between single slashes; no wildcards or spaces)",
+    GITHUB_ENVIRONMENT_RE: "a GitHub environment name (letters, digits, . _ -)",
 }
 
 ProjectName = Annotated[str, StringConstraints(pattern=PROJECT_NAME_RE)]
@@ -42,6 +50,9 @@ AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID_RE)]
 Email = Annotated[str, StringConstraints(pattern=EMAIL_RE)]
 IamUserName = Annotated[str, StringConstraints(pattern=IAM_USER_RE)]
 ServicePrefix = Annotated[str, StringConstraints(pattern=SERVICE_PREFIX_RE)]
+GithubRepository = Annotated[str, StringConstraints(pattern=GITHUB_REPOSITORY_RE)]
+GitBranch = Annotated[str, StringConstraints(pattern=GIT_BRANCH_RE)]
+GithubEnvironment = Annotated[str, StringConstraints(pattern=GITHUB_ENVIRONMENT_RE)]
 # Checked by a validation rule (with a suggestion), listed in the schema for completion.
 AWS_REGIONS = frozenset(
     """us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-east-2 ap-south-1 ap-south-2
@@ -201,6 +212,40 @@ class StateBackend(_Strict):
     )
 
 
+class Audit(_Strict):
+    """The audit layer: the organization trail, its log archive in the security account, and
+    the optional AWS Config and GuardDuty.
+
+    The defaults keep 90 days of logs in S3 Standard for investigations, then Glacier, and
+    delete them after a year: PCI DSS 10.5.1 (a year of audit history, three months at hand),
+    and longer than the reference's 120 days.
+    """
+
+    glacier_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days after which trail and Config logs move to S3 Glacier Flexible Retrieval (cheaper, "
+        "hours to read back).",
+    )
+    retention_days: int = Field(
+        default=365,
+        ge=2,
+        le=3653,
+        description="Days after which logs are deleted (the bucket's lifecycle rule); more than glacier_days.",
+    )
+    config: bool = Field(
+        default=False,
+        description="AWS Config recorder and delivery channel in every account, delivering into the log archive "
+        "(billed per configuration item recorded; see README).",
+    )
+    guardduty: bool = Field(
+        default=False,
+        description="GuardDuty in every account, the security account its delegated administrator (billed per "
+        "event and GB analysed; see README).",
+    )
+
+
 class DevOpsAccess(_Strict):
     """What the DevOps role and permission set may use beyond the built-in service allow-list."""
 
@@ -230,6 +275,28 @@ class PasswordPolicy(_Strict):
         le=1095,
         description="Days until a password expires; unset: no forced expiry (CIS AWS Foundations v7).",
     )
+
+
+class Pipeline(_Strict):
+    """The GitHub Actions pipeline (`lz pipeline github`) and the ci layer's OIDC roles in management."""
+
+    repository: GithubRepository = Field(
+        description="owner/name of the GitHub repository whose workflows may assume the ci roles, spelled as "
+        "GitHub does (the OIDC subject is compared exactly)."
+    )
+    default_branch: GitBranch = Field(
+        default="main", description="The branch pushes to which apply; pull requests against it plan."
+    )
+    environment: GithubEnvironment | None = Field(
+        default="landing-zone",
+        description="GitHub environment of the apply jobs (can require approval): the apply role trusts only "
+        "jobs in it; null: the apply role trusts the default branch instead.",
+    )
+    max_parallel: int = Field(default=10, ge=1, le=256, description="Stacks planned or applied at once per wave.")
+
+    @property
+    def owner(self) -> str:
+        return self.repository.split("/", 1)[0]
 
 
 class Project(_Strict):
@@ -267,9 +334,13 @@ class Project(_Strict):
         default=StateBackend(),
         description="Terraform state storage: optional customer-managed KMS key and access logging.",
     )
+    audit: Audit = Field(default=Audit(), description="Organization trail, log archive retention, AWS Config, GuardDuty.")
     devops: DevOpsAccess = Field(default=DevOpsAccess(), description="Extra services for the DevOps role.")
     notifications: Notifications = Field(default=Notifications(), description="Subscribers of security alerts.")
     password_policy: PasswordPolicy = Field(default=PasswordPolicy(), description="IAM password policy settings.")
+    pipeline: Pipeline | None = Field(
+        default=None, description="GitHub Actions with OIDC (the ci layer); unset: no CI roles, no workflow."
+    )
     gpg_keys: dict[str, str] = Field(
         default={},
         description="IAM user (first.last) → public key file; default keys/<first.last> next to project.yaml.",

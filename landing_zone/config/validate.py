@@ -264,6 +264,20 @@ def mfa_switches(p: Project, _: Path) -> Iterator[Finding]:
                                        f"{_yaml_bool(p.require_mfa)}; keep one (require_mfa is lz's name for it)")  # fmt: skip
 
 
+@rule
+def pipeline(p: Project, _: Path) -> Iterator[Finding]:
+    """What the model's patterns cannot say: git's ref rules and GitHub's reserved repository names."""
+    if p.pipeline is None:
+        return
+    name = p.pipeline.repository.split("/", 1)[1]
+    if name in (".", ".."):
+        yield ("pipeline", "repository"), f"'{p.pipeline.repository}' is not a repository name GitHub allows"
+    branch = p.pipeline.default_branch
+    if ".." in branch or branch.endswith((".", ".lock")) or "/." in branch or branch.startswith("."):
+        yield (("pipeline", "default_branch"),
+               f"'{branch}' is not a git branch name (no '..', no part starting with '.', no '.' or '.lock' at the end)")
+
+
 def _yaml_bool(value: bool) -> str:
     return str(value).lower()
 
@@ -344,6 +358,34 @@ def gpg_keys_used(p: Project, _: Path) -> Iterator[Finding]:
     for user in p.gpg_key_emails:
         if user not in iam_users:
             yield ("gpg_key_emails", user), f"key email for '{user}', who is in no IAM group{suggest(user, iam_users)}"
+
+
+# Glacier Flexible Retrieval bills every object for at least 90 days.
+GLACIER_MINIMUM_DAYS = 90
+
+
+@rule
+def audit_retention(p: Project, _: Path) -> Iterator[Finding]:
+    """Logs must reach Glacier before they expire: S3 refuses an expiration at or before the transition."""
+    if p.audit.retention_days <= p.audit.glacier_days:
+        yield (("audit", "retention_days"),
+               f"{p.audit.retention_days} days is not after glacier_days ({p.audit.glacier_days}): logs would expire "
+               "before they reach Glacier; keep retention_days above glacier_days")  # fmt: skip
+
+
+@rule
+def audit_guardduty_admin(p: Project, _: Path) -> Iterator[Finding]:
+    if p.audit.guardduty and naming.SECURITY not in p.account_names:
+        yield (("audit", "guardduty"),
+               f"GuardDuty's delegated administrator is the '{naming.SECURITY}' account, and there is none")
+
+
+@warning_rule
+def audit_glacier_minimum(p: Project, _: Path) -> Iterator[Finding]:
+    kept = p.audit.retention_days - p.audit.glacier_days
+    if 0 < kept < GLACIER_MINIMUM_DAYS:
+        yield (("audit", "retention_days"),
+               f"logs stay {kept} days in Glacier, which bills {GLACIER_MINIMUM_DAYS} days per object anyway")
 
 
 def _run(rules: list[Rule], project: Project, base_dir: Path, source: SourceMap) -> list[Problem]:
