@@ -147,3 +147,7 @@ CI_ROLE_KINDS = ("plan", "apply")
 def ci_role(short_name: str, kind: str) -> str:
     """The role a workflow job assumes by OIDC: `<short>-ci-plan` (pull requests) or `<short>-ci-apply`."""
     return f"{short_name}-ci-{kind}"
+
+
+def github_oidc_provider_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
