@@ -19,7 +19,7 @@ help:
 	@echo "make test   set up, lint (ruff, mypy), then run the full test suite"
 	@echo "make clean  remove build output and the work dir (.lz, cdktf.out)"
 
-setup: .venv/.synced node_modules/.synced security/.venv/.synced
+setup: .venv/.synced node_modules/.synced security/.venv/.synced security/prowler/.venv/.synced
 
 .venv/.synced: Pipfile.lock pyproject.toml
 	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
@@ -30,6 +30,13 @@ setup: .venv/.synced node_modules/.synced security/.venv/.synced
 security/.venv/.synced: security/Pipfile.lock
 	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
 	PIPENV_PIPFILE=security/Pipfile pipenv sync
+	@touch $@
+
+# Prowler (the CIS scan of a deployment, security/cis.md) pins its own boto3 and cloud SDKs:
+# its own environment too (~2.3 GB, ~2.5 min to install; once, then only when the lock changes).
+security/prowler/.venv/.synced: security/prowler/Pipfile.lock
+	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+	PIPENV_PIPFILE=security/prowler/Pipfile pipenv sync
 	@touch $@
 
 node_modules/.synced: package-lock.json
