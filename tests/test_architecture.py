@@ -22,7 +22,7 @@ RANKS: dict[str, int] = {
     "stacks": 5,
     "app": 6,
     "synth": 7,
-    "deploy": 8, "postdeploy": 8, "access": 8,
+    "deploy": 8, "postdeploy": 8, "access": 8, "pipeline": 8,
     "cli": 9,
 }  # fmt: skip
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -55,3 +56,10 @@ def report(action: str, tasks: list[Task]) -> None:
         raise StackCrashed(f"{first.name}: {type(first.error).__name__}: {first.error}") from first.error
     if bad:
         raise UserError("\n".join(f"{t.name}: {t.status}: {t.detail}" for t in bad))
+
+
+def write_summary(path: Path, action: str, tasks: list[Task]) -> None:
+    """`--summary FILE`: each stack's result as JSON, for the CI comment job (landing_zone/pipeline)."""
+    from landing_zone.pipeline.summary import StackResult, write
+
+    write(path, action, [StackResult(t.name, t.account, t.layer, t.status, t.detail, round(t.seconds, 1)) for t in tasks])

@@ -20,6 +20,7 @@ from landing_zone.cli.errors import UserError, run_guarded
 from landing_zone.cli.mfa import mfa_app
 from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
 from landing_zone.cli.passwords import passwords_app
+from landing_zone.cli.pipeline import pipeline_app, stale_warning
 from landing_zone.cli.worklock import holding
 
 if TYPE_CHECKING:
@@ -32,9 +33,12 @@ app.add_typer(emulator_app, name="emulator")
 app.add_typer(passwords_app, name="passwords")
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(mfa_app, name="mfa")
+app.add_typer(pipeline_app, name="pipeline")
 app.command("access")(access)
 
 StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
+SummaryOpt = Annotated[Path | None, typer.Option("--summary", help="Also write each stack's result as JSON here (CI jobs).",
+                                                 show_default=False)]  # fmt: skip
 
 
 @app.command()
@@ -47,13 +51,16 @@ def validate(
 
     settings = load_settings(path or config)
     try:
-        load_project(settings)
+        project = load_project(settings)
     except ConfigError as exc:
         # Linter style: `file:line:col: path: message` on stdout, for editors and CI to parse.
         for problem in exc.problems:
             typer.echo(problem.render(exc.file))
         count = len(exc.problems)
         raise UserError(f"{exc.file}: {count} problem{'s' if count != 1 else ''}") from None
+    stale = stale_warning(project, settings)
+    if stale:
+        typer.echo(f"warning: {stale}", err=True)
     typer.echo(f"{settings.config_path}: ok")
 
 
@@ -77,8 +84,9 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
 
 
 def _deploy_action(action: str, config: Path | None, target: str | None, stack: list[str] | None, with_deps: bool,
-                   parallel: int, demo_codes: bool = False, access_diff: bool = False) -> None:  # fmt: skip
-    from landing_zone.cli.deploying import code_source, report
+                   parallel: int, demo_codes: bool = False, access_diff: bool = False,
+                   summary: Path | None = None) -> None:  # fmt: skip
+    from landing_zone.cli.deploying import code_source, report, write_summary
     from landing_zone.deploy.command import run_command
     from landing_zone.deploy.orchestrate import Selection
     from landing_zone.emulator import server
@@ -101,6 +109,8 @@ def _deploy_action(action: str, config: Path | None, target: str | None, stack: 
         finally:
             if own_emulator:
                 server.stop(settings.work_dir)
+    if summary:
+        write_summary(summary, action, tasks)
     report(action, tasks)
     if action == "up" and project.notifications.emails:
         typer.echo(f"alerts: {len(project.notifications.emails)} address(es) in notifications.emails get one confirmation "
@@ -116,12 +126,13 @@ def up(
     parallel: ParallelOpt = 3,
     demo_codes: DemoCodesOpt = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Plan every stack, also those unchanged since they last applied.")] = False,
+    summary: SummaryOpt = None,
 ) -> None:
     """Deploy every stack in dependency order (the state backend bootstrap included)."""
     from landing_zone.deploy.fingerprint import refreshing
 
     with refreshing(refresh):
-        _deploy_action("up", config, target, stack, with_deps, parallel, demo_codes)
+        _deploy_action("up", config, target, stack, with_deps, parallel, demo_codes, summary=summary)
 
 
 def _access_diff_printer(settings: Settings) -> Callable[[], None]:
@@ -139,9 +150,10 @@ def _access_diff_printer(settings: Settings) -> Callable[[], None]:
 
 
 @app.command()
-def plan(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None, parallel: ParallelOpt = 3) -> None:
+def plan(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None, parallel: ParallelOpt = 3,
+         summary: SummaryOpt = None) -> None:  # fmt: skip
     """Plan every stack (or --stack) and report its changes, the access diff first; changes nothing."""
-    _deploy_action("plan", config, target, stack, False, parallel, access_diff=True)
+    _deploy_action("plan", config, target, stack, False, parallel, access_diff=True, summary=summary)
 
 
 @app.command()
