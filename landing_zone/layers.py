@@ -56,6 +56,8 @@ LAYERS: tuple[Layer, ...] = (
     Layer("security-base", after=("tf-backend",)),
     Layer("sso", management_only=True, after=("organizations",), needs_member_ids=True),
     Layer("identities", after=("tf-backend",)),
+    # GitHub's OIDC provider and the pipeline's roles (pipeline: in project.yaml); needs only the state bucket.
+    Layer("ci", management_only=True, after=("tf-backend",), wanted=lambda p: p.pipeline is not None),
 )
 BOOTSTRAP_LAYER = "tf-backend"
 IDENTITIES = "identities"

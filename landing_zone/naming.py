@@ -151,3 +151,9 @@ def ci_role(short_name: str, kind: str) -> str:
 
 def github_oidc_provider_arn(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
+
+
+def ci_member_role(short_name: str, kind: str) -> str:
+    """The role a ci role session assumes in member accounts: the read-only plan role there (a
+    pull request's plan never holds OAAR, which is admin), or OAAR for apply (as `lz up` does)."""
+    return ci_role(short_name, "plan") if kind == "plan" else OAAR_ROLE

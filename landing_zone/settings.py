@@ -14,9 +14,14 @@ from typing import Literal
 Target = Literal["local", "aws"]
 TARGETS: tuple[Target, ...] = ("local", "aws")
 # How stacks authenticate: `bootstrap` — management credentials, member accounts through
-# OAAR; `mfa` — per-stack temporary credentials of the MFA role profiles (lz mfa enable).
-Auth = Literal["bootstrap", "mfa"]
-AUTHS: tuple[Auth, ...] = ("bootstrap", "mfa")
+# OAAR; `mfa` — per-stack temporary credentials of the MFA role profiles (lz mfa enable);
+# `ci` — the ambient credentials (AWS_* variables: GitHub's OIDC role session, or the emulator's
+# management keys) in management, member accounts through naming.ci_member_role(ci_role).
+Auth = Literal["bootstrap", "mfa", "ci"]
+AUTHS: tuple[Auth, ...] = ("bootstrap", "mfa", "ci")
+# Which ci role the ambient credentials are: `lz plan` runs as plan, `lz up`/`down` as apply.
+CiRole = Literal["plan", "apply"]
+CI_ROLES: tuple[CiRole, ...] = ("plan", "apply")
 # Seconds any external command (terraform, gpg) may run before its process group is killed,
 # and seconds terraform waits for a state lock held by someone else (-lock-timeout).
 COMMAND_TIMEOUT, LOCK_TIMEOUT = 3600.0, 120
@@ -47,6 +52,7 @@ class Settings:
     endpoint: str | None = None  # emulator URL, target=local only
     aws_profile: str | None = None  # target=aws: overrides the bootstrap profile
     auth: Auth = "bootstrap"
+    ci_role: CiRole = "apply"  # auth=ci only
     # Only `lz down` sets this: it synthesizes without `prevent_destroy` on what it destroys
     # (state buckets, lock tables, member accounts). Never read from the environment.
     allow_destroy: bool = False
@@ -63,6 +69,9 @@ class Settings:
         auth = env.get("LZ_AUTH") or "bootstrap"
         if auth not in AUTHS:
             raise SettingsError(f"LZ_AUTH: unknown mode '{auth}': use one of {', '.join(AUTHS)}")
+        ci_role = env.get("LZ_CI_ROLE") or "apply"
+        if ci_role not in CI_ROLES:
+            raise SettingsError(f"LZ_CI_ROLE: unknown role '{ci_role}': use one of {', '.join(CI_ROLES)}")
         values: dict[str, object] = {
             "config_path": Path(env.get("LZ_CONFIG") or "project.yaml"),
             "target": target,
@@ -73,6 +82,7 @@ class Settings:
             "endpoint": env.get("LZ_EMULATOR_ENDPOINT") or (env.get("AWS_ENDPOINT_URL") if target == "local" else None) or None,
             "aws_profile": env.get("LZ_AWS_PROFILE") or None,
             "auth": auth,
+            "ci_role": ci_role,
             "command_timeout": _seconds(env, "LZ_COMMAND_TIMEOUT", COMMAND_TIMEOUT),
             "lock_timeout": int(_seconds(env, "LZ_LOCK_TIMEOUT", LOCK_TIMEOUT)),
         }
@@ -103,6 +113,8 @@ class Settings:
             env["LZ_AWS_PROFILE"] = self.aws_profile
         if self.auth != "bootstrap":
             env["LZ_AUTH"] = self.auth
+        if self.auth == "ci":
+            env["LZ_CI_ROLE"] = self.ci_role
         return env
 
 

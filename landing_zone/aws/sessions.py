@@ -81,7 +81,9 @@ def session(project: Project, settings: Settings, account: str = naming.MANAGEME
     import boto3
     import botocore.session
 
-    if settings.target == "local":
+    if settings.auth == "ci":
+        base = ambient_session(project)
+    elif settings.target == "local":
         base = keys_session(AccessKey(emulator_access_key(project.management.id or ""), EMULATOR_SECRET), project.primary_region)
     else:
         project_files = require_profile(project, settings)
@@ -94,10 +96,33 @@ def session(project: Project, settings: Settings, account: str = naming.MANAGEME
     account_id = (account_ids or {}).get(account) or project.account(account).id
     if not account_id:
         raise LookupError(f"the id of account '{account}' is not known yet (deploy management-organizations first)")
+    role = naming.ci_member_role(project.short_name, settings.ci_role) if settings.auth == "ci" else naming.OAAR_ROLE
     creds = client(base, "sts", settings).assume_role(
-        RoleArn=naming.role_arn(account_id, naming.OAAR_ROLE), RoleSessionName="landing-zone"
+        RoleArn=naming.role_arn(account_id, role), RoleSessionName="landing-zone"
     )["Credentials"]
     return keys_session(AccessKey.of(creds), project.primary_region)
+
+
+# botocore's providers of credentials that come from the environment alone (AWS_* keys, or
+# AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE).
+AMBIENT_METHODS = ("env", "assume-role-with-web-identity")
+
+
+def ambient_session(project: Project) -> Any:
+    """LZ_AUTH=ci: the credentials in the environment (AWS_ACCESS_KEY_ID…, what
+    aws-actions/configure-aws-credentials exports from the OIDC role session), never a profile."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session()
+    # Only the environment: a runner's (or a laptop's) profiles and instance roles stay out of it.
+    core.get_component("credential_provider").providers = [
+        p for p in core.get_component("credential_provider").providers if p.METHOD in AMBIENT_METHODS
+    ]
+    if core.get_credentials() is None:
+        raise AwsError("LZ_AUTH=ci: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+                       "AWS_SESSION_TOKEN; in GitHub Actions aws-actions/configure-aws-credentials sets them)")  # fmt: skip
+    return boto3.Session(botocore_session=core, region_name=project.primary_region)
 
 
 def client(sess: Any, service: str, settings: Settings) -> Any:

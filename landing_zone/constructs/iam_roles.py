@@ -46,6 +46,7 @@ class Role(Construct):
 
     mfa: the MFA policy of its trust (required or not, max age), None for roles without MFA.
     adopt: import the existing role of that name instead of creating it (OAAR in members).
+    extra_trust: more trust statements, with conditions of their own (the ci apply role on OAAR).
     """
 
     def __init__(
@@ -61,13 +62,14 @@ class Role(Construct):
         max_session_duration: int = 3600,
         inline_policy: str | None = None,
         session_tags: bool = False,
+        extra_trust: tuple[Statement, ...] = (),
     ) -> None:
         super().__init__(scope, id)
         self.role = IamRole(
             self,
             "role",
             name=name,
-            assume_role_policy=document(trust_statement(principals, mfa, session_tags=session_tags)),
+            assume_role_policy=document(trust_statement(principals, mfa, session_tags=session_tags), *extra_trust),
             max_session_duration=max_session_duration,
         )
         if inline_policy:

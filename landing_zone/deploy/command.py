@@ -20,7 +20,7 @@ from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.graph import Task
 from landing_zone.deploy.orchestrate import Selection, failures, plan_tasks, run_stacks
-from landing_zone.settings import Settings
+from landing_zone.settings import Auth, Settings
 
 
 def identities_stacks(project: Project) -> tuple[str, ...]:
@@ -33,7 +33,9 @@ def _run(project: Project, settings: Settings, action: str, selection: Selection
 
     # `lz down` alone synthesizes without prevent_destroy (state buckets, lock tables, member
     # accounts): terraform refuses to destroy them otherwise. Every other run keeps it.
-    settings = replace(settings, auth=auth.mode(enforced), allow_destroy=action == "down")
+    settings = replace(settings, auth=_auth(settings, enforced), allow_destroy=action == "down")
+    if settings.auth == "ci":  # a pull request's `lz plan` reaches member accounts read-only
+        settings = replace(settings, ci_role="plan" if action == "plan" else "apply")
     synth(project, settings, known_account_ids(settings))
     if on_synth:
         on_synth()
@@ -48,11 +50,17 @@ def _run(project: Project, settings: Settings, action: str, selection: Selection
     return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
 
 
+def _auth(settings: Settings, enforced: bool) -> Auth:
+    """LZ_AUTH=ci stays: the OIDC role session is the same whatever require_mfa says (the apply
+    role reaches member OAARs without MFA, see constructs/ci_policies.py)."""
+    return "ci" if settings.auth == "ci" else auth.mode(enforced)
+
+
 def run_command(project: Project, settings: Settings, action: str, selection: Selection, *, parallel: int,
                 code_for: auth.CodeSource, on_synth: Callable[[], None] | None = None) -> list[Task]:  # fmt: skip
     """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs."""
     enforced = auth.deployed_enforcement(project, settings)
-    if settings.target == "aws" and not enforced:
+    if settings.target == "aws" and not enforced and settings.auth != "ci":
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
     tasks: list[Task] = []
     if action == "down" and enforced and _destroys_identities(project, selection):
@@ -91,7 +99,7 @@ def read_context(project: Project, settings: Settings, accounts: list[str], code
     """A context for commands that read what is deployed (`lz passwords show`, `lz inventory`,
     `lz unlock`): the credentials `lz up` would use now, MFA role sessions once MFA is on
     (the bootstrap keys no longer reach the state then: "No valid credential sources found")."""
-    settings = replace(settings, auth=auth.mode(auth.deployed_enforcement(project, settings)))
+    settings = replace(settings, auth=_auth(settings, auth.deployed_enforcement(project, settings)))
     ctx = DeployContext(project, settings, account_ids=known_account_ids(settings))
     if settings.auth == "mfa":
         ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)

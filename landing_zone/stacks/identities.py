@@ -10,8 +10,11 @@ from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPassw
 
 from landing_zone import naming
 from landing_zone.config.gpgkey import pgp_key_base64
+from landing_zone.constructs.ci_member_access import MemberPlanRole
+from landing_zone.constructs.ci_policies import apply_reaches_oaar
 from landing_zone.constructs.iam_roles import MfaPolicy, Role
 from landing_zone.constructs.iam_users import IamUserGroup, IamUsers
+from landing_zone.constructs.policy import Statement
 from landing_zone.constructs.scoped_access import allowed_regions, deploy_master_policy, devops_policy
 from landing_zone.roles import DEPLOY_MASTER_ACCESS, DEVOPS_ACCESS, GROUPS, GroupSpec, RoleSpec, roles_in
 from landing_zone.stacks.base import LayerStack
@@ -100,4 +103,15 @@ class IdentitiesStack(LayerStack):
                 max_session_duration=spec.max_session_duration,
                 inline_policy=self._access(spec),
                 session_tags=spec.session_tags,
+                extra_trust=self._ci_trust() if is_oaar else (),
             )
+        if self.project.pipeline and self.account != naming.MANAGEMENT:
+            MemberPlanRole(self, "ci-plan", short_name=self.project.short_name, account=self.account,
+                           account_id=self.account_ids[self.account], management_id=self.account_ids[naming.MANAGEMENT],
+                           region=self.project.primary_region, kms=self.project.state_backend.kms)  # fmt: skip
+
+    def _ci_trust(self) -> tuple[Statement, ...]:
+        """The pipeline's apply role reaches member accounts through OAAR, as `lz up` from a laptop does."""
+        if not self.project.pipeline or self.account == naming.MANAGEMENT:
+            return ()
+        return (apply_reaches_oaar(self.account_ids[naming.MANAGEMENT], self.project.short_name),)
