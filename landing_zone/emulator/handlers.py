@@ -354,7 +354,7 @@ def _patch_organizations_trusted_services() -> None:
 
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
-    from landing_zone.emulator import accessanalyzer
+    from landing_zone.emulator import accessanalyzer, scanner_reads
 
     _patch_s3_secure_transport()
     _patch_account_from_access_key()
@@ -370,3 +370,4 @@ def install() -> None:
     _patch_events_sns_targets()
     _patch_organizations_trusted_services()
     accessanalyzer.register()
+    scanner_reads.install()
