@@ -18,6 +18,14 @@ running terraform. What no fingerprint sees is drift: a change made outside terr
 
 The record is removed before a stack runs and written only after it succeeded, so a failed
 or interrupted run never leaves a stale record behind.
+
+In CI (`LZ_AUTH=ci`) every job starts on a fresh runner: no work dir survives, so the record
+lives beside the state instead (`<account>/<layer>/lz-applied.json` in the stack's S3
+backend) and holds only what is the same on every runner: the JSON's digest, the terraform
+version and the state object's ETag/version after the apply. A stack is skipped when its JSON
+is the one last applied *and* the state is still the one that apply left — so a revert to an
+older commit, an apply from a laptop or a failed apply in between all make it plan again
+(a cache keyed by the JSON alone would skip a revert: the state holds the newer commit).
 """
 
 from __future__ import annotations
@@ -158,24 +166,68 @@ def state_version(ctx: DeployContext, account: str, layer: str) -> str | None:
     return f"{head.get('ETag', '')}/{head.get('VersionId', '')}"
 
 
+def shared_record_key(ctx: DeployContext, account: str, layer: str) -> tuple[str, str]:
+    """(bucket, key) of the CI record: beside the stack's state object, in its backend."""
+    bucket, key = ctx.backend_location(account, layer)
+    return bucket, f"{key.rsplit('/', 1)[0]}/{RECORD}"
+
+
+def shared_parts(workspace: Path, env: Mapping[str, str], binary: str, state: str | None) -> dict[str, Any]:
+    """What the CI record pins: nothing that differs between two runners of the same commit."""
+    found = toolchain.terraform(binary, env.get("PATH"))
+    return {"scheme": SCHEME, "json": _file_digest(workspace / "cdk.tf.json"), "terraform": found[1] if found else None,
+            "state": state}  # fmt: skip
+
+
 class StackFingerprint:
     """The fingerprint of one stack's run: `unchanged()` before, `record()` after success."""
 
     def __init__(self, ctx: DeployContext, tf: Terraform, task: Task):
         self.ctx, self.task, self.workspace = ctx, task, tf.workdir
         self.inputs = inputs(tf.workdir, ctx.settings, tf.env, tf.binary)
+        self.env, self.binary = tf.env, tf.binary
+        self.shared = getattr(ctx.settings, "auth", "bootstrap") == "ci"  # fresh runners: the record is in S3
+
+    def _state(self) -> str | None:
+        return state_version(self.ctx, self.task.account, self.task.layer)
 
     def _parts(self) -> dict[str, Any]:
-        state = state_version(self.ctx, self.task.account, self.task.layer)
-        return {**self.inputs, **observed(self.workspace, state)}
+        return {**self.inputs, **observed(self.workspace, self._state())}
 
     def unchanged(self) -> bool:
+        if self.shared:
+            return self._shared_unchanged()
         return recorded(self.workspace) is not None and matches(self.workspace, self._parts())
 
     def invalidate(self) -> None:
+        # The shared record needs no removal: the apply about to run changes the state's version
+        # (so the record stops matching), and one that changed nothing leaves the state it pinned.
         invalidate(self.workspace)
 
     def record(self) -> None:
+        if self.shared:
+            self._shared_record()
+            return
         parts = self._parts()
         if complete(parts):
             record(self.workspace, parts)
+
+    def _shared_unchanged(self) -> bool:
+        bucket, key = shared_record_key(self.ctx, self.task.account, self.task.layer)
+        try:
+            body = self.ctx.client("s3", self.task.account).get_object(Bucket=bucket, Key=key)["Body"].read()
+            stored = json.loads(body)["fingerprint"]
+        except Exception:  # no record yet (or no bucket): plan
+            return False
+        parts = shared_parts(self.workspace, self.env, self.binary, self._state())
+        return bool(parts["state"] and parts["json"]) and stored == fingerprint(parts)
+
+    def _shared_record(self) -> None:
+        parts = shared_parts(self.workspace, self.env, self.binary, self._state())
+        if not (parts["state"] and parts["json"]):
+            return
+        bucket, key = shared_record_key(self.ctx, self.task.account, self.task.layer)
+        doc = {"fingerprint": fingerprint(parts), "parts": parts}
+        self.ctx.client("s3", self.task.account).put_object(
+            Bucket=bucket, Key=key, Body=json.dumps(doc, indent=2, sort_keys=True).encode(), ContentType="application/json"
+        )

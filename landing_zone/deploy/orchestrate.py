@@ -197,7 +197,10 @@ def _record_account_ids(ctx: DeployContext, resynth: Callable[[], None]) -> Call
     def after(task: Task) -> None:
         if task.name != ORGANIZATIONS:
             return
-        ids = {k: str(v) for k, v in ctx.terraform(task.name).outputs().get("account_ids", {}).items()}
+        tf = ctx.terraform(task.name)
+        if not (tf.workdir / ".terraform").is_dir():  # skipped on a fresh CI runner: nothing ran init
+            tf.init("-reconfigure")
+        ids = {k: str(v) for k, v in tf.outputs().get("account_ids", {}).items()}
         if ids and ids != known_account_ids(ctx.settings):
             with ctx.synth_lock:
                 record_account_ids(ctx.settings, ids)
