@@ -132,6 +132,11 @@ def access_analyzer(short_name: str) -> str:
     return f"{short_name}-organization"
 
 
+def account_access_analyzer(short_name: str, account: str) -> str:
+    """An account's own analyzer, one per region (CIS 2.18; the organization one lists only in security)."""
+    return f"{short_name}-{account}-account"
+
+
 def root_arn(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:root"
 
