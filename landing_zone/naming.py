@@ -162,3 +162,34 @@ def ci_member_role(short_name: str, kind: str) -> str:
     """The role a ci role session assumes in member accounts: the read-only plan role there (a
     pull request's plan never holds OAAR, which is admin), or OAAR for apply (as `lz up` does)."""
     return ci_role(short_name, "plan") if kind == "plan" else OAAR_ROLE
+
+
+# --- the audit layer (organization trail, log archive, support role) ---
+
+# The CIS support role (AWSSupportAccess) in every account, assumed from the identity account.
+SUPPORT_ROLE = "Support"
+
+
+def audit_trail(short_name: str) -> str:
+    return f"{short_name}-organization-trail"
+
+
+def audit_bucket(short_name: str, account: str) -> str:
+    """The log archive: the organization trail's (and AWS Config's) objects, in `account`."""
+    return f"{short_name}-{account}-audit-logs"
+
+
+def audit_access_log_bucket(short_name: str, account: str) -> str:
+    return f"{audit_bucket(short_name, account)}-access"
+
+
+def audit_key_alias(short_name: str) -> str:
+    return f"alias/{short_name}-audit-logs"
+
+
+def config_recorder(short_name: str) -> str:
+    return f"{short_name}-config"
+
+
+def trail_arn(region: str, account_id: str, trail: str) -> str:
+    return f"arn:aws:cloudtrail:{region}:{account_id}:trail/{trail}"

@@ -41,11 +41,14 @@ class RoleSpec:
 DEVOPS_ACCESS, DEPLOY_MASTER_ACCESS = "devops", "deploy-master"
 
 OAAR = RoleSpec(naming.OAAR_ROLE, True, (managed("AdministratorAccess"),))
+# The CIS support role (incidents with AWS Support), in every account; the identity account's admins assume it.
+SUPPORT = RoleSpec(naming.SUPPORT_ROLE, False, (managed("AWSSupportAccess"),), mfa_always=True)
 # Roles in every member account, assumed from the identity (security) account.
 MEMBER_ROLES = (
     RoleSpec(naming.DEVOPS_ROLE, False, (), mfa_always=True, access=DEVOPS_ACCESS),
     RoleSpec(naming.ADMIN_ROLE, False, (managed("AdministratorAccess"),), mfa_always=True),
     RoleSpec(naming.AUDITOR_ROLE, False, (managed("SecurityAudit"), managed("ReadOnlyAccess"))),
+    SUPPORT,
 )
 SHARED_ROLES = (
     # The CI/CD deployment role: machines cannot answer MFA prompts (the reference's DeployMaster).
@@ -68,6 +71,16 @@ def roles_in(account: str) -> tuple[RoleSpec, ...]:
     return (OAAR, *MEMBER_ROLES, *(SHARED_ROLES if account == naming.SHARED else ()))
 
 
+# The management account's support role is made by its audit stack: it trusts the identity
+# account, whose id is known only once organizations has run (management-identities runs before).
+MANAGEMENT_AUDIT_ROLES = (SUPPORT,)
+
+
+def assumable_in(account: str) -> tuple[RoleSpec, ...]:
+    """Every role of `account` an IAM group may be granted: the identities stack's and the audit stack's."""
+    return (*roles_in(account), *(MANAGEMENT_AUDIT_ROLES if account == naming.MANAGEMENT else ()))
+
+
 @dataclass(frozen=True)
 class GroupSpec:
     """Policies of an IAM group by name: attached directly in the management account; elsewhere
@@ -79,7 +92,7 @@ class GroupSpec:
 
 GROUPS = {
     # Not OAAR: member OAARs trust only the management account, so such a grant would be dead.
-    "admins": GroupSpec((managed("AdministratorAccess"),), (naming.ADMIN_ROLE,)),
+    "admins": GroupSpec((managed("AdministratorAccess"),), (naming.ADMIN_ROLE, naming.SUPPORT_ROLE)),
     "devops": GroupSpec((managed("PowerUserAccess"),), (naming.DEVOPS_ROLE, naming.DEPLOY_MASTER_ROLE)),
     "auditors": GroupSpec((managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")), (naming.AUDITOR_ROLE,)),
     "finops": GroupSpec((managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")), (naming.FINOPS_ROLE,)),

@@ -96,6 +96,15 @@ CALLS: dict[str, Calls] = {
     "aws_organizations_policy_attachment": Calls(("organizations:AttachPolicy",), ("organizations:DetachPolicy",), _any),
     "aws_organizations_delegated_administrator": Calls(("organizations:RegisterDelegatedAdministrator",),
                                                        ("organizations:DeregisterDelegatedAdministrator",), _any),
+    # The audit layer: the log archive, the organization trail, CloudTrail's delegated administrator.
+    "aws_s3_bucket_lifecycle_configuration": Calls(("s3:PutLifecycleConfiguration",), ("s3:PutLifecycleConfiguration",),
+                                                   _named("aws_s3_bucket", "bucket", _BUCKET)),
+    "aws_cloudtrail": Calls(("cloudtrail:CreateTrail", "cloudtrail:StartLogging", "cloudtrail:AddTags", "iam:CreateServiceLinkedRole"),
+                            ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail"),
+                            _named("aws_cloudtrail", "name", "arn:aws:cloudtrail:{region}:{account}:trail/{name}")),
+    "aws_cloudtrail_organization_delegated_admin_account": Calls(
+        ("cloudtrail:RegisterOrganizationDelegatedAdmin", "organizations:RegisterDelegatedAdministrator"),
+        ("cloudtrail:DeregisterOrganizationDelegatedAdmin", "organizations:DeregisterDelegatedAdministrator"), _any),
     "aws_identitystore_user": Calls(("identitystore:CreateUser",), ("identitystore:DeleteUser",), _any),
     "aws_identitystore_group": Calls(("identitystore:CreateGroup",), ("identitystore:DeleteGroup",), _any),
     "aws_identitystore_group_membership": Calls(("identitystore:CreateGroupMembership",), ("identitystore:DeleteGroupMembership",), _any),

@@ -354,7 +354,7 @@ def _patch_organizations_trusted_services() -> None:
 
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
-    from landing_zone.emulator import accessanalyzer, scanner_reads
+    from landing_zone.emulator import accessanalyzer, cloudtrail, scanner_reads
 
     _patch_s3_secure_transport()
     _patch_account_from_access_key()
@@ -370,4 +370,5 @@ def install() -> None:
     _patch_events_sns_targets()
     _patch_organizations_trusted_services()
     accessanalyzer.register()
+    cloudtrail.install()
     scanner_reads.install()

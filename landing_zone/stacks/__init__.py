@@ -1,6 +1,7 @@
 """One stack class per layer, parameterised by account."""
 
 from landing_zone import bindings  # noqa: F401  (must precede any provider import)
+from landing_zone.stacks.audit import AuditStack
 from landing_zone.stacks.base import LayerStack
 from landing_zone.stacks.ci import CiStack
 from landing_zone.stacks.identities import IdentitiesStack
@@ -10,7 +11,7 @@ from landing_zone.stacks.sso import SsoStack
 from landing_zone.stacks.tf_backend import TfBackendStack
 
 STACKS: dict[str, type[LayerStack]] = {
-    cls.layer: cls for cls in (TfBackendStack, OrganizationsStack, SecurityBaseStack, SsoStack, IdentitiesStack, CiStack)
+    cls.layer: cls for cls in (TfBackendStack, OrganizationsStack, SecurityBaseStack, SsoStack, IdentitiesStack, CiStack, AuditStack)
 }
 
 __all__ = ["STACKS", "LayerStack"]

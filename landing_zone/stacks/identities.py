@@ -16,7 +16,7 @@ from landing_zone.constructs.iam_roles import MfaPolicy, Role
 from landing_zone.constructs.iam_users import IamUserGroup, IamUsers
 from landing_zone.constructs.policy import Statement
 from landing_zone.constructs.scoped_access import allowed_regions, deploy_master_policy, devops_policy
-from landing_zone.roles import DEPLOY_MASTER_ACCESS, DEVOPS_ACCESS, GROUPS, GroupSpec, RoleSpec, roles_in
+from landing_zone.roles import DEPLOY_MASTER_ACCESS, DEVOPS_ACCESS, GROUPS, GroupSpec, RoleSpec, assumable_in, roles_in
 from landing_zone.stacks.base import LayerStack
 
 # CIS AWS Foundations v7 (length >= 14, 24 remembered, no forced expiry) and the reference's length 30.
@@ -60,13 +60,14 @@ class IdentitiesStack(LayerStack):
         groups = settings.groups if settings else []
         names = sorted({u for g in groups for u in g.users})
         users = IamUsers(self, "iam", pgp_keys={n: pgp_key_base64(self.project.gpg_key_file(n)) for n in names})
-        members = [a.name for a in self.project.member_accounts if a.name in self.account_ids]
+        # Management too: its audit stack's support role (groups there get no grants, see below).
+        targets = [a.name for a in self.project.organization.accounts if a.name in self.account_ids]
         for group in groups:
             spec = GROUPS.get(group.name, GroupSpec((), ()))
             in_management = self.account == naming.MANAGEMENT
             # Only roles that exist in that account: a grant on a missing role is dead.
-            assumable = [naming.role_arn(self.account_ids[acct], role) for role in spec.assumes for acct in members
-                         if role in {r.name for r in roles_in(acct)}]  # fmt: skip
+            assumable = [naming.role_arn(self.account_ids[acct], role) for role in spec.assumes for acct in targets
+                         if role in {r.name for r in assumable_in(acct)}]  # fmt: skip
             IamUserGroup(
                 self,
                 f"group-{group.name}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cdktf import TerraformOutput
 
 from landing_zone.constructs.organization import Organization
+from landing_zone.constructs.organization_trail import TrailDelegatedAdministrator
 from landing_zone.constructs.service_control_policies import ServiceControlPolicies
 from landing_zone.stacks.base import LayerStack
 
@@ -20,6 +21,8 @@ class OrganizationsStack(LayerStack):
         ServiceControlPolicies(self, "scp", project=self.project, units=org.units, depends_on=[org.organization])
         if SECURITY in org.accounts:
             org.delegate("access-analyzer.amazonaws.com", SECURITY)
+            # The audit layer's organization trail: security administers it, as in the reference.
+            TrailDelegatedAdministrator(self, "cloudtrail-admin", account_id=org.accounts[SECURITY].id)
         # Member stacks read these ids (through `lz`), never this stack's remote state.
         TerraformOutput(self, "account_ids", value={name: acct.id for name, acct in org.accounts.items()})
         TerraformOutput(self, "organization_id", value=org.organization.id)

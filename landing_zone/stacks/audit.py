@@ -1,0 +1,52 @@
+"""`security-audit`: the log archive; `management-audit`: the organization trail, its key and the
+management account's support role. Without a security account the archive is in management.
+"""
+
+from __future__ import annotations
+
+from landing_zone import naming
+from landing_zone.constructs.iam_roles import MfaPolicy, Role
+from landing_zone.constructs.log_archive import LogArchive, Retention, config_delivery, trail_delivery
+from landing_zone.constructs.organization_trail import OrganizationTrail
+from landing_zone.roles import MANAGEMENT_AUDIT_ROLES
+from landing_zone.stacks.base import LayerStack
+
+
+def archive_account(account_names: list[str]) -> str:
+    """Where the logs are kept: the security account, else (a one-account organization) management."""
+    return naming.SECURITY if naming.SECURITY in account_names else naming.MANAGEMENT
+
+
+class AuditStack(LayerStack):
+    layer = "audit"
+
+    def build(self) -> None:
+        p, short = self.project, self.project.short_name
+        archive = archive_account(p.account_names)
+        management_id = self.account_ids[naming.MANAGEMENT]
+        trail = naming.audit_trail(short)
+        trail_arn = naming.trail_arn(p.primary_region, management_id, trail)
+        protect = not self.settings.allow_destroy
+        if self.account == archive:
+            bucket = naming.audit_bucket(short, archive)
+            deliveries = trail_delivery(bucket, trail_arn)
+            if p.audit.config:
+                deliveries += config_delivery(bucket, [self.account_ids[a] for a in p.account_names if a in self.account_ids])
+            self.archive = LogArchive(self, "archive", name=bucket, access_log_bucket=naming.audit_access_log_bucket(short, archive),
+                                      retention=Retention(p.audit.glacier_days, p.audit.retention_days),
+                                      deliveries=deliveries, protect=protect)  # fmt: skip
+        if self.account == naming.MANAGEMENT:
+            self.trail = OrganizationTrail(self, "trail", name=trail, bucket=naming.audit_bucket(short, archive),
+                                           key_alias=naming.audit_key_alias(short), region=p.primary_region,
+                                           management_id=management_id, archive_id=self.account_ids[archive],
+                                           protect=protect,
+                                           depends_on=[self.archive.policy] if self.account == archive else ())  # fmt: skip
+            self._support_roles()
+
+    def _support_roles(self) -> None:
+        # The identity account's admins assume it (with MFA), as they do every member's (identities layer).
+        identity = naming.SECURITY if naming.SECURITY in self.account_ids else naming.MANAGEMENT
+        for spec in MANAGEMENT_AUDIT_ROLES:
+            Role(self, spec.name.lower(), name=spec.name, principals=[naming.root_arn(self.account_ids[identity])],
+                 policies=list(spec.policies),
+                 mfa=MfaPolicy(spec.requires_mfa(self.project.require_mfa), self.project.mfa_max_age))  # fmt: skip
