@@ -59,7 +59,7 @@ LAYERS: tuple[Layer, ...] = (
     # The log archive (security) before the trail that delivers into it (management); both need
     # the security account's id, known once organizations has run.
     Layer("audit", only=(naming.MANAGEMENT, naming.SECURITY), after=("tf-backend", "organizations"),
-          after_stacks=((naming.SECURITY, "audit"),), needs_member_ids=True),
+          after_management=("organizations",), after_stacks=((naming.SECURITY, "audit"),), needs_member_ids=True),
     # GitHub's OIDC provider and the pipeline's roles (pipeline: in project.yaml); needs only the state bucket.
     Layer("ci", management_only=True, after=("tf-backend",), wanted=lambda p: p.pipeline is not None),
 )

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from landing_zone import naming
+from landing_zone import layers, naming
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -22,11 +22,10 @@ MGMT = naming.MANAGEMENT
 def test_up_reports_every_stack_ok(deployment) -> None:
     err = deployment.runs["up"].stderr
     assert "management-tf-backend: done" in err and "bootstrapped" in err
-    from landing_zone import layers
-
     for account, layer in layers.stacks(deployment.project):
         assert f"{naming.stack_id(account, layer)}: done" in err
-    assert "lz up: 11/11 stacks ok" in err and "failed" not in err
+    n = len(layers.stacks(deployment.project))
+    assert f"lz up: {n}/{n} stacks ok" in err and "failed" not in err
 
 
 def test_organization(deployment) -> None:
@@ -89,8 +88,9 @@ def test_no_local_state_left(deployment) -> None:
 
 def test_second_run_changes_nothing(deployment) -> None:
     again = deployment.lz("up")
-    assert "lz up: 11/11 stacks ok" in again.stderr
-    assert again.stderr.count("unchanged (skipped; --refresh to plan)") == 11, again.stderr
+    n = len(layers.stacks(deployment.project))
+    assert f"lz up: {n}/{n} stacks ok" in again.stderr
+    assert again.stderr.count("unchanged (skipped; --refresh to plan)") == n, again.stderr
 
 
 @pytest.mark.skipif(not shutil.which("npx"), reason="needs node")
@@ -108,3 +108,60 @@ def test_cdktf_cli_deploys_a_stack(deployment, tmp_path) -> None:
     assert "No changes" in proc.stdout
     assert not (ROOT / "cdktf.out" / "stacks" / f"{MGMT}-organizations" / "terraform.tfstate").exists()
     assert os.path.isdir(tmp_path / "cdktf.out" / "stacks" / f"{MGMT}-organizations")
+
+
+# --- the audit layer (issue 16) ---
+
+def test_organization_trail_logs_every_account_into_the_archive(deployment) -> None:
+    """An organization trail from management, every region, validated and KMS-encrypted, delivering
+    into the security account's archive; the member accounts see it as theirs."""
+    short, ids = deployment.project.short_name, _account_ids(deployment)
+    trail_name, archive = naming.audit_trail(short), naming.audit_bucket(short, naming.SECURITY)
+    (trail,) = [t for t in deployment.client("cloudtrail").describe_trails()["trailList"] if t["Name"] == trail_name]
+    assert trail["IsOrganizationTrail"] and trail["IsMultiRegionTrail"] and trail["IncludeGlobalServiceEvents"]
+    assert trail["LogFileValidationEnabled"] and trail["S3BucketName"] == archive
+    assert trail["TrailARN"] == naming.trail_arn(deployment.project.primary_region, ids[MGMT], trail_name)
+    key = deployment.client("kms").describe_key(KeyId=naming.audit_key_alias(short))["KeyMetadata"]
+    assert trail["KmsKeyId"] == key["Arn"] and key["KeyManager"] == "CUSTOMER"
+    assert deployment.client("cloudtrail").get_trail_status(Name=trail["TrailARN"])["IsLogging"]
+    # The archive is another account's bucket: the trail delivers across accounts.
+    assert archive in {b["Name"] for b in deployment.client("s3", naming.SECURITY).list_buckets()["Buckets"]}
+    assert archive not in {b["Name"] for b in deployment.client("s3").list_buckets()["Buckets"]}
+    for member in (a.name for a in deployment.project.member_accounts):
+        seen = deployment.client("cloudtrail", member).describe_trails()["trailList"]
+        assert [(t["TrailARN"], t["IsOrganizationTrail"]) for t in seen] == [(trail["TrailARN"], True)], member
+    admins = deployment.client("organizations").list_delegated_administrators(ServicePrincipal="cloudtrail.amazonaws.com")
+    assert [a["Id"] for a in admins["DelegatedAdministrators"]] == [ids[naming.SECURITY]]
+
+
+def test_log_archive_settings(deployment) -> None:
+    short, audit = deployment.project.short_name, deployment.project.audit
+    archive, access = naming.audit_bucket(short, naming.SECURITY), naming.audit_access_log_bucket(short, naming.SECURITY)
+    s3 = deployment.client("s3", naming.SECURITY)
+    for bucket in (archive, access):
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        assert "DenyInsecureTransport" in {st["Sid"] for st in policy["Statement"]}
+    statements = {st["Sid"]: st for st in json.loads(s3.get_bucket_policy(Bucket=archive)["Policy"])["Statement"]}
+    assert statements["DenyLogDeletion"]["Effect"] == "Deny" and statements["DenyLogDeletion"]["Principal"] == "*"
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=archive)["Rules"]
+    assert rule["Status"] == "Enabled" and rule["Expiration"] == {"Days": audit.retention_days}
+    assert rule["Transitions"] == [{"Days": audit.glacier_days, "StorageClass": "GLACIER"}]
+    assert s3.get_bucket_logging(Bucket=archive)["LoggingEnabled"]["TargetBucket"] == access
+
+
+def test_support_role_in_every_account(deployment) -> None:
+    security = naming.root_arn(_account_ids(deployment)[naming.SECURITY])
+    for account in deployment.project.account_names:
+        iam = deployment.client("iam", account)
+        role = iam.get_role(RoleName=naming.SUPPORT_ROLE)["Role"]
+        assert [st["Principal"] for st in role["AssumeRolePolicyDocument"]["Statement"]] == [{"AWS": [security]}], account
+        attached = iam.list_attached_role_policies(RoleName=naming.SUPPORT_ROLE)["AttachedPolicies"]
+        assert [p["PolicyName"] for p in attached] == ["AWSSupportAccess"], account
+
+
+def _account_ids(deployment) -> dict[str, str]:
+    from landing_zone.deploy.account_ids import known_account_ids
+
+    return {MGMT: deployment.project.management.id, **known_account_ids(deployment.settings)}
