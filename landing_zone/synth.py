@@ -1,15 +1,37 @@
 """Synthesize the app into cdktf.out: used by `lz synth` and `lz up` (main.py, for cdktf, builds the app itself).
 
 Importing this module is cheap; the cdktf/provider imports happen inside `synth()`.
+
+A big org is synthesized by several processes at once (one per core, at most one per
+STACKS_PER_PROCESS stacks; LZ_SYNTH_JOBS sets the number): each builds every n-th stack into
+a part directory (stacks are independent: no cross-stack references), this process builds
+the first part itself, and the parts are merged into the same files one process writes
+(tests/test_synth_parallel.py compares them byte for byte). The jsii kernel runs one call at
+a time, so one process uses one core; each further process pays the ~4 s jsii start-up again.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
+from landing_zone import layers
 from landing_zone.config import Project
 from landing_zone.settings import Settings
+
+# A further process costs ~4 s of jsii start-up; it pays off above ~100 stacks (~45 ms each).
+STACKS_PER_PROCESS = 100
+MANIFEST = "manifest.json"
+
+
+class SynthWorkerError(Exception):
+    pass
 
 
 def synth(project: Project, settings: Settings, account_ids: dict[str, str] | None = None,
@@ -22,16 +44,140 @@ def synth(project: Project, settings: Settings, account_ids: dict[str, str] | No
     Synthesizes into a fresh sibling directory and swaps it in, so a failure never
     leaves a half-written cdktf.out.
     """
-    from landing_zone.app import build_app
-
     outdir = outdir or settings.out_dir
     staging = outdir.with_name(f".{outdir.name}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        build_app(project, settings, outdir=staging, account_ids=account_ids or {}).synth()
+        jobs = processes(_synthesizable(project, account_ids or {}))
+        if jobs == 1:
+            _synth_part(project, settings, account_ids or {}, staging, (0, 1))
+        else:
+            _synth_parallel(project, settings, account_ids or {}, staging, jobs)
         if outdir.exists():
             shutil.rmtree(outdir)
         staging.rename(outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return outdir
+
+
+def _synthesizable(project: Project, account_ids: dict[str, str]) -> int:
+    """How many stacks build_app builds (its filter, without importing cdktf): before organizations
+    has run, a big org has only a few."""
+    known = {a.name for a in project.organization.accounts if a.id} | set(account_ids)
+    return sum(layers.layer(layer).synthesizable(account, known, project.account_names)
+               for account, layer in layers.stacks(project))  # fmt: skip
+
+
+def processes(stacks: int) -> int:
+    """How many processes synthesize `stacks` stacks: LZ_SYNTH_JOBS, or what the cores and the size pay for."""
+    raw = os.environ.get("LZ_SYNTH_JOBS", "")
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, stacks // STACKS_PER_PROCESS))
+
+
+def _synth_part(project: Project, settings: Settings, account_ids: dict[str, str], outdir: Path,
+                part: tuple[int, int]) -> None:  # fmt: skip
+    from landing_zone.app import build_app
+
+    build_app(project, settings, outdir=outdir, account_ids=account_ids, part=part).synth()
+
+
+def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str, str], staging: Path,
+                    jobs: int) -> None:  # fmt: skip
+    parts = [staging / f"part-{i}" for i in range(jobs)]
+    answers = [part.with_name(f"{part.name}.error") for part in parts]
+    staging.mkdir(parents=True)
+    workers = []
+    try:
+        for i in range(1, jobs):  # started first: they overlap with this process's own part
+            worker = subprocess.Popen([sys.executable, "-m", "landing_zone.synth"], stdin=subprocess.PIPE)
+            assert worker.stdin is not None
+            worker.stdin.write(pickle.dumps((project, settings, account_ids, parts[i], (i, jobs), answers[i])))
+            worker.stdin.close()
+            workers.append(worker)
+        errors: list[Exception] = []
+        try:
+            _synth_part(project, settings, account_ids, parts[0], (0, jobs))
+        except Exception as exc:
+            errors.append(exc)
+        for i, worker in enumerate(workers, start=1):
+            if worker.wait() != 0:
+                errors.append(SynthWorkerError(f"synth process {i} of {jobs} exited {worker.returncode}"))
+            elif answers[i].exists():  # an expected error (an invalid app), raised here as one process would
+                errors.append(pickle.loads(answers[i].read_bytes()))
+    finally:
+        for worker in workers:  # only left running when this process was interrupted
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    if errors:
+        raise _first_of(errors)
+    merge(parts, staging)
+
+
+def _first_of(errors: list[Exception]) -> Exception:
+    """The same kind of error one process raises: validation messages of all parts joined."""
+    from landing_zone.app import AppValidationError
+
+    invalid = [str(e).removeprefix("synth: ") for e in errors if isinstance(e, AppValidationError)]
+    if len(invalid) == len(errors):
+        messages = list(dict.fromkeys(m for text in invalid for m in text.split("; ")))  # terraform's, once
+        return AppValidationError("synth: " + "; ".join(messages))
+    return next(e for e in errors if not isinstance(e, AppValidationError))
+
+
+def merge(parts: list[Path], outdir: Path) -> None:
+    """The parts' stacks into `outdir`, and one manifest.json as cdktf writes it for all of them."""
+    version: str | None = None
+    stacks: dict[str, Any] = {}
+    (outdir / "stacks").mkdir(parents=True)
+    for part in parts:
+        manifest = json.loads((part / MANIFEST).read_text())
+        if version not in (None, manifest["version"]) or stacks.keys() & manifest["stacks"].keys():
+            raise SynthWorkerError(f"synth parts disagree: {part / MANIFEST}")
+        version = manifest["version"]
+        stacks.update(manifest["stacks"])
+        for stack in (part / "stacks").iterdir():
+            stack.rename(outdir / "stacks" / stack.name)
+    (outdir / MANIFEST).write_text(stable_stringify({"version": version, "stacks": stacks}))
+    for part in parts:
+        shutil.rmtree(part)
+
+
+def stable_stringify(value: Any, level: int = 0) -> str:
+    """json-stable-stringify(value, {space: 2}), as cdktf writes manifest.json: sorted keys and,
+    unlike json.dumps, empty arrays and objects spread over two lines. Hand-written: no Python
+    package reproduces that library's output."""
+    indent = "\n" + "  " * level
+    if isinstance(value, dict):
+        items = [f"{indent}  {_scalar(k)}: {stable_stringify(v, level + 1)}" for k, v in sorted(value.items())]
+        return "{" + ",".join(items) + indent + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(f"{indent}  {stable_stringify(v, level + 1)}" for v in value) + indent + "]"
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, float):  # JSON.stringify's numbers differ from Python's; cdktf's manifest has none
+        raise TypeError(f"stable_stringify: no floats ({value!r})")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _worker() -> None:
+    """`python -m landing_zone.synth`: one part, its arguments pickled on stdin (stdout is the
+    bindings' console); an expected error is pickled into the answer file, anything else is a
+    traceback on stderr and exit 1."""
+    from landing_zone.app import AppValidationError
+
+    project, settings, account_ids, outdir, part, answer = pickle.loads(sys.stdin.buffer.read())
+    try:
+        _synth_part(project, settings, account_ids, outdir, part)
+    except AppValidationError as exc:
+        answer.write_bytes(pickle.dumps(exc))
+
+
+if __name__ == "__main__":
+    _worker()
