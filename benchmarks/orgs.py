@@ -99,6 +99,9 @@ def prepare(dest: Path, gnupghome: Path, members: int | None = None, *, account_
     return config
 
 
-def stack_count(members: int) -> int:
-    """Stacks of an org with `members` member accounts: 5 management + 3 per member."""
-    return 5 + 3 * members
+def stack_count(config: Path) -> int:
+    """Stacks of the project in `config`, from the layers table (it grows: never a formula)."""
+    from landing_zone import layers
+    from landing_zone.config import load_project
+
+    return len(layers.stacks(load_project(config)[0]))

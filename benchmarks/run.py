@@ -78,6 +78,7 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     targets: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, measured, met)
     notes: list[str] = field(default_factory=list)
+    shapes: list[tuple[str, int, int, int, int]] = field(default_factory=list)  # (org, stacks, waves, widest, chain)
 
     def row(self, name: str, figure: Figure | None, note: str = "") -> Row:
         r = Row(name, figure, note)
@@ -156,43 +157,92 @@ def same_output(a: Path, b: Path) -> bool:
     return files(a) == files(b)
 
 
+NAIVE_UP_TO = 100  # member accounts; the naive synth of bigger orgs takes minutes and shows nothing new
+
+
+def wave_shape(config: Path) -> tuple[int, int, int, int]:
+    """(stacks, waves, widest wave, longest dependency chain) of the project, from the layers table."""
+    from landing_zone import layers
+    from landing_zone.config import load_project
+
+    project, _ = load_project(config)
+    waves, deps = layers.waves(project), layers.dependencies(project)
+    depth: dict[tuple[str, str], int] = {}
+    for wave in waves:  # the chain counted from the dependencies, not from the waves
+        for s in wave:
+            depth[s] = 1 + max((depth[d] for d in deps[s]), default=0)
+    return sum(map(len, waves)), len(waves), max(map(len, waves)), max(depth.values())
+
+
 def bench_synth(report: Report, work: Path, gnupghome: Path, sizes: list[int], runs: int, experiments: bool) -> None:
     """The root project, then a generated org per size (member accounts)."""
+    from landing_zone.synth import processes
+
     ours: dict[str, Figure] = {}
+    one: dict[str, Figure] = {}
+    chains: dict[str, int] = {}
     for members in [None, *sizes]:
         key = "root" if members is None else str(members)
+        config = orgs.prepare(work / f"synth-{key}", gnupghome, members)
+        pdir = config.parent
+        stacks, waves, widest, chain = wave_shape(config)
+        jobs = processes(stacks)  # what lz chooses on this machine (LZ_SYNTH_JOBS is not passed on)
         if members is None:
-            label = f"root project.yaml (3 accounts, {orgs.stack_count(2)} stacks)"
+            label, org = f"root project.yaml (3 accounts, {stacks} stacks)", "root project.yaml (3 accounts)"
         else:
-            label = f"generated org ({members} member accounts, {orgs.stack_count(members)} stacks)"
-        pdir = orgs.prepare(work / f"synth-{key}", gnupghome, members).parent
-        # Naive: the usual cdktf app: the package's eager __init__, cdktf's own validation.
-        cases = {f"naive {key}": variant_case(pdir, "out-naive", "--cdktf-validation", LZ_EAGER_BINDINGS="1"),
-                 f"ours {key}": synth_case(pdir, "out-ours")}  # fmt: skip
+            label = f"generated org ({members} member accounts, {stacks} stacks)"
+            org = f"generated org ({members} member accounts)"
+        report.shapes.append((org, stacks, waves, widest, chain))
+        chains[key] = chain
+        naive = members is None or members <= NAIVE_UP_TO
+        cases: dict[str, Callable[[], Sample]] = {}
+        if naive:  # the usual cdktf app: the package's eager __init__, cdktf's own validation
+            cases[f"naive {key}"] = variant_case(pdir, "out-naive", "--cdktf-validation", LZ_EAGER_BINDINGS="1")
+        cases[f"ours {key}"] = synth_case(pdir, "out-ours")
+        if jobs > 1:
+            cases[f"one {key}"] = synth_case(pdir, "out-one", LZ_SYNTH_JOBS="1")
         variants = {"-O": (("-O",), "python -O (no typeguard checks)")}
         if experiments:
             for v, (flags, _) in variants.items():
-                cases[f"{v} {key}"] = variant_case(pdir, f"out-{v}", *flags)
+                cases[f"{v} {key}"] = variant_case(pdir, f"out-{v}", *flags, LZ_SYNTH_JOBS="1")
         progress(f"synth: {label}")
         if members is None:
             cases[f"ours {key}"]()  # untimed warm-up: fills the jsii package cache if it is cold
         figs = interleaved(cases, runs)
-        naive = report.row(f"synth {label}: naive (eager import, cdktf validation)", figs[f"naive {key}"])
-        our = report.row(f"synth {label}: ours (lazy bindings, one validation)", figs[f"ours {key}"])
+        reference = "out-naive" if naive else "out-one"
+        procs = f"{jobs} processes" if jobs > 1 else "one process"
+        if naive:
+            naive_row = report.row(f"synth {label}: naive (eager import, cdktf validation)", figs[f"naive {key}"])
+        our = report.row(f"synth {label}: ours (lazy bindings, one validation, {procs})", figs[f"ours {key}"])
         ours[key] = figs[f"ours {key}"]
-        identical = same_output(pdir / "out-naive", pdir / "out-ours")
-        our.note = "JSON identical to naive" if identical else "JSON DIFFERS from naive"
+        what = "naive" if naive else "one process"
+        identical = same_output(pdir / reference, pdir / "out-ours")
+        our.note = f"JSON identical to {what}" if identical else f"JSON DIFFERS from {what}"
+        if jobs > 1:
+            one[key] = figs[f"one {key}"]
+            same = same_output(pdir / reference, pdir / "out-one")
+            report.row(f"synth {label}: ours in one process (LZ_SYNTH_JOBS=1)", figs[f"one {key}"],
+                       "JSON identical" if same else "JSON DIFFERS")  # fmt: skip
         if experiments:
             for v, (_, what) in variants.items():
-                same = same_output(pdir / "out-naive", pdir / f"out-{v}")
-                report.row(f"synth {label}: experiment, ours + {what}", figs[f"{v} {key}"],
+                same = same_output(pdir / reference, pdir / f"out-{v}")
+                report.row(f"synth {label}: experiment, ours in one process + {what}", figs[f"{v} {key}"],
                            "JSON identical" if same else "JSON DIFFERS")  # fmt: skip
         if members is None:
             ratio = figs["ours root"].wall / figs["naive root"].wall
-            report.target("our synth ≤ 0.3× naive (root project)", f"{ratio:.2f}×", ratio <= 0.3, naive, our)
+            report.target("our synth ≤ 0.3× naive (root project)", f"{ratio:.2f}×", ratio <= 0.3, naive_row, our)
     if "100" in ours:
         ratio = ours["100"].wall / ours["root"].wall
         report.target("100-account synth ≤ 2× the 3-account synth (ours)", f"{ratio:.2f}×", ratio <= 2.0)
+        for k, fig in one.items():
+            report.notes.append(f"in one process (LZ_SYNTH_JOBS=1) the {k}-account synth is "
+                                f"{fig.wall / ours['root'].wall:.2f}× the 3-account synth (wall), "
+                                f"{fig.cpu / ours['root'].cpu:.2f}× (CPU); with {processes(1000)} processes "
+                                f"{ours[k].wall / ours['root'].wall:.2f}× (wall), {ours[k].cpu / ours['root'].cpu:.2f}× (CPU)")  # fmt: skip
+    if len(chains) > 1:
+        same_chain = len(set(chains.values())) == 1
+        report.target("longest wave chain independent of the number of accounts",
+                      " / ".join(f"{v} ({k})" for k, v in chains.items()), same_chain)  # fmt: skip
 
 
 # ---------------------------------------------------------------- start-up
@@ -351,6 +401,10 @@ def render(report: Report, load_before: tuple[float, ...], load_after: tuple[flo
                          f"{fmt_seconds(f.cpu)} | {fmt_bytes(f.rss)} | {mark} | {r.note} |")  # fmt: skip
         else:
             lines.append(f"| {r.name} | | | | | | {mark} | {r.note} |")
+    if report.shapes:
+        lines += ["", "| deploy waves (`layers.waves`) | stacks | waves | widest wave | longest chain |",
+                  "|---|---:|---:|---:|---:|"]  # fmt: skip
+        lines += [f"| {org} | {n} | {w} | {widest} | {chain} |" for org, n, w, widest, chain in report.shapes]
     if report.targets:
         lines += ["", "| target | measured | |", "|---|---:|---|"]
         lines += [f"| {what} | {measured} | {'met' if met else '**missed**'} |" for what, measured, met in report.targets]
@@ -367,8 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synth-runs", type=int, default=3, help="processes per synth row (default 3)")
     parser.add_argument("--startup-runs", type=int, default=10, help="processes per start-up row (default 10)")
     parser.add_argument("--deploy-runs", type=int, default=1, help="runs of each deploy row (default 1)")
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[25, 100],
-                        help="member accounts of the generated orgs (default 25,100; the root project always runs)")
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[25, 100, 300],
+                        help="member accounts of the generated orgs (default 25,100,300; the root project always runs)")
     parser.add_argument("--experiments", action="store_true", help="also synth with python -O")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
