@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from landing_zone.access import journey
 from landing_zone.access.model import AccessModel, build
 from landing_zone.access.terraform import Stacks
-from landing_zone.config.model import Project
+from landing_zone.config.model import Pipeline, Project
 from tests.conftest import FIXTURES, ROOT
 from tests.synth_helpers import synth_stacks
 
@@ -28,6 +28,13 @@ PROJECTS = {"root": ROOT / "project.yaml", "four-accounts": FIXTURES / "four-acc
 def mfa_max_age(config: Path) -> int:
     doc = YAML(typ="safe").load(config.read_text()) or {}
     return int(doc.get("mfa_max_age") or Project.model_fields["mfa_max_age"].default)
+
+
+@cache
+def pipeline(project: str) -> Pipeline | None:
+    """project.yaml's pipeline: section: the design the ci roles are checked against."""
+    raw = (YAML(typ="safe").load(PROJECTS[project].read_text()) or {}).get("pipeline")
+    return None if raw is None else Pipeline.model_validate(raw)
 
 
 @cache
@@ -47,7 +54,7 @@ def test_journey_step(project: str, mfa: bool, step: str) -> None:
         # MFA-off deployment. Run as the MFA roles it would delete DevOps/OAAR's trust first.
         mfa = False
     stacks, model = synthesized(project, mfa)
-    bad = journey.failures(model, stacks, mfa, mfa_max_age(PROJECTS[project]), step)
+    bad = journey.failures(model, stacks, mfa, mfa_max_age(PROJECTS[project]), step, pipeline=pipeline(project))
     assert not bad, f"{len(bad)} access checks fail:\n" + "\n".join(bad)
 
 
@@ -55,10 +62,12 @@ def test_journey_step(project: str, mfa: bool, step: str) -> None:
 @pytest.mark.parametrize("project", sorted(PROJECTS))
 def test_every_step_has_checks(project: str, mfa: bool) -> None:
     stacks, model = synthesized(project, mfa)
-    steps = {c.step for c in journey.checks(model, stacks, mfa, mfa_max_age(PROJECTS[project]))}
+    steps = {c.step for c in journey.checks(model, stacks, mfa, mfa_max_age(PROJECTS[project]), pipeline=pipeline(project))}
     # mfa-enable runs from the MFA-off state, mfa-disable only exists with MFA on; abuse-mfa in
     # both (DevOps, Admin and FinOps always require MFA, OAAR with the switch)
     expected = set(journey.STEPS) - ({"mfa-disable", "down-order"} if not mfa else {"mfa-enable", "credentials-bootstrap"})
+    if pipeline(project) is None:  # without CI only the abuse-ci checks: no role trusts a GitHub token
+        expected -= {"ci"}
     assert steps == expected
 
 
@@ -81,7 +90,7 @@ def _without_create_access_key(doc: dict) -> dict:
 
 def _failures(stacks: Stacks, mfa: bool, project: str) -> list[str]:
     # every step but down-order with MFA on: lz down never runs as the MFA roles (see above)
-    found = journey.failures(build(stacks), stacks, mfa, mfa_max_age(PROJECTS[project]))
+    found = journey.failures(build(stacks), stacks, mfa, mfa_max_age(PROJECTS[project]), pipeline=pipeline(project))
     return [line for line in found if not (mfa and line.startswith("[down-order]"))]
 
 
@@ -119,3 +128,65 @@ def test_protection_scps_exempt_exactly_the_deploy_roles() -> None:
                 found += 1
                 assert sorted(st["Condition"]["StringNotLike"]["aws:PrincipalArn"]) == expected, (path.name, st["Sid"])
     assert found == 3
+
+
+# --- the ci roles (issue 17): the matrix fails when a trust or the plan role is weakened ---
+
+def _ci_failures(stacks: Stacks) -> list[str]:
+    found = journey.failures(build(stacks), stacks, False, mfa_max_age(PROJECTS["four-accounts"]), pipeline=pipeline("four-accounts"))
+    return [line for line in found if line.startswith(("[ci]", "[abuse-ci]"))]
+
+
+def _edit_role(stacks: Stacks, stack_id: str, name: str, edit) -> Stacks:
+    mutated = copy.deepcopy(stacks)
+    body = next(b for b in mutated[stack_id]["resource"]["aws_iam_role"].values() if b["name"] == name)
+    body["assume_role_policy"] = json.dumps(edit(json.loads(body["assume_role_policy"])))
+    return mutated
+
+
+def test_a_wildcard_apply_trust_fails_the_matrix() -> None:
+    stacks, _ = synthesized("four-accounts", False)
+    assert not _ci_failures(stacks)
+
+    def any_ref(doc: dict) -> dict:
+        cond = doc["Statement"][0]["Condition"]
+        cond["StringLike"] = {"token.actions.githubusercontent.com:sub": "repo:acme/landing-zone:*"}
+        del cond["StringEquals"]["token.actions.githubusercontent.com:sub"]
+        return doc
+
+    bad = _ci_failures(_edit_role(stacks, "management-ci", "acm-ci-apply", any_ref))
+    assert bad and all("acm-ci-apply@management" in line and "expected denied, got allowed" in line for line in bad), bad
+    assert any("pull request must not assume" in line for line in bad), bad
+
+
+def test_an_unchecked_audience_fails_the_matrix_only_when_the_provider_accepts_it_too() -> None:
+    """IAM checks a token's aud against the provider's client ids, then the trust checks it again:
+    the matrix fails once both let another audience in."""
+    stacks, _ = synthesized("four-accounts", False)
+
+    def no_aud(doc: dict) -> dict:
+        del doc["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:aud"]
+        return doc
+
+    def other_client(stacks: Stacks) -> Stacks:
+        mutated = copy.deepcopy(stacks)
+        for body in mutated["management-ci"]["resource"]["aws_iam_openid_connect_provider"].values():
+            body["client_id_list"] = [*body["client_id_list"], "sts.example.com"]
+        return mutated
+
+    assert not _ci_failures(_edit_role(stacks, "management-ci", "acm-ci-plan", no_aud))
+    assert not _ci_failures(other_client(stacks))
+    bad = _ci_failures(other_client(_edit_role(stacks, "management-ci", "acm-ci-plan", no_aud)))
+    assert bad and all("another audience must not assume acm-ci-plan" in line for line in bad), bad
+
+
+def test_a_plan_role_that_writes_fails_the_matrix() -> None:
+    stacks, _ = synthesized("four-accounts", False)
+    mutated = copy.deepcopy(stacks)
+    for body in mutated["shared-identities"]["resource"]["aws_iam_role_policy"].values():
+        if body["name"] == "state-locks":
+            doc = json.loads(body["policy"])
+            doc["Statement"].append({"Effect": "Allow", "Action": ["s3:PutObject", "iam:CreateUser"], "Resource": "*"})
+            body["policy"] = json.dumps(doc)
+    bad = _ci_failures(mutated)
+    assert bad and all("plan job must not write" in line and "@shared" in line for line in bad), bad

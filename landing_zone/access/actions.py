@@ -38,6 +38,11 @@ def _named(kind: str, attr: str, template: str) -> ArnOf:
     return arn
 
 
+def _oidc_provider(account: str, _r: str, body: Json, _n: dict[str, str]) -> str:
+    # Named by its issuer's URL without the scheme.
+    return f"arn:aws:iam::{account}:oidc-provider/{str(body.get('url', '')).removeprefix('https://')}"
+
+
 _BUCKET = "arn:aws:s3:::{name}"
 _ROLE = "arn:aws:iam::{account}:role/{name}"
 _USER = "arn:aws:iam::{account}:user/{name}"
@@ -79,6 +84,9 @@ CALLS: dict[str, Calls] = {
     "aws_iam_group_policy": Calls(("iam:PutGroupPolicy",), ("iam:DeleteGroupPolicy",), _named("aws_iam_group", "group", _GROUP)),
     "aws_iam_group_policy_attachment": Calls(("iam:AttachGroupPolicy",), ("iam:DetachGroupPolicy",), _named("aws_iam_group", "group", _GROUP)),
     # An adopted role already exists: applying it updates its trust (and tags).
+    "aws_iam_openid_connect_provider": Calls(("iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"),
+                                             ("iam:DeleteOpenIDConnectProvider",),
+                                             _oidc_provider),
     "aws_iam_role": Calls(("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole"), ("iam:DeleteRole",),
                           _named("aws_iam_role", "name", _ROLE)),
     "aws_iam_role_policy": Calls(("iam:PutRolePolicy",), ("iam:DeleteRolePolicy",), _named("aws_iam_role", "role", _ROLE)),

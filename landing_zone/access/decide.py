@@ -1,8 +1,9 @@
 """One request by one caller, through the roles it assumes, decided by the IAM evaluator.
 
 A caller starts as an IAM user (the operator's keys), the bootstrap admin, an account's root
-user or an Identity Center permission set, then assumes roles hop by hop: each hop needs the
-caller's identity policy (under its account's SCPs) and the role's trust policy to agree.
+user, an Identity Center permission set or a GitHub Actions job (its OIDC token's claims), then
+assumes roles hop by hop: each hop needs the caller's identity policy (under its account's SCPs)
+and the role's trust policy to agree; a token's first hop needs the trust policy alone.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ BOOTSTRAP_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 _MEMBER_ORGANIZATIONS_CALLS = ("organizations:LeaveOrganization", "organizations:AcceptHandshake",
                                "organizations:DeclineHandshake", "organizations:Describe", "organizations:List")  # fmt: skip
 
-Kind = Literal["user", "bootstrap", "root", "sso"]
+Kind = Literal["user", "bootstrap", "root", "sso", "oidc"]
+# A GitHub Actions token: issued by this host, for the audience configure-aws-credentials asks for.
+GITHUB_AUDIENCE = "sts.amazonaws.com"
 # The request of a check that only asks whether the roles can be assumed (no call after them).
 ASSUMED = "(assume only)"
 
@@ -53,6 +56,7 @@ class Caller:
     via: tuple[tuple[str, str], ...] = ()  # (account, role) assumed in turn
     mfa: Mfa = field(default=NO_MFA)
     group: str = ""  # user: only this IAM group's rights (what the group grants, not the person)
+    audience: str = GITHUB_AUDIENCE  # oidc: the token's aud claim (name holds its sub claim)
 
     def then(self, account: str, role: str) -> Caller:
         return replace(self, via=(*self.via, (account, role)))
@@ -63,7 +67,8 @@ class Caller:
     @property
     def label(self) -> str:
         start = {"user": f"{self.name}@{self.account}", "bootstrap": f"{BOOTSTRAP_USER}@{self.account}",
-                 "root": f"root@{self.account}", "sso": f"sso:{self.name}@{self.account}"}[self.kind]  # fmt: skip
+                 "root": f"root@{self.account}", "sso": f"sso:{self.name}@{self.account}",
+                 "oidc": f"github:{self.name}" + ("" if self.audience == GITHUB_AUDIENCE else f" (aud {self.audience})")}[self.kind]  # fmt: skip
         mfa = "" if not self.mfa.present else f" (MFA {self.mfa.age}s)"
         return " → ".join([start + mfa, *(f"{role}@{acct}" for acct, role in self.via)])
 
@@ -100,11 +105,36 @@ def _start(model: AccessModel, caller: Caller) -> tuple[Principal, dict[str, str
     return Principal(sso_role_arn(account_id, pset.name), pset.policies, trust={}), {}
 
 
+def _web_identity(model: AccessModel, caller: Caller) -> tuple[Principal, str] | Decision:
+    """A token's first hop, AssumeRoleWithWebIdentity: the provider must exist in the role's account
+    and accept the token's audience, and the role's trust must admit its claims."""
+    if not caller.via:
+        return Decision(False, "a token does nothing until it assumes a role")
+    target, role_name = caller.via[0]
+    role = model.roles.get((target, role_name))
+    if role is None:
+        return Decision(False, f"no role {role_name} in {target}")
+    provider = naming.github_oidc_provider_arn(model.accounts[target].id)
+    if caller.audience not in model.oidc_providers.get(provider, ()):
+        return Decision(False, f"no OIDC provider {naming.GITHUB_OIDC_HOST} for audience {caller.audience} in {target}")
+    claims = {f"{naming.GITHUB_OIDC_HOST}:sub": caller.name, f"{naming.GITHUB_OIDC_HOST}:aud": caller.audience}
+    if not evaluator.web_identity_allowed(role.trust, provider, "sts:AssumeRoleWithWebIdentity", claims):
+        return Decision(False, f"sts:AssumeRoleWithWebIdentity {role_name}@{target} denied")
+    return Principal(naming.role_arn(model.accounts[target].id, role_name), role.policies, trust=role.trust), target
+
+
 def decide(model: AccessModel, caller: Caller, action: str, resource: str, context: dict[str, str] | None = None) -> Decision:
-    principal, base = _start(model, caller)
-    ctx = {**base, **caller.mfa.context()}
-    account = caller.account
-    for target, role_name in caller.via:
+    hops = caller.via
+    if caller.kind == "oidc":
+        first = _web_identity(model, caller)
+        if isinstance(first, Decision):
+            return first
+        (principal, account), ctx, hops = first, {}, caller.via[1:]
+    else:
+        principal, base = _start(model, caller)
+        ctx = {**base, **caller.mfa.context()}
+        account = caller.account
+    for target, role_name in hops:
         role = model.roles.get((target, role_name))
         if role is None:
             return Decision(False, f"no role {role_name} in {target}")

@@ -75,3 +75,27 @@ def allowed(
                                          for i, level in enumerate(scps)]  # fmt: skip
     return bool(query.local_check_authorization_full(_node(principal), action, resource, dict(context), resource_policy,
                                                      resource_owner, groups, None))  # fmt: skip
+
+
+def web_identity_allowed(trust: Document, provider_arn: str, action: str, context: dict[str, str]) -> bool:
+    """Whether a role's trust lets a token of `provider_arn` with these claims in (`context`:
+    `<issuer>:sub`, `<issuer>:aud`). PMapper matches AWS principals and services in resource
+    policies, never `Federated` ones: the statements naming the provider are picked here, and
+    their actions and conditions decided by PMapper's own matchers (explicit denies win)."""
+    _pmapper()
+    from principalmapper.querying import local_policy_simulation as sim
+    from principalmapper.util.case_insensitive_dict import CaseInsensitiveDict
+
+    keys = CaseInsensitiveDict(dict(context))
+    effects = set()
+    for st in _list(trust.get("Statement", [])):
+        principal = st.get("Principal")
+        if not isinstance(principal, dict) or provider_arn not in _list(principal.get("Federated", [])):
+            continue
+        if sim._statement_matches_action(st, action, keys) and sim._get_condition_match(st.get("Condition", {}), keys):
+            effects.add(st.get("Effect"))
+    return "Allow" in effects and "Deny" not in effects
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -14,16 +14,27 @@ from typing import Any
 
 from landing_zone import layers, naming, roles
 from landing_zone.access import actions
-from landing_zone.access.decide import ASSUMED, FRESH_MFA, NO_MFA, Caller, Decision, Mfa, decide, sso_role_arn
+from landing_zone.access.decide import (
+    ASSUMED,
+    FRESH_MFA,
+    GITHUB_AUDIENCE,
+    NO_MFA,
+    Caller,
+    Decision,
+    Mfa,
+    decide,
+    sso_role_arn,
+)
 from landing_zone.access.model import AccessModel
 from landing_zone.access.terraform import Stacks, imported, released, resources, tags
+from landing_zone.config.model import Pipeline
 
 # Journey steps (README "Operator journey on real AWS", the deploy commands) and abuse cases.
 STEPS = (
     "credentials-bootstrap", "up", "passwords-show", "user-self-service", "credentials-user", "mfa-enroll",
     "mfa-login", "mfa-enable", "mfa-disable", "down", "down-order", "sso",
     "abuse-mfa", "abuse-reach", "abuse-auditor", "abuse-other-users", "abuse-own-mfa", "abuse-leave",
-    "abuse-root", "abuse-scp",
+    "abuse-root", "abuse-scp", "ci", "abuse-ci",
 )  # fmt: skip
 _WRITES = (("iam:CreateUser", "arn:aws:iam::{id}:user/intruder"), ("s3:PutObject", "arn:aws:s3:::{bucket}/x"),
            ("ec2:RunInstances", "*"), ("iam:AttachRolePolicy", "arn:aws:iam::{id}:role/Auditor"))  # fmt: skip
@@ -71,9 +82,10 @@ def _decide(model: AccessModel, check: Check) -> Decision:
     return decide(model, check.caller, check.action, check.resource, check.context)
 
 
-def failures(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int, step: str | None = None) -> list[str]:
+def failures(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int, step: str | None = None, *,
+             pipeline: Pipeline | None = None) -> list[str]:  # fmt: skip
     """Every check of the journey (or one step) whose decision differs from the design."""
-    chosen = [c for c in checks(model, stacks, require_mfa, mfa_max_age) if step is None or c.step == step]
+    chosen = [c for c in checks(model, stacks, require_mfa, mfa_max_age, pipeline=pipeline) if step is None or c.step == step]
     return [o.render() for o in run(model, chosen) if not o.ok]
 
 
@@ -124,11 +136,13 @@ def _account_of_stack(model: AccessModel, stack_id: str, stacks: Stacks) -> str:
 
 # --- the checks ---
 
-def checks(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int) -> list[Check]:
+def checks(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int, *,
+           pipeline: Pipeline | None = None) -> list[Check]:  # fmt: skip
+    """`pipeline`: project.yaml's pipeline: section, the design of the ci roles (None: no CI)."""
     out: list[Check] = []
     for gen in (_bootstrap_steps, _stack_steps, _down_order, _user_steps, _mfa_steps, _sso_steps, _abuse):
         out += gen(model, stacks, require_mfa, mfa_max_age)
-    return out
+    return out + _ci_steps(model, stacks, pipeline)
 
 
 _UNMODELLED = "lz:"
@@ -373,6 +387,108 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
         out += [Check("abuse-root", "the member account's root user", root, a, _fill(model, target, r), False) for a, r in _WRITES]
         out.append(Check("abuse-leave", "the root user leaves the organization", root, "organizations:LeaveOrganization", "*", False))
     return out
+
+
+# --- GitHub Actions (the ci layer): which tokens reach which role, and what plan may not do ---
+
+def _token(sub: str, audience: str = GITHUB_AUDIENCE) -> Caller:
+    return Caller("oidc", naming.MANAGEMENT, sub, audience=audience)
+
+
+def _subjects(pipeline: Pipeline) -> dict[str, str]:
+    """GitHub's subject claims (its OIDC docs), written out here rather than taken from the stack."""
+    repo = f"repo:{pipeline.repository}"
+    return {
+        "pull request": f"{repo}:pull_request",
+        "push to the default branch": f"{repo}:ref:refs/heads/{pipeline.default_branch}",
+        "push to another branch": f"{repo}:ref:refs/heads/{pipeline.default_branch}-not",
+        "job in the environment": f"{repo}:environment:{pipeline.environment}" if pipeline.environment else "",
+        "job in another environment": f"{repo}:environment:{pipeline.environment or 'x'}-not",
+        "another repository of the owner": f"repo:{pipeline.repository}-fork:environment:{pipeline.environment}",
+        "the same name under another owner": f"repo:{pipeline.owner}-not/{pipeline.repository.split('/', 1)[1]}:pull_request",
+    }
+
+
+def ci_deployer(model: AccessModel, pipeline: Pipeline, account: str) -> Caller:
+    """Whom a stack of `account` runs as in the apply job: the apply role, members through OAAR."""
+    subjects = _subjects(pipeline)
+    sub = subjects["job in the environment"] if pipeline.environment else subjects["push to the default branch"]
+    apply = _token(sub).then(naming.MANAGEMENT, naming.ci_role(model.short_name, "apply"))
+    return apply if account == naming.MANAGEMENT else apply.then(account, naming.OAAR_ROLE)
+
+
+def ci_planner(model: AccessModel, pipeline: Pipeline, account: str) -> Caller:
+    """Whom a stack of `account` runs as in a pull request's plan job: the plan roles only."""
+    plan = naming.ci_role(model.short_name, "plan")
+    caller = _token(_subjects(pipeline)["pull request"]).then(naming.MANAGEMENT, plan)
+    return caller if account == naming.MANAGEMENT else caller.then(account, plan)
+
+
+def _ci_steps(model: AccessModel, stacks: Stacks, pipeline: Pipeline | None) -> list[Check]:
+    out: list[Check] = []
+    management = model.accounts.get(naming.MANAGEMENT)
+    if management is None:
+        return out
+    # Without a pipeline no role trusts a GitHub token; with one, exactly the two ci roles do.
+    subjects = _subjects(pipeline) if pipeline else {"any repository": "repo:someone/anything:pull_request"}
+    ci_roles = {naming.ci_role(model.short_name, k): k for k in naming.CI_ROLE_KINDS} if pipeline else {}
+    for (account, role), _ in sorted(model.roles.items()):
+        arn = naming.role_arn(model.accounts[account].id, role)
+        for what, sub in subjects.items():
+            if not sub:
+                continue
+            kind = ci_roles.get(role) if account == naming.MANAGEMENT else None
+            expect = pipeline is not None and kind is not None and _trusted(pipeline, kind, what)
+            out.append(Check("ci" if expect else "abuse-ci", f"{what} {'may' if expect else 'must not'} assume {role}@{account}",
+                             _token(sub).then(account, role), ASSUMED, arn, expect))  # fmt: skip
+    if pipeline is None:
+        return out
+    apply, plan = naming.ci_role(model.short_name, "apply"), naming.ci_role(model.short_name, "plan")
+    good = ci_deployer(model, pipeline, naming.MANAGEMENT).name
+    for role in (apply, plan):
+        out.append(Check("abuse-ci", f"a token for another audience must not assume {role}", _token(good, "sts.example.com")
+                         .then(naming.MANAGEMENT, role), ASSUMED, naming.role_arn(management.id, role), False))  # fmt: skip
+    # The apply job deploys every stack (the calls `lz up` makes, as for the laptop's credentials).
+    for stack_id in sorted(stacks):
+        caller = ci_deployer(model, pipeline, _account_of_stack(model, stack_id, stacks))
+        out += [Check("ci", f"apply job deploys {stack_id}", caller, a, r, True) for a, r in _stack_calls(model, stacks, stack_id, False)]
+    # The plan job reads the state and takes the locks, and writes nothing else: one stack per
+    # account stands for the rest (they share the bucket and table; each check costs ~0.3 s,
+    # ReadOnlyAccess being long).
+    first = {_account_of_stack(model, s, stacks): s for s in sorted(stacks, reverse=True)}
+    for account, stack_id in sorted(first.items()):
+        backend = ((stacks[stack_id].get("terraform") or {}).get("backend") or {}).get("s3")
+        if not backend:
+            continue
+        caller, acct = ci_planner(model, pipeline, account), model.accounts[account]
+        obj, table = f"arn:aws:s3:::{backend['bucket']}/{backend['key']}", \
+            f"arn:aws:dynamodb:{acct.region}:{acct.id}:table/{backend['dynamodb_table']}"
+        lock = {"dynamodb:LeadingKeys": f"{backend['bucket']}/{backend['key']}"}
+        out += [Check("ci", f"plan job reads {stack_id}", caller, "s3:GetObject", obj, True),
+                Check("ci", f"plan job locks {stack_id}", caller, "dynamodb:PutItem", table, True, lock),
+                Check("ci", f"plan job unlocks {stack_id}", caller, "dynamodb:DeleteItem", table, True, lock),
+                Check("abuse-ci", f"plan job must not write the state of {stack_id}", caller, "s3:PutObject", obj, False),
+                Check("abuse-ci", f"plan job must not write the state digest of {stack_id}", caller, "dynamodb:PutItem", table,
+                      False, {"dynamodb:LeadingKeys": f"{backend['bucket']}/{backend['key']}-md5"})]  # fmt: skip
+    for account in model.accounts:
+        caller = ci_planner(model, pipeline, account)
+        out += [Check("abuse-ci", f"plan job must not write in {account}", caller, a, _fill(model, account, r), False) for a, r in _WRITES]
+        out.append(Check("abuse-ci", f"plan job must not create accounts from {account}", caller, "organizations:CreateAccount", "*", False))
+        if account != naming.MANAGEMENT:  # OAAR is admin: a pull request never holds it
+            for role in (naming.OAAR_ROLE, naming.ADMIN_ROLE, naming.DEVOPS_ROLE):
+                out.append(Check("abuse-ci", f"plan job must not assume {role}@{account}", caller.then(account, role), ASSUMED,
+                                 naming.role_arn(model.accounts[account].id, role), False))  # fmt: skip
+    return out
+
+
+def _trusted(pipeline: Pipeline, kind: str, what: str) -> bool:
+    """The design: plan trusts every workflow of the repository; apply only its environment's jobs
+    (or, without an environment, pushes to the default branch)."""
+    own = what in ("pull request", "push to the default branch", "push to another branch", "job in the environment",
+                   "job in another environment")  # fmt: skip
+    if kind == "plan":
+        return own
+    return what == ("job in the environment" if pipeline.environment else "push to the default branch")
 
 
 __all__ = ["STEPS", "Check", "Outcome", "checks", "failures", "run", "sso_role_arn"]

@@ -69,6 +69,8 @@ class AccessModel:
     sso_members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group display name → user names
     # A delegation policy lets member accounts manage Organizations policies (none by default).
     organizations_delegated: bool = False
+    # OIDC identity providers (the ci layer's GitHub issuer): ARN → the audiences (client ids) IAM accepts
+    oidc_providers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def account_of(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts.values() if a.id == account_id), None)
@@ -191,6 +193,11 @@ def _iam(model: AccessModel, account: str, stack: Json) -> None:
     for user in users.values():
         model.users[(account, user)] = IamUser(account, user, tuple(sorted(g for g, m in members.items() if user in m)))
 
+    owner = model.accounts.get(account)
+    for _, body in resources(stack, "aws_iam_openid_connect_provider"):
+        if owner:
+            issuer = str(body["url"]).removeprefix("https://")
+            model.oidc_providers[f"arn:aws:iam::{owner.id}:oidc-provider/{issuer}"] = tuple(body.get("client_id_list") or ())
     roles = dict(resources(stack, "aws_iam_role"))
     attached: dict[str, list[tuple[str, Json]]] = {key: [] for key in roles}
     for _, body in resources(stack, "aws_iam_role_policy_attachment"):
