@@ -42,9 +42,15 @@ def test_defaults(tmp_path: Path) -> None:
 
 def test_a_valid_section_loads(tmp_path: Path) -> None:
     path = tmp_path / "project.yaml"
-    path.write_text(_base() + "audit:\n  glacier_days: 30\n  retention_days: 2557\n  config: true\n  guardduty: true\n")
+    path.write_text(_base() + "audit:\n  glacier_days: 30\n  retention_days: 2557\n  config: false\n")
     a = load_project(path)[0].audit
-    assert (a.glacier_days, a.retention_days, a.config, a.guardduty) == (30, 2557, True, True)
+    assert (a.glacier_days, a.retention_days, a.config, a.guardduty) == (30, 2557, False, False)
+
+
+@pytest.mark.parametrize("switch", ["config", "guardduty"])
+def test_switches_not_built_yet_are_refused(tmp_path: Path, switch: str) -> None:
+    found = _load(tmp_path, f"audit:\n  {switch}: true\n")
+    assert len(found) == 1 and f" audit.{switch}: not built by lz yet" in found[0], found
 
 
 @pytest.mark.parametrize(
@@ -69,8 +75,8 @@ def test_bad_values_are_one_located_line(tmp_path: Path, body: str, where: str, 
 
 def test_guardduty_needs_a_security_account(tmp_path: Path) -> None:
     found = _load(tmp_path, "audit:\n  guardduty: true\n", without_security=True)
-    assert len(found) == 1 and " audit.guardduty: " in found[0] and "'security' account" in found[0], found
-    assert _load(tmp_path, "audit:\n  config: true\n", without_security=True) == []  # the archive goes to management
+    assert any(" audit.guardduty: " in f and "'security' account" in f for f in found), found
+    assert _load(tmp_path, "", without_security=True) == []  # the archive goes to management
 
 
 def test_a_short_glacier_stay_is_a_warning(tmp_path: Path) -> None:
