@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from landing_zone import naming
 from landing_zone.access.decide import ASSUMED, BOOTSTRAP_USER, FRESH_MFA, NO_MFA, Caller, decide
 from landing_zone.access.model import AccessModel
+from landing_zone.access.terraform import Json
 
 SSO_MFA = "Identity Center"  # SSO sign-in MFA is an Identity Center setting, not a trust condition
 
@@ -59,11 +60,43 @@ def matrix(model: AccessModel) -> list[Access]:
         first = Caller("user", account, group.members[0], group=name)
         rows += [Access(who, group.members, role, target, mfa, model.scp_names(target))
                  for role, target, mfa in _roles_reached(model, first)]  # fmt: skip
+    rows += _github_rows(model)
     for pset in sorted(model.permission_sets.values(), key=lambda p: p.name):
         for sso_group, account in pset.assignments:
             if account in model.accounts:
                 rows.append(Access(f"SSO group {sso_group}", model.sso_members.get(sso_group, ()), f"permission set {pset.name}",
                                    account, SSO_MFA, model.scp_names(account)))  # fmt: skip
+    return rows
+
+
+def _token_subjects(trust: Json, providers: set[str]) -> list[str]:
+    """The `sub` values a role's trust admits for the model's OIDC providers (for display)."""
+    found: list[str] = []
+    for st in trust.get("Statement", []):
+        fed = (st.get("Principal") or {}).get("Federated") if isinstance(st.get("Principal"), dict) else None
+        if st.get("Effect") == "Allow" and fed in providers:
+            for op in ("StringEquals", "StringLike"):
+                value = (st.get("Condition") or {}).get(op, {}).get(f"{naming.GITHUB_OIDC_HOST}:sub")
+                found += value if isinstance(value, list) else [value] if value else []
+    return found
+
+
+def _github_rows(model: AccessModel) -> list[Access]:
+    """GitHub Actions jobs: the roles their tokens reach, and the roles those reach in turn,
+    each decided for a token matching the trust (a `*` stands for a pull request)."""
+    rows: list[Access] = []
+    providers = set(model.oidc_providers)
+    for (account, role), spec in sorted(model.roles.items()):
+        for sub in _token_subjects(spec.trust, providers):
+            token = Caller("oidc", account, sub.replace("*", "pull_request")).then(account, role)
+            if not decide(model, token, ASSUMED, naming.role_arn(model.accounts[account].id, role)).allowed:
+                continue
+            who = f"GitHub Actions {sub}"
+            rows.append(Access(who, (sub,), role, account, "no", model.scp_names(account)))
+            for (target, other), _ in sorted(model.roles.items()):
+                arn = naming.role_arn(model.accounts[target].id, other)
+                if (target, other) != (account, role) and decide(model, token.then(target, other), ASSUMED, arn).allowed:
+                    rows.append(Access(who, (sub,), other, target, "no", model.scp_names(target)))
     return rows
 
 
