@@ -171,7 +171,7 @@ def test_extra_services_join_the_fenced_statement() -> None:
     assert regions == ["eu-central-1", "eu-west-1", "us-east-1"]
 
 
-# --- trust: DevOps, Admin, FinOps always MFA; OAAR with the switch; DeployMaster for pipelines ---
+# --- trust: DevOps, Admin, FinOps, Support always MFA; OAAR with the switch; DeployMaster for pipelines ---
 
 @BOTH
 @MODES
@@ -183,7 +183,7 @@ def test_people_roles_always_require_mfa(project: str, mfa: bool) -> None:
             continue
         for role in _resources(stack, "aws_iam_role").values():
             cond = json.loads(role["assume_role_policy"])["Statement"][0].get("Condition")
-            if role["name"] in (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE) or (
+            if role["name"] in (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE) or (
                 role["name"] == naming.OAAR_ROLE and mfa
             ):
                 assert cond == {"Bool": {"aws:MultiFactorAuthPresent": "true"},
