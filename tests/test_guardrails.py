@@ -188,6 +188,10 @@ def test_people_roles_always_require_mfa(project: str, mfa: bool) -> None:
             ):
                 assert cond == {"Bool": {"aws:MultiFactorAuthPresent": "true"},
                                 "NumericLessThan": {"aws:MultiFactorAuthAge": str(age)}}, (stack_id, role["name"])  # fmt: skip
+            elif role["name"] == naming.ci_role(_yaml(project)["short_name"], "plan"):
+                # a machine's role: no MFA, but only the management account's plan role, by exact ARN
+                management = _yaml(project)["organization"]["accounts"][0]["id"]
+                assert cond == {"ArnEquals": {"aws:PrincipalArn": naming.role_arn(management, role["name"])}}, (stack_id, role["name"])
             else:
                 assert cond is None, (stack_id, role["name"])
 
