@@ -60,6 +60,14 @@ LAYERS: tuple[Layer, ...] = (
     # the security account's id, known once organizations has run.
     Layer("audit", only=(naming.MANAGEMENT, naming.SECURITY), after=("tf-backend", "organizations"),
           after_management=("organizations",), after_stacks=((naming.SECURITY, "audit"),), needs_member_ids=True),
+    # AWS Config (audit.config) in every account, once the log archive it delivers into exists.
+    Layer("config", after=("tf-backend", "audit"), after_management=("organizations",),
+          after_stacks=((naming.SECURITY, "audit"),), wanted=lambda p: p.audit.config),
+    # GuardDuty (audit.guardduty): management delegates it (trusted access: organizations) before
+    # the security account, the administrator, configures the organization.
+    Layer("guardduty", only=(naming.MANAGEMENT, naming.SECURITY), after=("tf-backend", "organizations"),
+          after_management=("organizations",), after_stacks=((naming.MANAGEMENT, "guardduty"),),
+          needs_member_ids=True, wanted=lambda p: p.audit.guardduty),
     # GitHub's OIDC provider and the pipeline's roles (pipeline: in project.yaml); needs only the state bucket.
     Layer("ci", management_only=True, after=("tf-backend",), wanted=lambda p: p.pipeline is not None),
 )

@@ -237,12 +237,12 @@ class Audit(_Strict):
     config: bool = Field(
         default=False,
         description="AWS Config recorder and delivery channel in every account, delivering into the log archive "
-        "(billed per configuration item recorded; see README). Not built by lz yet: true is refused.",
+        "(billed per configuration item recorded; see README).",
     )
     guardduty: bool = Field(
         default=False,
         description="GuardDuty in every account, the security account its delegated administrator (billed per "
-        "event and GB analysed; see README). Not built by lz yet: true is refused.",
+        "event and GB analysed; see README).",
     )
 
 

@@ -380,17 +380,6 @@ def audit_guardduty_admin(p: Project, _: Path) -> Iterator[Finding]:
                f"GuardDuty's delegated administrator is the '{naming.SECURITY}' account, and there is none")
 
 
-# Switches of the model the audit layer does not build yet: refused, never silently ignored.
-AUDIT_NOT_YET_BUILT = ("config", "guardduty")
-
-
-@rule
-def audit_not_yet_built(p: Project, _: Path) -> Iterator[Finding]:
-    for switch in AUDIT_NOT_YET_BUILT:
-        if getattr(p.audit, switch):
-            yield (("audit", switch), "not built by lz yet (issue 16): leave it false, or set it up by hand")
-
-
 @warning_rule
 def audit_glacier_minimum(p: Project, _: Path) -> Iterator[Finding]:
     kept = p.audit.retention_days - p.audit.glacier_days

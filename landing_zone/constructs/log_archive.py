@@ -76,14 +76,16 @@ def trail_delivery(bucket: str, trail_arn: str) -> list[Statement]:
 
 
 def config_delivery(bucket: str, account_ids: list[str]) -> list[Statement]:
-    """AWS Config of the organization's accounts checks the bucket and writes its snapshots."""
+    """AWS Config of the organization's accounts checks the bucket and writes its snapshots, each
+    account under its own AWSLogs/<id>/Config/ only."""
     accounts = {"aws:SourceAccount": sorted(account_ids)}
+    own_prefixes = [f"arn:aws:s3:::{bucket}/AWSLogs/{i}/Config/*" for i in sorted(account_ids)]
     return [
         {"Sid": "ConfigBucketCheck", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
          "Action": ["s3:GetBucketAcl", "s3:ListBucket"], "Resource": f"arn:aws:s3:::{bucket}",
          "Condition": {"StringEquals": accounts}},
         {"Sid": "ConfigWrite", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/*",
+         "Action": "s3:PutObject", "Resource": own_prefixes,
          "Condition": {"StringEquals": {**accounts, "s3:x-amz-acl": "bucket-owner-full-control"}}},
     ]  # fmt: skip
 
