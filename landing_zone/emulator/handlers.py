@@ -354,7 +354,7 @@ def _patch_organizations_trusted_services() -> None:
 
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
-    from landing_zone.emulator import accessanalyzer, cloudtrail, scanner_reads
+    from landing_zone.emulator import accessanalyzer, cloudtrail, guardduty, scanner_reads
 
     _patch_s3_secure_transport()
     _patch_account_from_access_key()
@@ -371,4 +371,5 @@ def install() -> None:
     _patch_organizations_trusted_services()
     accessanalyzer.register()
     cloudtrail.install()
+    guardduty.install()
     scanner_reads.install()
