@@ -193,3 +193,32 @@ def config_recorder(short_name: str) -> str:
 
 def trail_arn(region: str, account_id: str, trail: str) -> str:
     return f"arn:aws:cloudtrail:{region}:{account_id}:trail/{trail}"
+
+
+# --- the organization trail in CloudWatch Logs, CIS 5.x metric filters and alarms ---
+
+
+def audit_trail_log_group(short_name: str) -> str:
+    return f"/aws/cloudtrail/{audit_trail(short_name)}"
+
+
+def audit_trail_logs_role(short_name: str) -> str:
+    """The role CloudTrail assumes to write the trail into its log group."""
+    return f"{audit_trail(short_name)}-cloudwatch-logs"
+
+
+def cis_namespace(short_name: str) -> str:
+    return f"{short_name}/CISBenchmark"
+
+
+def cis_metric(short_name: str, control: str) -> str:
+    """The metric filter, its metric and its alarm share this name."""
+    return f"{short_name}-cis-{control}"
+
+
+def log_group_arn(region: str, account_id: str, log_group: str) -> str:
+    return f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}"
+
+
+def alerts_topic_arn(region: str, account_id: str, short_name: str, account: str) -> str:
+    return f"arn:aws:sns:{region}:{account_id}:{alerts_topic(short_name, account)}"

@@ -51,6 +51,9 @@ class RootSignInAlarm(Construct):
                 # EventBridge encrypts what it publishes to the topic with this key.
                 {"Sid": "EventBridgePublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": only_this_account},
+                # So do the account's CloudWatch alarms (the CIS 5.x alarms of the audit layer).
+                {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": only_this_account},
             ),
         )  # fmt: skip
         KmsAlias(self, "key-alias", provider=provider, name=key_alias, target_key_id=self.key.key_id)
@@ -71,7 +74,10 @@ class RootSignInAlarm(Construct):
             policy=document(
                 {"Sid": "AllowEventBridgePublish", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
                  "Action": "sns:Publish", "Resource": self.topic.arn,
-                 "Condition": {"ArnEquals": {"aws:SourceArn": self.rule.arn}}}
+                 "Condition": {"ArnEquals": {"aws:SourceArn": self.rule.arn}}},
+                {"Sid": "AllowCloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                 "Action": "sns:Publish", "Resource": self.topic.arn,
+                 "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:*:{account_id}:alarm:*"}}},
             ),
         )  # fmt: skip
         CloudwatchEventTarget(self, "target", provider=provider, rule=self.rule.name, arn=self.topic.arn, target_id="sns")

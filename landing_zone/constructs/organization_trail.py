@@ -23,6 +23,7 @@ from constructs import Construct
 
 from landing_zone import naming
 from landing_zone.constructs.policy import Statement, document
+from landing_zone.constructs.trail_monitoring import TrailLogGroup, logs_key_statement
 
 KEY_DELETION_WINDOW_DAYS = 30
 # CloudTrail names the trail in the encryption context of every log file it encrypts.
@@ -49,13 +50,15 @@ def key_policy(*, management_id: str, archive_id: str, trail_arn: str) -> list[S
 
 
 class OrganizationTrail(Construct):
-    """The trail `name` into `bucket` (in the archive account), and its key `key_alias`.
+    """The trail `name` into `bucket` (in the archive account) and the log group `log_group`
+    (retention_days, written through the role `logs_role`), and its key `key_alias`.
 
     protect: prevent_destroy on the trail and its key (off only for `lz down`). depends_on: the
     archive's bucket policy when it is in the same stack (CreateTrail checks it)."""
 
     def __init__(self, scope: Construct, id: str, *, name: str, bucket: str, key_alias: str, region: str,
-                 management_id: str, archive_id: str, protect: bool = True,
+                 management_id: str, archive_id: str, log_group: str, logs_role: str, retention_days: int,
+                 protect: bool = True,
                  depends_on: Sequence[ITerraformDependable] = ()) -> None:  # fmt: skip
         super().__init__(scope, id)
         lifecycle = TerraformResourceLifecycle(prevent_destroy=True) if protect else None
@@ -66,10 +69,13 @@ class OrganizationTrail(Construct):
             description=f"Organization trail {name}",
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-            policy=document(*key_policy(management_id=management_id, archive_id=archive_id, trail_arn=self.arn)),
+            policy=document(*key_policy(management_id=management_id, archive_id=archive_id, trail_arn=self.arn),
+                            logs_key_statement(region=region, account_id=management_id, log_group=log_group)),
             lifecycle=lifecycle,
         )
         KmsAlias(self, "key-alias", name=key_alias, target_key_id=self.key.key_id)
+        self.logs = TrailLogGroup(self, "logs", name=log_group, role_name=logs_role, key_arn=self.key.arn,
+                                  trail_arn=self.arn, retention_days=retention_days, protect=protect)  # fmt: skip
         self.trail = Cloudtrail(
             self,
             "trail",
@@ -81,8 +87,11 @@ class OrganizationTrail(Construct):
             enable_log_file_validation=True,
             enable_logging=True,
             kms_key_id=self.key.arn,
+            # CloudTrail wants the group's ARN with its stream wildcard.
+            cloud_watch_logs_group_arn=f"{self.logs.group.arn}:*",
+            cloud_watch_logs_role_arn=self.logs.role.arn,
             lifecycle=lifecycle,
-            depends_on=list(depends_on) or None,
+            depends_on=[*depends_on, *self.logs.dependables],
         )
 
 

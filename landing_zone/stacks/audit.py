@@ -8,6 +8,7 @@ from landing_zone import naming
 from landing_zone.constructs.iam_roles import MfaPolicy, Role
 from landing_zone.constructs.log_archive import LogArchive, Retention, config_delivery, trail_delivery
 from landing_zone.constructs.organization_trail import OrganizationTrail
+from landing_zone.constructs.trail_monitoring import CisAlarms
 from landing_zone.roles import MANAGEMENT_AUDIT_ROLES
 from landing_zone.stacks.base import LayerStack
 
@@ -39,8 +40,16 @@ class AuditStack(LayerStack):
             self.trail = OrganizationTrail(self, "trail", name=trail, bucket=naming.audit_bucket(short, archive),
                                            key_alias=naming.audit_key_alias(short), region=p.primary_region,
                                            management_id=management_id, archive_id=self.account_ids[archive],
-                                           protect=protect,
+                                           log_group=naming.audit_trail_log_group(short),
+                                           logs_role=naming.audit_trail_logs_role(short),
+                                           retention_days=p.audit.retention_days, protect=protect,
                                            depends_on=[self.archive.policy] if self.account == archive else ())  # fmt: skip
+            # CloudWatch alarms notify topics of their own region only: the security-base alerts topic
+            # is in GLOBAL_EVENTS_REGION (root sign-ins), so it serves only a trail homed there.
+            if p.primary_region == naming.GLOBAL_EVENTS_REGION:
+                CisAlarms(self, "cis-alarms", log_group=self.trail.logs.group, namespace=naming.cis_namespace(short),
+                          prefix=short, topic_arn=naming.alerts_topic_arn(p.primary_region, management_id, short,
+                                                                          naming.MANAGEMENT))  # fmt: skip
             self._support_roles()
 
     def _support_roles(self) -> None:
