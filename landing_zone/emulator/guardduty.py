@@ -43,7 +43,7 @@ def install() -> None:
     def _configurations(backend: GuardDutyBackend) -> dict[str, dict[str, Any]]:
         if not hasattr(backend, "lz_org_configurations"):
             backend.lz_org_configurations = {}  # type: ignore[attr-defined]
-        return backend.lz_org_configurations  # type: ignore[attr-defined,no-any-return]
+        return backend.lz_org_configurations  # type: ignore[attr-defined]
 
     def _checked(self: GuardDutyResponse) -> tuple[str, Any]:
         detector_id = self.path.split("/")[-2]
