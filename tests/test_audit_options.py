@@ -17,6 +17,7 @@ from tests.synth_helpers import prepare_project, synth_stacks
 
 SHORT = "me"
 ACCOUNTS = ("management", "security", "shared")
+MANAGEMENT_ID = "000123456789"  # project.yaml's
 ON = "audit:\n  config: true\n  guardduty: true\n"
 
 
@@ -28,6 +29,13 @@ def _project_with(tmp_path: Path, extra: str) -> Path:
     config = tmp_path / "project.yaml"
     config.write_text((ROOT / "project.yaml").read_text() + extra)
     return config
+
+
+def _account_id(stack: dict[str, Any]) -> str:
+    """The account a stack deploys into: a member's from the role its provider assumes, else management's."""
+    (provider,) = [p for p in stack["provider"]["aws"] if "alias" not in p]
+    roles = provider.get("assume_role") or [{"role_arn": f"arn:aws:iam::{MANAGEMENT_ID}:root"}]
+    return str(roles[0]["role_arn"].split(":")[4])
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +53,9 @@ def test_config_records_everything_in_both_regions_global_types_once(on: dict[st
         assert sorted(g["include_global_resource_types"] for g in groups) == [False, True]
         primary = next(r for r in recorders if r["recording_group"]["include_global_resource_types"])
         assert "provider" not in primary  # the default provider: the primary region
-        assert all(r["role_arn"].endswith("/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") for r in recorders)
-        assert [r["aws_service_name"] for r in _resources(stack, "aws_iam_service_linked_role")] == ["config.amazonaws.com"]
+        (role_key,) = stack["resource"]["aws_iam_service_linked_role"]
+        assert stack["resource"]["aws_iam_service_linked_role"][role_key]["aws_service_name"] == "config.amazonaws.com"
+        assert all(r["role_arn"] == f"${{aws_iam_service_linked_role.{role_key}.arn}}" for r in recorders)
         statuses = _resources(stack, "aws_config_configuration_recorder_status")
         assert len(statuses) == 2 and all(s["is_enabled"] is True for s in statuses)
 
@@ -58,7 +67,7 @@ def test_config_delivers_into_the_archive_and_the_archive_grants_each_account_it
         stack = on[f"{account}-config"]
         channels = _resources(stack, "aws_config_delivery_channel")
         assert len(channels) == 2 and {c["s3_bucket_name"] for c in channels} == {archive}
-        ids[account] = next(r["role_arn"].split(":")[4] for r in _resources(stack, "aws_config_configuration_recorder"))
+        ids[account] = _account_id(stack)
     assert len(set(ids.values())) == len(ACCOUNTS)  # each stack in its own account
     docs = [json.loads(p["policy"]) for p in _resources(on["security-audit"], "aws_s3_bucket_policy")]
     write = next(s for d in docs for s in d["Statement"] if s.get("Sid") == "ConfigWrite")
@@ -72,7 +81,7 @@ def test_guardduty_detectors_admin_is_security_and_members_auto_enabled(on: dict
         (detector,) = _resources(stack, "aws_guardduty_detector")
         assert detector["enable"] is True
     (admin,) = _resources(management, "aws_guardduty_organization_admin_account")
-    security_id = _resources(on["security-config"], "aws_config_configuration_recorder")[0]["role_arn"].split(":")[4]
+    security_id = _account_id(on["security-config"])
     assert admin["admin_account_id"] == security_id
     (org,) = _resources(security, "aws_guardduty_organization_configuration")
     assert org["auto_enable_organization_members"] == "ALL"

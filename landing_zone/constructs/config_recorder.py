@@ -17,13 +17,9 @@ CONFIG_SERVICE = "config.amazonaws.com"
 RECORDER_NAME = "default"
 
 
-def config_role_arn(account_id: str) -> str:
-    """AWSServiceRoleForConfig: read access to every resource type Config records, kept current by AWS."""
-    return f"arn:aws:iam::{account_id}:role/aws-service-role/{CONFIG_SERVICE}/AWSServiceRoleForConfig"
-
-
 class ConfigServiceRole(Construct):
-    """The service-linked role (IAM is global: once per account)."""
+    """AWSServiceRoleForConfig (IAM is global: once per account): read access to every resource
+    type Config records, its policy kept current by AWS."""
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
@@ -36,14 +32,13 @@ class ConfigRecorder(Construct):
     delivers to `bucket`; the keys are AWSLogs/<account id>/Config/<region>/..., one prefix per
     account, which the archive's policy (log_archive.config_delivery) grants per account."""
 
-    def __init__(self, scope: Construct, id: str, *, account_id: str, bucket: str, global_resources: bool,
+    def __init__(self, scope: Construct, id: str, *, bucket: str, global_resources: bool,
                  role: ConfigServiceRole, provider: AwsProvider | None = None) -> None:  # fmt: skip
         super().__init__(scope, id)
         self.recorder = ConfigConfigurationRecorder(
-            self, "recorder", name=RECORDER_NAME, role_arn=config_role_arn(account_id), provider=provider,
+            self, "recorder", name=RECORDER_NAME, role_arn=role.role.arn, provider=provider,
             recording_group=ConfigConfigurationRecorderRecordingGroup(
-                all_supported=True, include_global_resource_types=global_resources),
-            depends_on=[role.role])  # fmt: skip
+                all_supported=True, include_global_resource_types=global_resources))  # fmt: skip
         self.channel = ConfigDeliveryChannel(self, "channel", name=RECORDER_NAME, s3_bucket_name=bucket,
                                              provider=provider, depends_on=[self.recorder])  # fmt: skip
         self.status = ConfigConfigurationRecorderStatus(self, "status", name=self.recorder.name, is_enabled=True,
