@@ -12,7 +12,7 @@ from tests.synth_helpers import synth_stacks
 
 PROJECTS = [ROOT / "project.yaml", FIXTURES / "four-accounts" / "project.yaml"]
 # Roles whose trust requires MFA with require_mfa on (OAAR by the switch, the others always).
-MFA_ROLES = {naming.OAAR_ROLE, naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE}
+MFA_ROLES = {naming.OAAR_ROLE, naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE}
 
 
 def _diff(a: object, b: object, path: str = "") -> list[str]:
@@ -48,5 +48,7 @@ def test_mfa_roles_carry_the_conditions(config) -> None:
             if role["name"] in MFA_ROLES:
                 assert cond["Bool"] == {"aws:MultiFactorAuthPresent": "true"}, stack
                 assert int(cond["NumericLessThan"]["aws:MultiFactorAuthAge"]) > 0
+            elif role["name"].endswith("-ci-plan"):  # a machine's: no MFA, only the management plan role's ARN
+                assert list(cond) == ["ArnEquals"] and cond["ArnEquals"]["aws:PrincipalArn"].endswith(f":role/{role['name']}"), stack
             else:
                 assert cond is None, f"{stack}: {role['name']} must not require MFA"
