@@ -23,8 +23,8 @@ from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
 
 # Services the layers call; the emulator serves them all on one endpoint.
 _EMULATED_SERVICES = (
-    "accessanalyzer", "cloudtrail", "configservice", "dynamodb", "ec2", "events", "guardduty", "iam",
-    "identitystore", "kms", "organizations", "s3", "s3_control", "sns", "ssoadmin", "sts",
+    "accessanalyzer", "cloudtrail", "cloudwatch", "configservice", "dynamodb", "ec2", "events", "guardduty", "iam",
+    "identitystore", "kms", "logs", "organizations", "s3", "s3_control", "sns", "ssoadmin", "sts",
 )  # fmt: skip
 
 
