@@ -12,6 +12,13 @@ from landing_zone import bindings
 pytestmark = pytest.mark.skipif(os.environ.get("LZ_EAGER_BINDINGS") == "1", reason="the package's own path")
 
 
+@pytest.fixture(autouse=True)
+def memoized() -> None:
+    # prepare() leaves typing alone when the package was imported before it (another test of the
+    # same session may have done so, e.g. the naive synth path); install it here, as prepare() does.
+    bindings._memoize_stub_hints()
+
+
 def _stub() -> typing.Callable[..., object]:
     from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 
