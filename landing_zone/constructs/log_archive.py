@@ -24,12 +24,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleTransition,
 )
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
-    S3BucketOwnershipControls,
-    S3BucketOwnershipControlsRule,
-)
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
@@ -42,6 +37,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from constructs import Construct
 
 from landing_zone.constructs.policy import Statement, deny_insecure_transport, document
+from landing_zone.constructs.private_bucket import block_public_access
 
 ACCESS_LOG_PREFIX = "access-logs/"
 ABORT_MULTIPART_DAYS = 7
@@ -156,21 +152,7 @@ class LogArchive(Construct):
                 )
             ],
         )
-        public_access_block = S3BucketPublicAccessBlock(
-            self,
-            f"{prefix}public-access-block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
-        S3BucketOwnershipControls(
-            self,
-            f"{prefix}ownership",
-            bucket=bucket.id,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
-        )
+        public_access_block = block_public_access(self, prefix, bucket.id)
         return S3BucketPolicy(
             self,
             f"{prefix}policy",
