@@ -23,7 +23,8 @@ from tests.synth_helpers import fake_account_ids, prepare_project
 
 HARDENED = "state_backend: {kms: true, access_logging: true}\n"
 MGMT = naming.MANAGEMENT
-PROTECTED_TYPES = {"aws_s3_bucket", "aws_dynamodb_table", "aws_kms_key", "aws_organizations_account", "aws_cloudtrail"}
+PROTECTED_TYPES = {"aws_s3_bucket", "aws_dynamodb_table", "aws_kms_key", "aws_organizations_account", "aws_cloudtrail",
+                   "aws_cloudwatch_log_group"}
 
 
 def _hardened_source(base: Path) -> Path:
@@ -89,7 +90,7 @@ def test_only_the_down_synthesis_lifts_prevent_destroy(tmp_path: Path) -> None:
     expected |= {f"management-organizations/org/account-{a}" for a in accounts}
     # The audit layer: the trail, its key (the logs cannot be read without it) and both log buckets.
     expected |= {"management-audit/trail/trail", "management-audit/trail/key", "security-audit/archive/bucket",
-                 "security-audit/archive/access-logs"}  # fmt: skip
+                 "security-audit/archive/access-logs", "management-audit/trail/logs/group"}  # fmt: skip
     # The alerts' keys hold no state: lz down may remove them like any other resource.
     alert_keys = {f"{acct}-security-base/root-sign-in/key" for acct in accounts}
     assert set(normal) == expected | alert_keys
