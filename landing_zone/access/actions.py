@@ -45,6 +45,7 @@ def _oidc_provider(account: str, _r: str, body: Json, _n: dict[str, str]) -> str
 
 _BUCKET = "arn:aws:s3:::{name}"
 _ROLE = "arn:aws:iam::{account}:role/{name}"
+_LOG_GROUP = "arn:aws:logs:{region}:{account}:log-group:{name}"
 _USER = "arn:aws:iam::{account}:user/{name}"
 _GROUP = "arn:aws:iam::{account}:group/{name}"
 
@@ -110,6 +111,14 @@ CALLS: dict[str, Calls] = {
     "aws_cloudtrail": Calls(("cloudtrail:CreateTrail", "cloudtrail:StartLogging", "cloudtrail:AddTags", "iam:CreateServiceLinkedRole"),
                             ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail"),
                             _named("aws_cloudtrail", "name", "arn:aws:cloudtrail:{region}:{account}:trail/{name}")),
+    # The trail's CloudWatch Logs group and the CIS 5.x metric filters and alarms on it.
+    "aws_cloudwatch_log_group": Calls(("logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource"),
+                                      ("logs:DeleteLogGroup",), _named("aws_cloudwatch_log_group", "name", _LOG_GROUP)),
+    "aws_cloudwatch_log_metric_filter": Calls(("logs:PutMetricFilter",), ("logs:DeleteMetricFilter",),
+                                              _named("aws_cloudwatch_log_group", "log_group_name", _LOG_GROUP)),
+    "aws_cloudwatch_metric_alarm": Calls(("cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"), ("cloudwatch:DeleteAlarms",),
+                                         _named("aws_cloudwatch_metric_alarm", "alarm_name",
+                                                "arn:aws:cloudwatch:{region}:{account}:alarm:{name}")),
     "aws_cloudtrail_organization_delegated_admin_account": Calls(
         ("cloudtrail:RegisterOrganizationDelegatedAdmin", "organizations:RegisterDelegatedAdministrator"),
         ("cloudtrail:DeregisterOrganizationDelegatedAdmin", "organizations:DeregisterDelegatedAdministrator"), _any),
