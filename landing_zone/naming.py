@@ -220,5 +220,14 @@ def log_group_arn(region: str, account_id: str, log_group: str) -> str:
     return f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}"
 
 
+def cis_alarms_topic(short_name: str) -> str:
+    """The CIS 5.x alarms' topic in a primary region other than us-east-1 (management-audit)."""
+    return f"{short_name}-management-cis-alarms"
+
+
+def cis_alarms_key_alias(short_name: str) -> str:
+    return f"alias/{cis_alarms_topic(short_name)}"
+
+
 def alerts_topic_arn(region: str, account_id: str, short_name: str, account: str) -> str:
     return f"arn:aws:sns:{region}:{account_id}:{alerts_topic(short_name, account)}"

@@ -126,3 +126,35 @@ def test_retention_follows_project_yaml(tmp_path: Path) -> None:
     config.write_text((ROOT / "project.yaml").read_text() + "\naudit:\n  retention_days: 2557\n")
     _, group = _one(synth_stacks(config, "aws", False)["management-audit"], "aws_cloudwatch_log_group")
     assert group["retention_in_days"] == 2557
+
+
+def test_a_primary_region_without_the_alerts_topic_gets_its_own_alarm_topic(tmp_path: Path) -> None:
+    """Alarms notify topics of their own region only: four-accounts' trail is homed in eu-west-1,
+    where security-base has no alerts topic (it is in us-east-1), so management-audit makes one."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "four-accounts", tmp_path / "p")
+    config = tmp_path / "p" / "project.yaml"
+    config.write_text(config.read_text() + "notifications: {emails: [oncall@acme.example.com]}\n")
+    stacks = synth_stacks(config, "aws", False)
+    stack = stacks["management-audit"]
+    assert stack["provider"]["aws"][0]["region"] == "eu-west-1"
+    topic_key, topic = _one(stack, "aws_sns_topic")
+    short = "acm"
+    assert topic["name"] == naming.cis_alarms_topic(short)
+    (key_key, key), = ((k, v) for k, v in _resources(stack, "aws_kms_key").items() if k.startswith("cis-alarm-topic"))
+    assert topic["kms_master_key_id"] == f"${{aws_kms_key.{key_key}.arn}}" and key["enable_key_rotation"] is True
+    key_statements = {st["Sid"]: st for st in json.loads(key["policy"])["Statement"]}
+    assert key_statements["CloudWatchAlarmsPublish"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    _, topic_policy = _one(stack, "aws_sns_topic_policy")
+    (publish,) = json.loads(topic_policy["policy"])["Statement"]
+    assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and publish["Action"] == "sns:Publish"
+    assert publish["Condition"]["ArnLike"]["aws:SourceArn"].startswith("arn:aws:cloudwatch:*:210987654321:alarm:")
+    alarms = list(_resources(stack, "aws_cloudwatch_metric_alarm").values())
+    assert len(alarms) == len(CIS_EVENTS)
+    assert all(a["alarm_actions"] == [f"${{aws_sns_topic.{topic_key}.arn}}"] for a in alarms)
+    subscribed = {s["endpoint"] for s in _resources(stack, "aws_sns_topic_subscription").values()}
+    alerts = {s["endpoint"] for s in _resources(stacks["management-security-base"], "aws_sns_topic_subscription").values()}
+    assert subscribed == alerts == {"oncall@acme.example.com"}

@@ -81,8 +81,35 @@ class RootSignInAlarm(Construct):
             ),
         )  # fmt: skip
         CloudwatchEventTarget(self, "target", provider=provider, rule=self.rule.name, arn=self.topic.arn, target_id="sns")
-        self.subscriptions = [
-            SnsTopicSubscription(self, f"email-{email.lower()}", provider=provider, topic_arn=self.topic.arn,
+        self.subscriptions = _subscribe(self, self.topic, emails, provider)
+
+
+class AlarmTopic(Construct):
+    """A topic for the account's CloudWatch alarms in a region that has no alerts topic (alarms
+    notify topics of their own region only; RootSignInAlarm's lives in us-east-1), under a
+    customer-managed key CloudWatch may use, with the same email subscribers."""
+
+    def __init__(self, scope: Construct, id: str, *, topic_name: str, key_alias: str, account_id: str,
+                 emails: list[str]) -> None:  # fmt: skip
+        super().__init__(scope, id)
+        only_this_account = {"StringEquals": {"aws:SourceAccount": account_id}}
+        self.key = KmsKey(self, "key", description=f"CloudWatch alarms topic {topic_name}", enable_key_rotation=True,
+                          deletion_window_in_days=KEY_DELETION_WINDOW_DAYS, policy=document(
+                              {"Sid": "AccountIamPolicies", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                               "Action": "kms:*", "Resource": "*"},
+                              {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                               "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": only_this_account}))  # fmt: skip
+        KmsAlias(self, "key-alias", name=key_alias, target_key_id=self.key.key_id)
+        self.topic = SnsTopic(self, "topic", name=topic_name, kms_master_key_id=self.key.arn)
+        SnsTopicPolicy(self, "topic-policy", arn=self.topic.arn, policy=document(
+            {"Sid": "AllowCloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+             "Action": "sns:Publish", "Resource": self.topic.arn,
+             "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:*:{account_id}:alarm:*"}}}))  # fmt: skip
+        self.subscriptions = _subscribe(self, self.topic, emails)
+
+
+def _subscribe(scope: Construct, topic: SnsTopic, emails: list[str],
+               provider: TerraformProvider | None = None) -> list[SnsTopicSubscription]:  # fmt: skip
+    return [SnsTopicSubscription(scope, f"email-{email.lower()}", provider=provider, topic_arn=topic.arn,
                                  protocol="email", endpoint=email)  # fmt: skip
-            for email in emails
-        ]
+            for email in emails]

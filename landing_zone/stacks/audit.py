@@ -5,6 +5,7 @@ management account's support role. Without a security account the archive is in 
 from __future__ import annotations
 
 from landing_zone import naming
+from landing_zone.constructs.alerts import AlarmTopic
 from landing_zone.constructs.iam_roles import MfaPolicy, Role
 from landing_zone.constructs.log_archive import LogArchive, Retention, config_delivery, trail_delivery
 from landing_zone.constructs.organization_trail import OrganizationTrail
@@ -45,11 +46,15 @@ class AuditStack(LayerStack):
                                            retention_days=p.audit.retention_days, protect=protect,
                                            depends_on=[self.archive.policy] if self.account == archive else ())  # fmt: skip
             # CloudWatch alarms notify topics of their own region only: the security-base alerts topic
-            # is in GLOBAL_EVENTS_REGION (root sign-ins), so it serves only a trail homed there.
+            # is in GLOBAL_EVENTS_REGION (root sign-ins), so a trail homed elsewhere gets its own topic.
             if p.primary_region == naming.GLOBAL_EVENTS_REGION:
-                CisAlarms(self, "cis-alarms", log_group=self.trail.logs.group, namespace=naming.cis_namespace(short),
-                          prefix=short, topic_arn=naming.alerts_topic_arn(p.primary_region, management_id, short,
-                                                                          naming.MANAGEMENT))  # fmt: skip
+                topic_arn = naming.alerts_topic_arn(p.primary_region, management_id, short, naming.MANAGEMENT)
+            else:
+                topic = naming.cis_alarms_topic(short)
+                topic_arn = AlarmTopic(self, "cis-alarm-topic", topic_name=topic, key_alias=naming.cis_alarms_key_alias(short),
+                                       account_id=management_id, emails=list(p.notifications.emails)).topic.arn  # fmt: skip
+            CisAlarms(self, "cis-alarms", log_group=self.trail.logs.group, namespace=naming.cis_namespace(short),
+                      prefix=short, topic_arn=topic_arn)
             self._support_roles()
 
     def _support_roles(self) -> None:
