@@ -185,7 +185,12 @@ def main() -> int:
     python = Path(os.environ.get("PROWLER_PYTHON") or PROWLER_PYTHON)
     if not python.is_file():
         raise SystemExit("cis_scan: Prowler is not installed: run `make setup` (security/prowler/Pipfile)")
-    summary = scan(args.out, python)
+    from landing_zone.config.errors import ConfigError
+
+    try:
+        summary = scan(args.out, python)
+    except ConfigError as exc:  # bad or unready project.yaml (LZ_CONFIG): its one-line messages, no traceback
+        raise SystemExit(f"cis_scan: {exc}") from None
     controls = read_cis_doc()
     for account, result in summary["accounts"].items():  # type: ignore[attr-defined]
         counts = {s: list(result["requirements"].values()).count(s) for s in ("PASS", "FAIL", "MANUAL")}
