@@ -77,3 +77,17 @@ def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = N
         stacks[stack_dir.name] = json.loads(scrub((stack_dir / "cdk.tf.json").read_text()))
     shutil.rmtree(work)
     return stacks
+
+
+def root_project_without_security(dest: Path, extra: str = "") -> Path:
+    """The root project.yaml without its security account (and without IAM groups, so no key
+    files are needed), plus `extra` YAML, written to `dest`/project.yaml."""
+    from tests.conftest import ROOT
+
+    text = (ROOT / "project.yaml").read_text()
+    text = text.replace("  - {name: security,   email: myexample-aws+security@example.com}\n", "")
+    text = text.replace("  - {name: security, policy: [default],  accounts: [security]}\n", "")
+    text = text.split("\naccounts:\n")[0] + "\n"
+    config = dest / "project.yaml"
+    config.write_text(text + extra)
+    return config

@@ -13,7 +13,7 @@ import pytest
 from landing_zone import layers, naming
 from landing_zone.constructs.service_control_policies import BUILTIN_DIR
 from tests.conftest import ROOT
-from tests.synth_helpers import synth_stacks
+from tests.synth_helpers import root_project_without_security, synth_stacks
 
 SHORT = "me"
 
@@ -177,12 +177,7 @@ def test_protection_scps_name_the_archive_and_exempt_the_deploy_roles(scp: str) 
 
 
 def test_without_a_security_account_the_archive_is_in_management(tmp_path: Path) -> None:
-    text = (ROOT / "project.yaml").read_text()
-    text = text.replace("  - {name: security,   email: myexample-aws+security@example.com}\n", "")
-    text = text.replace("  - {name: security, policy: [default],  accounts: [security]}\n", "")
-    text = text.split("\naccounts:\n")[0] + "\n"  # no IAM groups: no key files
-    config = tmp_path / "project.yaml"
-    config.write_text(text)
+    config = root_project_without_security(tmp_path)
     stacks = synth_stacks(config, "aws", False)
     assert "security-audit" not in stacks
     stack = stacks["management-audit"]

@@ -13,7 +13,7 @@ import pytest
 from landing_zone import layers, naming
 from landing_zone.config import load_project
 from tests.conftest import ROOT
-from tests.synth_helpers import prepare_project, synth_stacks
+from tests.synth_helpers import prepare_project, root_project_without_security, synth_stacks
 
 SHORT = "me"
 ACCOUNTS = ("management", "security", "shared")
@@ -107,12 +107,7 @@ def test_off_by_default_no_stack_of_either(tmp_path: Path) -> None:
 
 
 def test_config_without_a_security_account_delivers_to_management(tmp_path: Path) -> None:
-    text = (ROOT / "project.yaml").read_text()
-    text = text.replace("  - {name: security,   email: myexample-aws+security@example.com}\n", "")
-    text = text.replace("  - {name: security, policy: [default],  accounts: [security]}\n", "")
-    text = text.split("\naccounts:\n")[0] + "\n"  # no IAM groups: no key files
-    config = tmp_path / "project.yaml"
-    config.write_text(text + "audit:\n  config: true\n")
+    config = root_project_without_security(tmp_path, "audit:\n  config: true\n")
     project, _ = load_project(config)
     assert (naming.MANAGEMENT, "audit") in layers.dependencies(project)[(naming.MANAGEMENT, "config")]
     stacks = synth_stacks(config, "aws", False)
