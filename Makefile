@@ -46,8 +46,9 @@ node_modules/.synced: package-lock.json
 demo: setup
 	scripts/demo.sh
 
-# ruff over the repo, mypy over the package (rules in pyproject.toml): both clean before the tests run.
+# ruff (lint and format) over the repo, mypy (rules in pyproject.toml): all clean before the tests run.
 lint: setup
+	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
 	.venv/bin/mypy
 

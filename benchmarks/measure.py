@@ -65,8 +65,7 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], interval: float = 0.1,
-        check: bool = True, timeout: float = 3600) -> Sample:  # fmt: skip
+def run(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], interval: float = 0.1, check: bool = True, timeout: float = 3600) -> Sample:
     """Run `cmd` once, cold (a fresh process), and measure it; stdout and stderr are kept together."""
     peak = 0
     with tempfile.TemporaryFile() as out:

@@ -49,23 +49,19 @@ def generated_project(members: int) -> dict:
             ],
         },
         "users": [
-            {"first_name": "Natasha", "last_name": "Romanoff", "email": "natasha.romanoff@example.com",
-             "groups": ["administrators", "devops"]},
-            {"first_name": "Kit", "last_name": "Walker", "email": "kit.walker@example.com",
-             "groups": ["finops", "securityauditor"]},
-        ],  # fmt: skip
+            {"first_name": "Natasha", "last_name": "Romanoff", "email": "natasha.romanoff@example.com", "groups": ["administrators", "devops"]},
+            {"first_name": "Kit", "last_name": "Walker", "email": "kit.walker@example.com", "groups": ["finops", "securityauditor"]},
+        ],
         "accounts": {
             "management": {"groups": [{"name": "admins", "users": ["natasha.romanoff", "kit.walker"]}]},
-            "security": {"groups": [{"name": "admins", "users": ["natasha.romanoff"]},
-                                    {"name": "auditors", "users": ["kit.walker"]}]},
-        },  # fmt: skip
+            "security": {"groups": [{"name": "admins", "users": ["natasha.romanoff"]}, {"name": "auditors", "users": ["kit.walker"]}]},
+        },
         "require_mfa": False,
     }
 
 
 def _iam_users(doc: dict) -> list[str]:
-    return sorted({u for acct in (doc.get("accounts") or {}).values()
-                   for g in (acct or {}).get("groups", []) for u in g.get("users", [])})  # fmt: skip
+    return sorted({u for acct in (doc.get("accounts") or {}).values() for g in (acct or {}).get("groups", []) for u in g.get("users", [])})
 
 
 def _write_account_ids(work: Path, doc: dict) -> None:

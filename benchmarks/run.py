@@ -103,9 +103,9 @@ def base_env(**extra: str) -> dict[str, str]:
 
 
 def provider_mirror() -> str | None:
-    found = os.environ.get("LZ_PROVIDER_MIRROR") or subprocess.run(
-        [str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True
-    ).stdout.strip()
+    found = (
+        os.environ.get("LZ_PROVIDER_MIRROR") or subprocess.run([str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True).stdout.strip()
+    )
     return found or None
 
 
@@ -129,8 +129,7 @@ def interleaved(cases: Mapping[str, Callable[[], Sample]], runs: int) -> dict[st
 
 def synth_case(project_dir: Path, out: str, **env: str) -> Callable[[], Sample]:
     work = project_dir / ".lz"
-    run_env = base_env(LZ_CONFIG=str(project_dir / "project.yaml"), LZ_WORK_DIR=str(work),
-                       LZ_OUT_DIR=str(project_dir / out), LZ_TARGET="local", **env)  # fmt: skip
+    run_env = base_env(LZ_CONFIG=str(project_dir / "project.yaml"), LZ_WORK_DIR=str(work), LZ_OUT_DIR=str(project_dir / out), LZ_TARGET="local", **env)
 
     def case() -> Sample:
         return measure.run([*LZ, "synth"], cwd=project_dir, env=run_env)
@@ -140,14 +139,14 @@ def synth_case(project_dir: Path, out: str, **env: str) -> Callable[[], Sample]:
 
 def variant_case(project_dir: Path, out: str, *flags: str, **env: str) -> Callable[[], Sample]:
     """benchmarks/synth_variant.py: `lz synth` as the usual cdktf app would, or with a remedy."""
-    run_env = base_env(LZ_CONFIG=str(project_dir / "project.yaml"), LZ_WORK_DIR=str(project_dir / ".lz"),
-                       LZ_OUT_DIR=str(project_dir / out), LZ_TARGET="local", **env)  # fmt: skip
+    run_env = base_env(
+        LZ_CONFIG=str(project_dir / "project.yaml"), LZ_WORK_DIR=str(project_dir / ".lz"), LZ_OUT_DIR=str(project_dir / out), LZ_TARGET="local", **env
+    )
     py_flags = ["-O"] if "-O" in flags else []
     rest = [f for f in flags if f != "-O"]
 
     def case() -> Sample:
-        return measure.run([str(PY), *py_flags, str(ROOT / "benchmarks" / "synth_variant.py"), *rest],
-                           cwd=project_dir, env=run_env)  # fmt: skip
+        return measure.run([str(PY), *py_flags, str(ROOT / "benchmarks" / "synth_variant.py"), *rest], cwd=project_dir, env=run_env)
 
     return case
 
@@ -221,13 +220,11 @@ def bench_synth(report: Report, work: Path, gnupghome: Path, sizes: list[int], r
         if jobs > 1:
             one[key] = figs[f"one {key}"]
             same = same_output(pdir / reference, pdir / "out-one")
-            report.row(f"synth {label}: ours in one process (LZ_SYNTH_JOBS=1)", figs[f"one {key}"],
-                       "JSON identical" if same else "JSON DIFFERS")  # fmt: skip
+            report.row(f"synth {label}: ours in one process (LZ_SYNTH_JOBS=1)", figs[f"one {key}"], "JSON identical" if same else "JSON DIFFERS")
         if experiments:
             for v, (_, what) in variants.items():
                 same = same_output(pdir / reference, pdir / f"out-{v}")
-                report.row(f"synth {label}: experiment, ours in one process + {what}", figs[f"{v} {key}"],
-                           "JSON identical" if same else "JSON DIFFERS")  # fmt: skip
+                report.row(f"synth {label}: experiment, ours in one process + {what}", figs[f"{v} {key}"], "JSON identical" if same else "JSON DIFFERS")
         if members is None:
             ratio = figs["ours root"].wall / figs["naive root"].wall
             report.target("our synth ≤ 0.3× naive (root project)", f"{ratio:.2f}×", ratio <= 0.3, naive_row, our)
@@ -235,14 +232,15 @@ def bench_synth(report: Report, work: Path, gnupghome: Path, sizes: list[int], r
         ratio = ours["100"].wall / ours["root"].wall
         report.target("100-account synth ≤ 2× the 3-account synth (ours)", f"{ratio:.2f}×", ratio <= 2.0)
         for k, fig in one.items():
-            report.notes.append(f"in one process (LZ_SYNTH_JOBS=1) the {k}-account synth is "
-                                f"{fig.wall / ours['root'].wall:.2f}× the 3-account synth (wall), "
-                                f"{fig.cpu / ours['root'].cpu:.2f}× (CPU); with {processes(1000)} processes "
-                                f"{ours[k].wall / ours['root'].wall:.2f}× (wall), {ours[k].cpu / ours['root'].cpu:.2f}× (CPU)")  # fmt: skip
+            report.notes.append(
+                f"in one process (LZ_SYNTH_JOBS=1) the {k}-account synth is "
+                f"{fig.wall / ours['root'].wall:.2f}× the 3-account synth (wall), "
+                f"{fig.cpu / ours['root'].cpu:.2f}× (CPU); with {processes(1000)} processes "
+                f"{ours[k].wall / ours['root'].wall:.2f}× (wall), {ours[k].cpu / ours['root'].cpu:.2f}× (CPU)"
+            )
     if len(chains) > 1:
         same_chain = len(set(chains.values())) == 1
-        report.target("longest wave chain independent of the number of accounts",
-                      " / ".join(f"{v} ({k})" for k, v in chains.items()), same_chain)  # fmt: skip
+        report.target("longest wave chain independent of the number of accounts", " / ".join(f"{v} ({k})" for k, v in chains.items()), same_chain)
 
 
 # ---------------------------------------------------------------- start-up
@@ -258,8 +256,7 @@ def bench_startup(report: Report, work: Path, gnupghome: Path, runs: int) -> Non
         "lz credentials configure --help": [*LZ, "credentials", "configure", "--help"],
     }
     progress("start-up")
-    figs = interleaved({name: (lambda cmd=cmd: measure.run(cmd, cwd=pdir, env=env)) for name, cmd in commands.items()},
-                       runs)  # fmt: skip
+    figs = interleaved({name: (lambda cmd=cmd: measure.run(cmd, cwd=pdir, env=env)) for name, cmd in commands.items()}, runs)
     for name, fig in figs.items():
         r = report.row(name, fig)
         if name.startswith("lz "):
@@ -282,8 +279,7 @@ def fresh_emulator(work_dir: Path) -> Iterator[str]:
 
 
 def deploy_env(pdir: Path) -> dict[str, str]:
-    env = base_env(HOME=str(pdir / "home"), LZ_CONFIG=str(pdir / "project.yaml"), LZ_WORK_DIR=str(pdir / ".lz"),
-                   LZ_OUT_DIR=str(pdir / "cdktf.out"))  # fmt: skip
+    env = base_env(HOME=str(pdir / "home"), LZ_CONFIG=str(pdir / "project.yaml"), LZ_WORK_DIR=str(pdir / ".lz"), LZ_OUT_DIR=str(pdir / "cdktf.out"))
     (pdir / "home").mkdir(exist_ok=True)
     mirror = provider_mirror()
     if mirror:
@@ -323,8 +319,18 @@ def sequential_cdktf(work: Path, gnupghome: Path) -> tuple[Sample, dict[str, flo
             if layer in LZ_ONLY_LAYERS:
                 cmd, run_env, how = [*LZ, "up", "--stack", stack], env, "lz up --stack"
             else:
-                cmd = ["npx", "cdktf", "deploy", stack, "--skip-provider-lock", "--auto-approve",
-                       "--output", str(pdir / "cdktf.out"), "--app", f"{PY} {ROOT / 'main.py'}"]  # fmt: skip
+                cmd = [
+                    "npx",
+                    "cdktf",
+                    "deploy",
+                    stack,
+                    "--skip-provider-lock",
+                    "--auto-approve",
+                    "--output",
+                    str(pdir / "cdktf.out"),
+                    "--app",
+                    f"{PY} {ROOT / 'main.py'}",
+                ]
                 run_env, how = cdktf_env, "npx cdktf deploy"
             cwd = ROOT if cmd[0] == "npx" else pdir
             progress(f"sequential: {how} {stack}")
@@ -332,8 +338,7 @@ def sequential_cdktf(work: Path, gnupghome: Path) -> tuple[Sample, dict[str, flo
             samples.append(s)
             steps[f"{how} {stack}"] = s.wall
             progress(f"  {s.wall:.1f} s")
-    total = Sample(sum(s.wall for s in samples), max(s.tree_rss for s in samples), max(s.max_rss for s in samples), 0,
-                   cpu=sum(s.cpu for s in samples))  # fmt: skip
+    total = Sample(sum(s.wall for s in samples), max(s.tree_rss for s in samples), max(s.max_rss for s in samples), 0, cpu=sum(s.cpu for s in samples))
     return total, steps
 
 
@@ -365,13 +370,12 @@ def bench_deploy(report: Report, work: Path, gnupghome: Path, runs: int) -> None
     cdktf_part = sum(v for k, v in last_steps.items() if k.startswith("npx"))
     n_cdktf = sum(1 for k in last_steps if k.startswith("npx"))
     r_seq = report.row(
-        f"deploy: sequential per-stack, from empty ({len(last_steps)} stacks)", fseq,
-        f"{n_cdktf} × `npx cdktf deploy` = {fmt_seconds(cdktf_part)}, "
-        f"{len(last_steps) - n_cdktf} × `lz up --stack` (tf-backend, organizations)",
-    )  # fmt: skip
+        f"deploy: sequential per-stack, from empty ({len(last_steps)} stacks)",
+        fseq,
+        f"{n_cdktf} × `npx cdktf deploy` = {fmt_seconds(cdktf_part)}, {len(last_steps) - n_cdktf} × `lz up --stack` (tf-backend, organizations)",
+    )
     r_full = report.row("deploy: `lz up` from empty (fresh emulator)", ffull)
-    r_noop = report.row("deploy: `lz up`, nothing changed", fnoop,
-                        f"{ups['noop'][-1].output.count('unchanged (skipped')} stacks skipped")  # fmt: skip
+    r_noop = report.row("deploy: `lz up`, nothing changed", fnoop, f"{ups['noop'][-1].output.count('unchanged (skipped')} stacks skipped")
     report.row("deploy: `lz up --refresh`, nothing changed", frefresh, "every stack planned")
     ratio = ffull.wall / fseq.wall
     report.target("full `lz up` ≤ 0.6× sequential per-stack deploys", f"{ratio:.2f}×", ratio <= 0.6, r_seq, r_full)
@@ -397,13 +401,14 @@ def render(report: Report, load_before: tuple[float, ...], load_after: tuple[flo
         mark = "" if r.met is None else ("met" if r.met else "**missed**")
         if f:
             lo, hi = f.spread
-            lines.append(f"| {r.name} | {len(f.samples)} | {fmt_seconds(f.wall)} | {fmt_seconds(lo)}–{fmt_seconds(hi)} | "
-                         f"{fmt_seconds(f.cpu)} | {fmt_bytes(f.rss)} | {mark} | {r.note} |")  # fmt: skip
+            lines.append(
+                f"| {r.name} | {len(f.samples)} | {fmt_seconds(f.wall)} | {fmt_seconds(lo)}–{fmt_seconds(hi)} | "
+                f"{fmt_seconds(f.cpu)} | {fmt_bytes(f.rss)} | {mark} | {r.note} |"
+            )
         else:
             lines.append(f"| {r.name} | | | | | | {mark} | {r.note} |")
     if report.shapes:
-        lines += ["", "| deploy waves (`layers.waves`) | stacks | waves | widest wave | longest chain |",
-                  "|---|---:|---:|---:|---:|"]  # fmt: skip
+        lines += ["", "| deploy waves (`layers.waves`) | stacks | waves | widest wave | longest chain |", "|---|---:|---:|---:|---:|"]
         lines += [f"| {org} | {n} | {w} | {widest} | {chain} |" for org, n, w, widest, chain in report.shapes]
     if report.targets:
         lines += ["", "| target | measured | |", "|---|---:|---|"]
@@ -414,15 +419,18 @@ def render(report: Report, load_before: tuple[float, ...], load_after: tuple[flo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the deploy rows (minutes each)")
     parser.add_argument("--only", choices=("synth", "startup", "deploy"), action="append", help="only these sections")
     parser.add_argument("--synth-runs", type=int, default=3, help="processes per synth row (default 3)")
     parser.add_argument("--startup-runs", type=int, default=10, help="processes per start-up row (default 10)")
     parser.add_argument("--deploy-runs", type=int, default=1, help="runs of each deploy row (default 1)")
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[25, 100, 300],
-                        help="member accounts of the generated orgs (default 25,100,300; the root project always runs)")
+    parser.add_argument(
+        "--sizes",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=[25, 100, 300],
+        help="member accounts of the generated orgs (default 25,100,300; the root project always runs)",
+    )
     parser.add_argument("--experiments", action="store_true", help="also synth with python -O")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)

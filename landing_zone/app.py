@@ -16,8 +16,9 @@ from landing_zone.settings import Settings
 from landing_zone.stacks import STACKS
 
 
-def build_app(project: Project, settings: Settings, *, outdir: Path | None = None,
-              account_ids: dict[str, str] | None = None, part: tuple[int, int] = (0, 1)) -> App:  # fmt: skip
+def build_app(
+    project: Project, settings: Settings, *, outdir: Path | None = None, account_ids: dict[str, str] | None = None, part: tuple[int, int] = (0, 1)
+) -> App:
     """account_ids: member account ids known from the organizations stack's outputs.
 
     Stacks that need an account id nobody knows yet (before organizations has created the
@@ -28,8 +29,7 @@ def build_app(project: Project, settings: Settings, *, outdir: Path | None = Non
     # cdktf's own validation runs `terraform version` once per imported resource (hundreds in a
     # big org, ~0.1 s each); validate() below does the same checks with one.
     app = App(outdir=str(outdir or settings.out_dir), skip_validation=True)
-    wanted = [(account, layer) for account, layer in layers.stacks(project)
-              if layers.layer(layer).synthesizable(account, set(ids), project.account_names)]  # fmt: skip
+    wanted = [(account, layer) for account, layer in layers.stacks(project) if layers.layer(layer).synthesizable(account, set(ids), project.account_names)]
     for account, layer in wanted[part[0] :: part[1]]:
         STACKS[layer](app, project=project, account=account, settings=settings, account_ids=ids)
     validate(app)
@@ -47,9 +47,7 @@ MIN_TERRAFORM = (1, 5)
 def validate(app: App) -> None:
     """What cdktf validates at synth: each stack's checks (a provider for every resource's
     provider type) and, since every landing zone imports resources, the terraform version."""
-    errors = [f"[{stack.node.path}] {message}"
-              for stack in app.node.children if isinstance(stack, TerraformStack)
-              for message in stack.node.validate()]  # fmt: skip
+    errors = [f"[{stack.node.path}] {message}" for stack in app.node.children if isinstance(stack, TerraformStack) for message in stack.node.validate()]
     found = toolchain.terraform()
     if not found or not found[1]:
         errors.append("terraform not found on PATH (import blocks need terraform >= 1.5)")

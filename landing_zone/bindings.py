@@ -54,10 +54,10 @@ def _memoize_stub_hints() -> None:
     cache: dict[object, dict[str, Any]] = {}
 
     @functools.wraps(original)
-    def get_type_hints(obj: Any, globalns: dict[str, Any] | None = None, localns: Mapping[str, Any] | None = None,
-                       include_extras: bool = False) -> dict[str, Any]:  # fmt: skip
-        if globalns is not None or localns is not None or include_extras or \
-                not getattr(obj, "__name__", "").startswith(STUB_PREFIX):  # fmt: skip
+    def get_type_hints(
+        obj: Any, globalns: dict[str, Any] | None = None, localns: Mapping[str, Any] | None = None, include_extras: bool = False
+    ) -> dict[str, Any]:
+        if globalns is not None or localns is not None or include_extras or not getattr(obj, "__name__", "").startswith(STUB_PREFIX):
             return original(obj, globalns, localns, include_extras)
         hints = cache.get(obj)
         if hints is None:  # a failure (a forward reference not defined yet) is not cached

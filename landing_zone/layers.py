@@ -58,16 +58,33 @@ LAYERS: tuple[Layer, ...] = (
     Layer("identities", after=("tf-backend",)),
     # The log archive (security) before the trail that delivers into it (management); both need
     # the security account's id, known once organizations has run.
-    Layer("audit", only=(naming.MANAGEMENT, naming.SECURITY), after=("tf-backend", "organizations"),
-          after_management=("organizations",), after_stacks=((naming.SECURITY, "audit"),), needs_member_ids=True),
+    Layer(
+        "audit",
+        only=(naming.MANAGEMENT, naming.SECURITY),
+        after=("tf-backend", "organizations"),
+        after_management=("organizations",),
+        after_stacks=((naming.SECURITY, "audit"),),
+        needs_member_ids=True,
+    ),
     # AWS Config (audit.config) in every account, once the log archive it delivers into exists.
-    Layer("config", after=("tf-backend", "audit"), after_management=("organizations",),
-          after_stacks=((naming.SECURITY, "audit"),), wanted=lambda p: p.audit.config),
+    Layer(
+        "config",
+        after=("tf-backend", "audit"),
+        after_management=("organizations",),
+        after_stacks=((naming.SECURITY, "audit"),),
+        wanted=lambda p: p.audit.config,
+    ),
     # GuardDuty (audit.guardduty): management delegates it (trusted access: organizations) before
     # the security account, the administrator, configures the organization.
-    Layer("guardduty", only=(naming.MANAGEMENT, naming.SECURITY), after=("tf-backend", "organizations"),
-          after_management=("organizations",), after_stacks=((naming.MANAGEMENT, "guardduty"),),
-          needs_member_ids=True, wanted=lambda p: p.audit.guardduty),
+    Layer(
+        "guardduty",
+        only=(naming.MANAGEMENT, naming.SECURITY),
+        after=("tf-backend", "organizations"),
+        after_management=("organizations",),
+        after_stacks=((naming.MANAGEMENT, "guardduty"),),
+        needs_member_ids=True,
+        wanted=lambda p: p.audit.guardduty,
+    ),
     # GitHub's OIDC provider and the pipeline's roles (pipeline: in project.yaml); needs only the state bucket.
     Layer("ci", management_only=True, after=("tf-backend",), wanted=lambda p: p.pipeline is not None),
 )
@@ -110,7 +127,6 @@ def dependencies(project: Project) -> dict[tuple[str, str], list[tuple[str, str]
             need = [(account, n) for n in layer.after if by_name[n].applies_to(account, project)]
             if account != naming.MANAGEMENT:
                 need += [(naming.MANAGEMENT, n) for n in layer.after_management]
-            need += [(a, n) for a, n in layer.after_stacks
-                     if a != account and a in accounts and by_name[n].applies_to(a, project)]  # fmt: skip
+            need += [(a, n) for a, n in layer.after_stacks if a != account and a in accounts and by_name[n].applies_to(a, project)]
             deps[(account, layer.name)] = need
     return deps

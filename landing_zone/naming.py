@@ -109,8 +109,6 @@ def role_session_name(profile_name: str) -> str:
     return f"lz-{profile_name}"[:64]
 
 
-
-
 def alerts_topic(short_name: str, account: str) -> str:
     return f"{short_name}-{account}-security-alerts"
 

@@ -52,11 +52,9 @@ MEMBER_ROLES = (
 )
 SHARED_ROLES = (
     # The CI/CD deployment role: machines cannot answer MFA prompts (the reference's DeployMaster).
-    RoleSpec(naming.DEPLOY_MASTER_ROLE, False, (), access=DEPLOY_MASTER_ACCESS, trusts_own_account=True,
-             max_session_duration=10800, session_tags=True),
-    RoleSpec(naming.FINOPS_ROLE, False, (managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")),
-             mfa_always=True),
-)  # fmt: skip
+    RoleSpec(naming.DEPLOY_MASTER_ROLE, False, (), access=DEPLOY_MASTER_ACCESS, trusts_own_account=True, max_session_duration=10800, session_tags=True),
+    RoleSpec(naming.FINOPS_ROLE, False, (managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")), mfa_always=True),
+)
 
 
 # The roles the stacks themselves run as: OAAR (bootstrap keys, and the management account's

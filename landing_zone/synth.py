@@ -34,8 +34,7 @@ class SynthWorkerError(Exception):
     pass
 
 
-def synth(project: Project, settings: Settings, account_ids: dict[str, str] | None = None,
-          outdir: Path | None = None) -> Path:  # fmt: skip
+def synth(project: Project, settings: Settings, account_ids: dict[str, str] | None = None, outdir: Path | None = None) -> Path:
     """Write every stack's cdk.tf.json under `outdir`; returns that directory.
 
     `account_ids`: the member account ids known so far (recorded by deploys); stacks of
@@ -65,8 +64,7 @@ def _synthesizable(project: Project, account_ids: dict[str, str]) -> int:
     """How many stacks build_app builds (its filter, without importing cdktf): before organizations
     has run, a big org has only a few."""
     known = {a.name for a in project.organization.accounts if a.id} | set(account_ids)
-    return sum(layers.layer(layer).synthesizable(account, known, project.account_names)
-               for account, layer in layers.stacks(project))  # fmt: skip
+    return sum(layers.layer(layer).synthesizable(account, known, project.account_names) for account, layer in layers.stacks(project))
 
 
 def processes(stacks: int) -> int:
@@ -78,15 +76,13 @@ def processes(stacks: int) -> int:
     return max(1, min(cores, stacks // STACKS_PER_PROCESS))
 
 
-def _synth_part(project: Project, settings: Settings, account_ids: dict[str, str], outdir: Path,
-                part: tuple[int, int]) -> None:  # fmt: skip
+def _synth_part(project: Project, settings: Settings, account_ids: dict[str, str], outdir: Path, part: tuple[int, int]) -> None:
     from landing_zone.app import build_app
 
     build_app(project, settings, outdir=outdir, account_ids=account_ids, part=part).synth()
 
 
-def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str, str], staging: Path,
-                    jobs: int) -> None:  # fmt: skip
+def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str, str], staging: Path, jobs: int) -> None:
     parts = [staging / f"part-{i}" for i in range(jobs)]
     answers = [part.with_name(f"{part.name}.error") for part in parts]
     staging.mkdir(parents=True)

@@ -17,8 +17,14 @@ from functools import cache
 def _version(path: str, mtime_ns: int, size: int) -> str | None:
     """`terraform version -json` of `path`; keyed by mtime and size so an upgrade is seen."""
     try:  # a `version` that hangs (a broken wrapper) must not hang lz
-        proc = subprocess.run([path, "version", "-json"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                              env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"}, timeout=60)  # fmt: skip
+        proc = subprocess.run(
+            [path, "version", "-json"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={"PATH": os.environ.get("PATH", ""), "CHECKPOINT_DISABLE": "1"},
+            timeout=60,
+        )
     except subprocess.TimeoutExpired:
         return None
     try:

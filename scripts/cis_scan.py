@@ -63,9 +63,11 @@ def read_cis_doc(path: Path = CIS_DOC) -> dict[str, Control]:
 
 def framework_requirements(python: Path) -> dict[str, str]:
     """Requirement id -> title, from the framework file of the installed Prowler."""
-    code = ("import json, pathlib, prowler; print(json.dumps({r['Id']: r['Description'] for r in json.loads("
-            f"(pathlib.Path(prowler.__file__).parent / 'compliance' / 'aws' / '{FRAMEWORK}.json').read_text())"
-            "['Requirements']}))")  # fmt: skip
+    code = (
+        "import json, pathlib, prowler; print(json.dumps({r['Id']: r['Description'] for r in json.loads("
+        f"(pathlib.Path(prowler.__file__).parent / 'compliance' / 'aws' / '{FRAMEWORK}.json').read_text())"
+        "['Requirements']}))"
+    )
     return dict(json.loads(subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout))
 
 
@@ -87,10 +89,15 @@ def _prowler_env(endpoint: str, account_id: str, region: str) -> dict[str, str]:
     from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID=emulator_access_key(account_id),
-               AWS_SECRET_ACCESS_KEY=EMULATOR_SECRET, AWS_DEFAULT_REGION=region,
-               AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=os.devnull,
-               AWS_SHARED_CREDENTIALS_FILE=os.devnull)  # fmt: skip
+    env.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID=emulator_access_key(account_id),
+        AWS_SECRET_ACCESS_KEY=EMULATOR_SECRET,
+        AWS_DEFAULT_REGION=region,
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
     return env
 
 
@@ -116,15 +123,38 @@ def scan(out: Path, python: Path = PROWLER_PYTHON) -> dict[str, object]:
     for account, account_id in ids.items():
         account_out = out / account
         account_out.mkdir(exist_ok=True)
-        cmd = [str(python), str(LAUNCH), "aws", "--compliance", FRAMEWORK, "--region", *regions,
-               "--scan-unused-services", "--config-file", str(config), "--output-formats", "csv",
-               "--output-directory", str(account_out), "--output-filename", account, "--no-banner",
-               "--no-color", "--ignore-exit-code-3", "--log-level", "ERROR",
-               "--log-file", str(account_out / "prowler.log")]  # fmt: skip
+        cmd = [
+            str(python),
+            str(LAUNCH),
+            "aws",
+            "--compliance",
+            FRAMEWORK,
+            "--region",
+            *regions,
+            "--scan-unused-services",
+            "--config-file",
+            str(config),
+            "--output-formats",
+            "csv",
+            "--output-directory",
+            str(account_out),
+            "--output-filename",
+            account,
+            "--no-banner",
+            "--no-color",
+            "--ignore-exit-code-3",
+            "--log-level",
+            "ERROR",
+            "--log-file",
+            str(account_out / "prowler.log"),
+        ]
         with (account_out / "stdout.txt").open("wb") as log:
-            procs[account] = (subprocess.Popen(cmd, env=_prowler_env(settings.endpoint, account_id, project.primary_region),
-                                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL),
-                              time.monotonic())  # fmt: skip
+            procs[account] = (
+                subprocess.Popen(
+                    cmd, env=_prowler_env(settings.endpoint, account_id, project.primary_region), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                ),
+                time.monotonic(),
+            )
     summary: dict[str, object] = {"framework": FRAMEWORK, "regions": regions, "accounts": {}}
     for account, (proc, started) in procs.items():
         rc = proc.wait(timeout=SCAN_TIMEOUT)
@@ -134,8 +164,13 @@ def scan(out: Path, python: Path = PROWLER_PYTHON) -> dict[str, object]:
             raise SystemExit(f"cis_scan: prowler exited {rc} for {account} (see {out / account / 'stdout.txt'})")
         statuses = requirement_status(read_compliance_csv(csv_path))
         errors = unanswered_calls((out / account / "prowler.log").read_text())
-        summary["accounts"][account] = {"id": ids[account], "seconds": seconds, "csv": str(csv_path),  # type: ignore[index]
-                                        "requirements": statuses, "errors": errors}  # fmt: skip
+        summary["accounts"][account] = {
+            "id": ids[account],
+            "seconds": seconds,
+            "csv": str(csv_path),  # type: ignore[index]
+            "requirements": statuses,
+            "errors": errors,
+        }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 
@@ -152,8 +187,7 @@ def unanswered_calls(log: str) -> list[str]:
         kind = re.search(r"-- (\w+)", message)
         op = re.search(r"calling the (\w+) operation", message) or re.search(r'endpoint URL: \\?"[^"]*?/(v\d+/[\w/]+)', message)
         detail = re.search(r"-- \w+:\d+ -- (.{0,60})", message)  # e.g. KeyError:61 -- 'MultiRegion'
-        calls.add(" ".join(x for x in (source + ":", kind.group(1) if kind else "", op.group(1) if op else
-                                       (detail.group(1) if detail else "")) if x))  # fmt: skip
+        calls.add(" ".join(x for x in (source + ":", kind.group(1) if kind else "", op.group(1) if op else (detail.group(1) if detail else "")) if x))
     return sorted(calls)
 
 
@@ -194,8 +228,10 @@ def main() -> int:
     controls = read_cis_doc()
     for account, result in summary["accounts"].items():  # type: ignore[attr-defined]
         counts = {s: list(result["requirements"].values()).count(s) for s in ("PASS", "FAIL", "MANUAL")}
-        print(f"{account} ({result['id']}): {counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['MANUAL']} MANUAL "
-              f"of {len(result['requirements'])} requirements reported, {result['seconds']} s")  # fmt: skip
+        print(
+            f"{account} ({result['id']}): {counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['MANUAL']} MANUAL "
+            f"of {len(result['requirements'])} requirements reported, {result['seconds']} s"
+        )
     problems = owned_failures(summary, controls)
     for problem in problems:
         print(f"owned control not passing: {problem}")

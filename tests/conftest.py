@@ -26,9 +26,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 def provider_mirror() -> str | None:
     """The offline provider mirror (LZ_PROVIDER_MIRROR, else the one the image ships), if any."""
-    found = os.environ.get("LZ_PROVIDER_MIRROR") or subprocess.run(
-        [str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True
-    ).stdout.strip()
+    found = (
+        os.environ.get("LZ_PROVIDER_MIRROR") or subprocess.run([str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True).stdout.strip()
+    )
     return found or None
 
 

@@ -36,14 +36,17 @@ class Deployment:
 
     @property
     def settings(self) -> Settings:
-        return Settings(config_path=self.config, target="local", work_dir=self.work_dir,
-                        out_dir=self.dir / "cdktf.out", endpoint=self.endpoint)  # fmt: skip
+        return Settings(config_path=self.config, target="local", work_dir=self.work_dir, out_dir=self.dir / "cdktf.out", endpoint=self.endpoint)
 
     def lz(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [sys.executable, "-m", "landing_zone.cli.main", *args],
-            cwd=self.dir, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         if check and proc.returncode != 0:
             raise AssertionError(f"lz {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
         return proc

@@ -42,9 +42,7 @@ def emulated_services() -> tuple[str, ...]:
     """
     tree = ast.parse((ROOT / "landing_zone" / "stacks" / "target.py").read_text())
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "_EMULATED_SERVICES" for t in node.targets
-        ):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_EMULATED_SERVICES" for t in node.targets):
             names = ast.literal_eval(node.value)
             return tuple(name.replace("_", "") for name in names)  # s3_control -> s3control
     raise LookupError("_EMULATED_SERVICES not found in landing_zone/stacks/target.py")
@@ -52,9 +50,10 @@ def emulated_services() -> tuple[str, ...]:
 
 def provider_mirror() -> Path:
     """LZ_PROVIDER_MIRROR, else the mirror scripts/find-provider-mirror finds."""
-    found = os.environ.get("LZ_PROVIDER_MIRROR") or subprocess.run(
-        [str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    found = (
+        os.environ.get("LZ_PROVIDER_MIRROR")
+        or subprocess.run([str(ROOT / "scripts" / "find-provider-mirror")], capture_output=True, text=True, check=False).stdout.strip()
+    )
     if not found or not Path(found).is_dir():
         raise FileNotFoundError("no offline terraform provider mirror (set LZ_PROVIDER_MIRROR)")
     return Path(found)
@@ -66,9 +65,7 @@ def cli_config(work_dir: Path, mirror: Path | None = None) -> Path:
     return write_cli_config(settings)
 
 
-def provider_block(
-    endpoint: str, *, alias: str | None = None, assume_role_arn: str | None = None, account_id: str = ACCOUNT_ID
-) -> dict[str, Any]:
+def provider_block(endpoint: str, *, alias: str | None = None, assume_role_arn: str | None = None, account_id: str = ACCOUNT_ID) -> dict[str, Any]:
     """An `aws` provider configured like stacks/target.py does for the emulator."""
     block: dict[str, Any] = {
         "region": REGION,

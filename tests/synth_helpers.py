@@ -29,8 +29,7 @@ def gnupghome() -> Path:
 
 def iam_users(config: Path) -> list[str]:
     doc = YAML(typ="safe").load(config.read_text()) or {}
-    return sorted({u for acct in (doc.get("accounts") or {}).values()
-                   for g in (acct or {}).get("groups", []) for u in g.get("users", [])})  # fmt: skip
+    return sorted({u for acct in (doc.get("accounts") or {}).values() for g in (acct or {}).get("groups", []) for u in g.get("users", [])})
 
 
 def prepare_project(src: Path, dest_dir: Path) -> Path:

@@ -59,7 +59,7 @@ def _allowing(sid: str) -> Any:
         ("aws_organizations_policy", "content", "ProtectAuditArchive", "must not lift the archive's protection"),
         ("aws_s3_bucket_policy", "policy", "DenyLogDeletion", "nobody deletes a log object"),
     ],
-)  # fmt: skip
+)
 def test_claims_fail_without_the_protection(kind: str, attr: str, sid: str, broken: str) -> None:
     stacks, _ = synthesized("root", False)
     # The claims find the archive by its DenyLogDeletion statement: that one stays, turned into an Allow.

@@ -63,11 +63,14 @@ def test_filters(root_dir: Path, capsys: Capture) -> None:
     assert any("Auditor" in line for line in lines) and not any("DevOps" in line for line in lines)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--format", "xml"], "error: unknown --format 'xml': pick one of table, json, markdown\n"),
-    (["--account", "mars"], "error: no account 'mars' in the synthesized stacks (management, security, shared)\n"),
-    (["--principal", "nobody"], "error: 'nobody' reaches nothing (no such person or group?)\n"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "xml"], "error: unknown --format 'xml': pick one of table, json, markdown\n"),
+        (["--account", "mars"], "error: no account 'mars' in the synthesized stacks (management, security, shared)\n"),
+        (["--principal", "nobody"], "error: 'nobody' reaches nothing (no such person or group?)\n"),
+    ],
+)
 def test_bad_input_is_one_line(root_dir: Path, capsys: Capture, args: list[str], message: str) -> None:
     assert lz(capsys, "access", "--stacks", str(root_dir), *args)[::2] == (1, message)
 

@@ -73,6 +73,7 @@ def test_every_step_has_checks(project: str, mfa: bool) -> None:
 
 # --- the matrix can fail: deliberate regressions in the synthesized JSON, in memory ---
 
+
 def _edit_policies(stacks: Stacks, kind: str, attr: str, edit) -> Stacks:
     mutated = copy.deepcopy(stacks)
     for stack in mutated.values():
@@ -131,6 +132,7 @@ def test_protection_scps_exempt_exactly_the_deploy_roles() -> None:
 
 
 # --- the ci roles (issue 17): the matrix fails when a trust or the plan role is weakened ---
+
 
 def _ci_failures(stacks: Stacks) -> list[str]:
     found = journey.failures(build(stacks), stacks, False, mfa_max_age(PROJECTS["four-accounts"]), pipeline=pipeline("four-accounts"))

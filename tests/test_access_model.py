@@ -30,7 +30,9 @@ def test_references_between_resources_are_resolved() -> None:
     assert model.users[("security", "natasha.romanoff")].groups == ("admins", "devops")
     assert model.groups[("management", "finops")].members == ("kit.walker",)
     assert [name for name, _ in model.groups[("management", "finops")].policies][1:] == [
-        "arn:aws:iam::aws:policy/job-function/Billing", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]  # fmt: skip
+        "arn:aws:iam::aws:policy/job-function/Billing",
+        "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    ]
     assert model.roles[("shared", "OrganizationAccountAccessRole")].adopted
     assert not model.roles[("management", "OrganizationAccountAccessRole")].adopted
     assert ("Administrators", "management") in model.permission_sets["Administrator"].assignments

@@ -22,8 +22,7 @@ def _write(stacks: dict[str, dict], directory: Path) -> Path:
 def _printer(tmp_path: Path, before: dict[str, dict], after: dict[str, dict]):  # type: ignore[no-untyped-def]
     from landing_zone.cli.main import _access_diff_printer
 
-    settings = Settings(config_path=tmp_path / "project.yaml", work_dir=_write(before, tmp_path / ".lz"),
-                        out_dir=_write(after, tmp_path / "cdktf.out"))  # fmt: skip
+    settings = Settings(config_path=tmp_path / "project.yaml", work_dir=_write(before, tmp_path / ".lz"), out_dir=_write(after, tmp_path / "cdktf.out"))
     return _access_diff_printer(settings)
 
 
@@ -36,8 +35,7 @@ def test_a_first_plan_shows_all_access_as_added(tmp_path: Path, capsys: pytest.C
     assert any("natasha.romanoff" in line for line in lines[1:])
 
 
-def test_a_change_that_keeps_access_says_so_and_one_that_drops_it_lists_it(tmp_path: Path,
-                                                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_a_change_that_keeps_access_says_so_and_one_that_drops_it_lists_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     on, off = synth_stacks(ROOT / "project.yaml", "aws", True), synth_stacks(ROOT / "project.yaml", "aws", False)
     _printer(tmp_path / "same", on, on)()
     assert capsys.readouterr().err == "access: no change\n"
@@ -57,6 +55,7 @@ def test_run_command_shows_the_diff_after_synth_before_any_stack(tmp_path: Path,
     monkeypatch.setattr(command, "run_stacks", lambda *a, **k: order.append("stacks") or [])
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", endpoint="http://127.0.0.1:1")
-    command.run_command(load_project(config)[0], settings, "plan", Selection(), parallel=1, code_for=lambda p, s: "",
-                        on_synth=lambda: order.append("access diff"))  # fmt: skip
+    command.run_command(
+        load_project(config)[0], settings, "plan", Selection(), parallel=1, code_for=lambda p, s: "", on_synth=lambda: order.append("access diff")
+    )
     assert order == ["synth", "access diff", "stacks"]

@@ -45,8 +45,15 @@ def _ids(config: Path) -> dict[str, str]:
 
 def _lz_synth(config: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LZ_")}
-    return subprocess.run([sys.executable, "-m", "landing_zone.cli.main", "synth", "--target", "aws"], cwd=config.parent,
-                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "landing_zone.cli.main", "synth", "--target", "aws"],
+        cwd=config.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def _every_stack(config: Path) -> set[str]:
@@ -124,8 +131,7 @@ def test_before_the_accounts_exist_synth_names_the_waiting_stacks(prepared: Path
     own = {f"management-{layer}" for layer in ("tf-backend", "organizations", "security-base", "identities", "ci")}
     assert set(stacks) == own
     waiting = proc.stderr.strip().splitlines()[-1]
-    assert waiting.startswith(f"{len(_every_stack(config)) - len(own)} stacks wait for their accounts "
-                              "(`lz up` creates them with management-organizations): ")  # fmt: skip
+    assert waiting.startswith(f"{len(_every_stack(config)) - len(own)} stacks wait for their accounts (`lz up` creates them with management-organizations): ")
     assert "management-sso" in waiting and "security-identities" in waiting
     docs = {name: json.loads(scrub(body.decode())) for name, body in stacks.items()}
     assert docs == snapshot.use_extension(JSONSnapshotExtension)

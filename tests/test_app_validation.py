@@ -25,7 +25,7 @@ def _app(with_provider: bool) -> App:
 
 def _fake_terraform(tmp_path: Path, version: str) -> str:
     script = tmp_path / "terraform"
-    script.write_text(f"#!/bin/sh\necho '{{\"terraform_version\": \"{version}\"}}'\n")
+    script.write_text(f'#!/bin/sh\necho \'{{"terraform_version": "{version}"}}\'\n')
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return str(tmp_path)
 

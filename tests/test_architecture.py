@@ -13,18 +13,26 @@ PACKAGE = Path(__file__).resolve().parents[1] / "landing_zone"
 # Lowest first. A module may import its own room and rooms of a lower rank, never a room of
 # the same rank (siblings stay independent) or a higher one.
 RANKS: dict[str, int] = {
-    "naming": 0, "fsutil": 0, "toolchain": 0, "settings": 0,
+    "naming": 0,
+    "fsutil": 0,
+    "toolchain": 0,
+    "settings": 0,
     "config": 1,
-    "layers": 2, "roles": 2,
-    "aws": 3, "emulator": 3,
+    "layers": 2,
+    "roles": 2,
+    "aws": 3,
+    "emulator": 3,
     "bindings": 3,
     "constructs": 4,
     "stacks": 5,
     "app": 6,
     "synth": 7,
-    "deploy": 8, "postdeploy": 8, "access": 8, "pipeline": 8,
+    "deploy": 8,
+    "postdeploy": 8,
+    "access": 8,
+    "pipeline": 8,
     "cli": 9,
-}  # fmt: skip
+}
 
 
 def _room(module: str) -> str:

@@ -84,8 +84,7 @@ def test_archive_and_access_log_buckets_are_hardened(root: dict[str, Any]) -> No
     assert {b["bucket"] for b in _resources(stack, "aws_s3_bucket")} == {archive, access}
     for bucket in (archive, access):
         pab = _by_bucket(stack, "aws_s3_bucket_public_access_block")[bucket]
-        assert all(pab[flag] is True for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                                   "restrict_public_buckets"))  # fmt: skip
+        assert all(pab[flag] is True for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
         assert _by_bucket(stack, "aws_s3_bucket_versioning")[bucket]["versioning_configuration"] == {"status": "Enabled"}
         assert _by_bucket(stack, "aws_s3_bucket_ownership_controls")[bucket]["rule"] == {"object_ownership": "BucketOwnerEnforced"}
         policy = json.loads(_by_bucket(stack, "aws_s3_bucket_policy")[bucket]["policy"])
@@ -154,8 +153,7 @@ def test_support_role_in_every_account(root: dict[str, Any]) -> None:
         trust = json.loads(roles[naming.SUPPORT_ROLE]["assume_role_policy"])["Statement"]
         assert [st["Principal"] for st in trust] == [{"AWS": [security]}], stack_id  # the identity account only
         assert trust[0]["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
-        attached = [b["policy_arn"] for b in _resources(root[stack_id], "aws_iam_role_policy_attachment")
-                    if naming.SUPPORT_ROLE.lower() in b["role"]]  # fmt: skip
+        attached = [b["policy_arn"] for b in _resources(root[stack_id], "aws_iam_role_policy_attachment") if naming.SUPPORT_ROLE.lower() in b["role"]]
         assert attached == ["arn:aws:iam::aws:policy/AWSSupportAccess"], stack_id
 
 

@@ -117,10 +117,14 @@ def scan(tmp: Path) -> Scan:
         "HOME": str(tmp),  # checkov may write caches under ~
     }
     proc = subprocess.run(
-        [checkov_binary(), "-d", str(out), "--framework", "terraform_json", "--output", "json",
-         "--quiet", "--compact", "--soft-fail", "--skip-download"],
-        capture_output=True, text=True, env=env, cwd=tmp, stdin=subprocess.DEVNULL, timeout=600,
-    )  # fmt: skip
+        [checkov_binary(), "-d", str(out), "--framework", "terraform_json", "--output", "json", "--quiet", "--compact", "--soft-fail", "--skip-download"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
     assert proc.returncode == 0, f"checkov failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
     reports = json.loads(proc.stdout)
     reports = reports if isinstance(reports, list) else [reports]

@@ -33,8 +33,12 @@ def _trust(stack: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 def _inline(stack: dict[str, Any], key: str) -> list[dict[str, Any]]:
     """Statements of the inline policies of the role with resource key `key`."""
-    return [st for body in stack["resource"].get("aws_iam_role_policy", {}).values()
-            if body["role"] == f"${{aws_iam_role.{key}.name}}" for st in json.loads(body["policy"])["Statement"]]  # fmt: skip
+    return [
+        st
+        for body in stack["resource"].get("aws_iam_role_policy", {}).values()
+        if body["role"] == f"${{aws_iam_role.{key}.name}}"
+        for st in json.loads(body["policy"])["Statement"]
+    ]
 
 
 def _key(stack: dict[str, Any], name: str) -> str:
@@ -89,8 +93,11 @@ def test_plan_writes_nothing_but_its_lock_items(stacks: dict[str, dict[str, Any]
             assert sorted(writes) == ["dynamodb:DeleteItem", "dynamodb:PutItem"], (stack_id, st)
             assert st["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{bucket}/*/terraform.tfstate"]}}
             assert st["Resource"].endswith(f":table/{naming.lock_table('acm', account)}")
-        attached = [b["policy_arn"] for b in stack["resource"]["aws_iam_role_policy_attachment"].values()
-                    if b["role"] == f"${{aws_iam_role.{_key(stack, 'acm-ci-plan')}.name}}"]  # fmt: skip
+        attached = [
+            b["policy_arn"]
+            for b in stack["resource"]["aws_iam_role_policy_attachment"].values()
+            if b["role"] == f"${{aws_iam_role.{_key(stack, 'acm-ci-plan')}.name}}"
+        ]
         assert attached == ["arn:aws:iam::aws:policy/ReadOnlyAccess"], (stack_id, attached)
     assert checked == 4  # management (ci stack) and the three member accounts (identities stacks)
 
@@ -108,9 +115,13 @@ def test_oaar_trusts_the_apply_role_without_mfa_and_everyone_else_as_before(stac
     for stack_id in (s for s in stacks if s.endswith("-identities") and not s.startswith("management")):
         first, ci = _trust(stacks[stack_id], naming.OAAR_ROLE)
         assert first["Sid"] == "TrustedPrincipals"
-        assert ci == {"Sid": "CiApplyRole", "Effect": "Allow", "Principal": {"AWS": naming.root_arn(MANAGEMENT_ID)},
-                      "Action": "sts:AssumeRole",
-                      "Condition": {"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{MANAGEMENT_ID}:role/acm-ci-apply"}}}  # fmt: skip
+        assert ci == {
+            "Sid": "CiApplyRole",
+            "Effect": "Allow",
+            "Principal": {"AWS": naming.root_arn(MANAGEMENT_ID)},
+            "Action": "sts:AssumeRole",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{MANAGEMENT_ID}:role/acm-ci-apply"}},
+        }
     (only,) = _trust(stacks["management-identities"], naming.OAAR_ROLE)  # management's OAAR: unchanged
     assert only["Sid"] == "TrustedPrincipals"
 
@@ -124,6 +135,7 @@ def test_without_an_environment_apply_trusts_the_default_branch(tmp_path: Path) 
 
 
 # --- LZ_AUTH=ci: what the stacks run as ---
+
 
 def _providers(config: Path, settings: Settings) -> dict[str, dict[str, Any]]:
     from tempfile import mkdtemp

@@ -53,9 +53,13 @@ def test_cis_doc_lists_every_requirement_of_the_framework_once() -> None:
 
 
 def test_requirement_status_is_fail_over_pass_over_manual() -> None:
-    rows = [{"REQUIREMENTS_ID": "1", "STATUS": "PASS"}, {"REQUIREMENTS_ID": "1", "STATUS": "FAIL"},
-            {"REQUIREMENTS_ID": "2", "STATUS": "PASS"}, {"REQUIREMENTS_ID": "2", "STATUS": "MANUAL"},
-            {"REQUIREMENTS_ID": "3", "STATUS": "MANUAL"}]  # fmt: skip
+    rows = [
+        {"REQUIREMENTS_ID": "1", "STATUS": "PASS"},
+        {"REQUIREMENTS_ID": "1", "STATUS": "FAIL"},
+        {"REQUIREMENTS_ID": "2", "STATUS": "PASS"},
+        {"REQUIREMENTS_ID": "2", "STATUS": "MANUAL"},
+        {"REQUIREMENTS_ID": "3", "STATUS": "MANUAL"},
+    ]
     assert cis_scan.requirement_status(rows) == {"1": "FAIL", "2": "PASS", "3": "MANUAL"}
 
 
@@ -63,8 +67,9 @@ def test_requirement_status_is_fail_over_pass_over_manual() -> None:
 def test_owned_cis_controls_pass_in_every_account(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _prowler_python()
     out = tmp_path / "cis"
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], cwd=deployment.dir, env=deployment.env,
-                          capture_output=True, text=True, timeout=1800)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out)], cwd=deployment.dir, env=deployment.env, capture_output=True, text=True, timeout=1800
+    )
     assert (out / "summary.json").is_file(), proc.stdout + proc.stderr
     summary = json.loads((out / "summary.json").read_text())
     ids = json.loads((deployment.work_dir / "account_ids.json").read_text())

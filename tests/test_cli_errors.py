@@ -69,9 +69,7 @@ def test_keyboard_interrupt_exits_130(monkeypatch: MonkeyPatch, capsys: Capture)
     assert (code, err) == (EXIT_INTERRUPT, "interrupted\n")
 
 
-def test_unexpected_error_names_a_crash_log_with_the_traceback(
-    monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path
-) -> None:
+def test_unexpected_error_names_a_crash_log_with_the_traceback(monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path) -> None:
     code, err = run_with(RuntimeError("boom\nsecond line"), monkeypatch, capsys)
     assert code == EXIT_BUG
     assert err.count("\n") == 1, "one line"
@@ -84,17 +82,13 @@ def test_unexpected_error_names_a_crash_log_with_the_traceback(
     assert "RuntimeError: boom" in text and "in fail" in text
 
 
-def test_crash_logs_never_overwrite_each_other(
-    monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path
-) -> None:
+def test_crash_logs_never_overwrite_each_other(monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path) -> None:
     for _ in range(3):
         run_with(ValueError("again"), monkeypatch, capsys)
     assert len(list((work_dir / "logs").glob("crash-*.log"))) == 3
 
 
-def test_unwritable_crash_log_still_one_line_exit_3(
-    monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path
-) -> None:
+def test_unwritable_crash_log_still_one_line_exit_3(monkeypatch: MonkeyPatch, capsys: Capture, work_dir: Path) -> None:
     work_dir.write_text("a file where the work dir should be")
     code, err = run_with(OSError("disk on fire"), monkeypatch, capsys)
     assert code == EXIT_BUG

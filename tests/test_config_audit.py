@@ -71,7 +71,7 @@ def test_config_without_a_security_account_loads(tmp_path: Path) -> None:
         ("{config: maybe}", "audit.config", "true or false"),
         ("{retention: 365}", "audit.retention", ""),
     ],
-)  # fmt: skip
+)
 def test_bad_values_are_one_located_line(tmp_path: Path, body: str, where: str, says: str) -> None:
     found = _load(tmp_path, f"audit: {body}\n")
     line = len(_base().splitlines()) + 1
@@ -90,5 +90,4 @@ def test_a_short_glacier_stay_is_a_warning(tmp_path: Path) -> None:
     path.write_text(_base() + "audit:\n  glacier_days: 90\n  retention_days: 120\n")
     project, warnings = load_project(path)
     assert project.audit.retention_days == 120
-    assert [w.message for w in warnings if "Glacier" in w.message] == [
-        "logs stay 30 days in Glacier, which bills 90 days per object anyway"]
+    assert [w.message for w in warnings if "Glacier" in w.message] == ["logs stay 30 days in Glacier, which bills 90 days per object anyway"]

@@ -39,9 +39,7 @@ def test_the_corpus_is_complete() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_validate_prints_exactly_the_expected_problems(
-    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_validate_prints_exactly_the_expected_problems(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     code = main(["validate", str(case)])
     out, err = capsys.readouterr()

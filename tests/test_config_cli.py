@@ -16,8 +16,20 @@ from tests.gpg_helpers import shared_gnupghome, write_project_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "fixtures" / "reference" / "project.yaml"
-HEAVY = ("cdktf", "cdktf_cdktf_provider_aws", "jsii", "constructs", "boto3", "botocore", "moto", "landing_zone.app",
-         "landing_zone.stacks", "landing_zone.constructs", "landing_zone.deploy", "landing_zone.emulator")  # fmt: skip
+HEAVY = (
+    "cdktf",
+    "cdktf_cdktf_provider_aws",
+    "jsii",
+    "constructs",
+    "boto3",
+    "botocore",
+    "moto",
+    "landing_zone.app",
+    "landing_zone.stacks",
+    "landing_zone.constructs",
+    "landing_zone.deploy",
+    "landing_zone.emulator",
+)
 
 
 @pytest.fixture
@@ -33,9 +45,7 @@ def test_valid_project_exits_0(keyed_project: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out == f"{keyed_project}: ok\n"
 
 
-def test_path_defaults_to_config_option_env_and_cwd(
-    keyed_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_path_defaults_to_config_option_env_and_cwd(keyed_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--config", str(keyed_project)]) == 0
     monkeypatch.setenv("LZ_CONFIG", str(keyed_project))
     assert main(["validate"]) == 0
@@ -53,8 +63,7 @@ def test_warnings_go_to_stderr_and_do_not_fail(keyed_project: Path, capsys: pyte
     assert err.splitlines() == [
         f"warning: {keyed_project}:7:62: organization.accounts[0].id: account id 000123456789 is unquoted, "
         "so YAML reads it as a number; using '000123456789' (quote it to silence this)",
-        f"warning: {keyed_project}:18:48: accounts.management.groups[0].users[1]: "
-        "IAM user 'kit.walker' is not in users: (first_name.last_name)",
+        f"warning: {keyed_project}:18:48: accounts.management.groups[0].users[1]: IAM user 'kit.walker' is not in users: (first_name.last_name)",
     ]
 
 

@@ -65,8 +65,10 @@ def test_someone_elses_key_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_sso_users_key_must_carry_their_email(tmp_path: Path) -> None:
-    config = _project(tmp_path, {"kit.walker": make_keypair(shared_gnupghome(), "kit.walker@example.com"),
-                                 "natasha.romanoff": make_keypair(shared_gnupghome(), "nat@example.net")})  # fmt: skip
+    config = _project(
+        tmp_path,
+        {"kit.walker": make_keypair(shared_gnupghome(), "kit.walker@example.com"), "natasha.romanoff": make_keypair(shared_gnupghome(), "nat@example.net")},
+    )
     assert _problems(config) == [
         "13:42: accounts.management.groups[0].users[1]: GPG key of 'natasha.romanoff' (keys/natasha.romanoff): "
         "its user ID is '<nat@example.net>', not natasha@example.org or natasha.romanoff@…: is it "
@@ -80,8 +82,7 @@ def test_gpg_key_emails_overrides_the_match(tmp_path: Path) -> None:
     assert _problems(good) == []
     bad = _project(tmp_path, {"kit.walker": key}, "gpg_key_emails: {kit.walker: kit@home.example}\n")
     assert _problems(bad) == [
-        f"{KIT}: GPG key of 'kit.walker' (keys/kit.walker): its user ID is '<someone.else@example.com>', "
-        "not kit@home.example (gpg_key_emails.kit.walker)"
+        f"{KIT}: GPG key of 'kit.walker' (keys/kit.walker): its user ID is '<someone.else@example.com>', not kit@home.example (gpg_key_emails.kit.walker)"
     ]
 
 
@@ -111,8 +112,7 @@ def test_every_key_problem_is_reported_at_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize("where", ["gpg_keys", "gpg_key_emails"])
 def test_settings_for_users_in_no_group_warn(tmp_path: Path, where: str) -> None:
     value = "keys/x" if where == "gpg_keys" else "x@example.com"
-    config = _project(tmp_path, {"kit.walker": make_keypair(shared_gnupghome(), "kit.walker@example.com")},
-                      f"{where}: {{kit.walkr: {value}}}\n")  # fmt: skip
+    config = _project(tmp_path, {"kit.walker": make_keypair(shared_gnupghome(), "kit.walker@example.com")}, f"{where}: {{kit.walkr: {value}}}\n")
     _, all_warnings = load_project(config)
     warnings = [w for w in all_warnings if w.path.startswith(where)]
     assert [w.path for w in warnings] == [f"{where}.kit.walkr"]

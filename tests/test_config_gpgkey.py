@@ -215,9 +215,7 @@ def test_user_ids_with_names_and_colons() -> None:
     assert key.emails == ["named.user@example.com"]
 
 
-def test_the_users_keyring_and_tmp_are_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, public: bytes
-) -> None:
+def test_the_users_keyring_and_tmp_are_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, public: bytes) -> None:
     keyring = tmp_path / "gnupg"
     keyring.mkdir(mode=0o700)
     (keyring / "sentinel").write_text("mine")

@@ -78,10 +78,7 @@ def test_a_fifo_as_policy_file(tmp_path: Path) -> None:
         problems = _problems(config)
     finally:
         _unblock(tmp_path / "policies" / "strict.json")
-    assert problems == [
-        f"{config}:12:26: organization.policies[0].file: "
-        "policy file 'policies/strict.json': a FIFO, not a file: refusing to read it"
-    ]
+    assert problems == [f"{config}:12:26: organization.policies[0].file: policy file 'policies/strict.json': a FIFO, not a file: refusing to read it"]
 
 
 def test_a_fifo_as_gpg_key(tmp_path: Path) -> None:
@@ -94,8 +91,7 @@ def test_a_fifo_as_gpg_key(tmp_path: Path) -> None:
     finally:
         _unblock(tmp_path / "keys" / "kit.walker")
     assert problems == [
-        f"{config}:14:30: accounts.management.groups[0].users[0]: "
-        "GPG key of 'kit.walker' (keys/kit.walker): a FIFO, not a file: refusing to read it"
+        f"{config}:14:30: accounts.management.groups[0].users[0]: GPG key of 'kit.walker' (keys/kit.walker): a FIFO, not a file: refusing to read it"
     ]
 
 
@@ -103,8 +99,7 @@ def test_a_file_over_the_size_limit(tmp_path: Path) -> None:
     config = tmp_path / "project.yaml"
     comment = "# " + "x" * 1000 + "\n"
     config.write_text(BASE + comment * (MAX_PROJECT_BYTES // len(comment) + 1))
-    assert _problems(config) == [f"{config}: <root>: larger than {MAX_PROJECT_BYTES} bytes, not a project.yaml "
-                                 "(the limit is 1 MiB)"]  # fmt: skip
+    assert _problems(config) == [f"{config}: <root>: larger than {MAX_PROJECT_BYTES} bytes, not a project.yaml (the limit is 1 MiB)"]
 
 
 def test_a_file_just_under_the_size_limit_loads(tmp_path: Path) -> None:
@@ -143,9 +138,7 @@ def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "directory"])
-def test_the_cli_exits_1_and_writes_nothing(
-    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_cli_exits_1_and_writes_nothing(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "project.yaml"
     os.mkfifo(config) if kind == "fifo" else config.mkdir()
     cwd = tmp_path / "cwd"
@@ -168,8 +161,7 @@ def test_synth_of_a_fifo_exits_1(tmp_path: Path) -> None:
     lz = Path(sys.executable).with_name("lz")
     cmd = [str(lz)] if lz.exists() else [sys.executable, "-m", "landing_zone.cli.main"]
     try:
-        proc = subprocess.run([*cmd, "synth", "--config", str(config)], cwd=tmp_path, capture_output=True,
-                              text=True, timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.run([*cmd, "synth", "--config", str(config)], cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     finally:
         _unblock(config)
     assert proc.returncode == 1, proc.stderr

@@ -44,8 +44,7 @@ def test_reference_project_loads_unchanged(tmp_path: Path) -> None:
     assert project.iam_users == DEMO_USERS
     # kit.walker is an IAM user of the reference but not one of its SSO users: a note, not an error
     assert [w.render("project.yaml") for w in warnings] == [
-        "project.yaml:18:48: accounts.management.groups[0].users[1]: "
-        "IAM user 'kit.walker' is not in users: (first_name.last_name)"
+        "project.yaml:18:48: accounts.management.groups[0].users[1]: IAM user 'kit.walker' is not in users: (first_name.last_name)"
     ]
 
 
@@ -101,8 +100,7 @@ def test_a_misspelt_iam_user_warns_and_fails_on_its_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_project(config)
     assert [p.message for p in err.value.problems] == [
-        "no GPG public key for IAM user 'natasha.romanof': keys/natasha.romanof not found "
-        "(export it with `gpg --export`, or set gpg_keys.natasha.romanof)"
+        "no GPG public key for IAM user 'natasha.romanof': keys/natasha.romanof not found (export it with `gpg --export`, or set gpg_keys.natasha.romanof)"
     ]
 
 
@@ -128,14 +126,12 @@ def test_every_problem_is_collected_in_file_order(tmp_path: Path) -> None:
     ("snippet", "message"),
     [
         ("accounts:\n  management:\n    group: []\n", "unknown key 'group' (did you mean 'groups'?)"),
-        ("accounts:\n  management:\n    groups:\n    - {name: a, user: []}\n",
-         "unknown key 'user' (did you mean 'users'?)"),
+        ("accounts:\n  management:\n    groups:\n    - {name: a, user: []}\n", "unknown key 'user' (did you mean 'users'?)"),
         ("sso: {enable: false}\n", "unknown key 'enable' (did you mean 'enabled'?)"),
         ("gpg_key: {}\n", "unknown key 'gpg_key' (did you mean 'gpg_keys'?)"),
-        ("users:\n- {first_name: A, lastname: B, email: a.b@example.com}\n",
-         "unknown key 'lastname' (did you mean 'last_name'?)"),
+        ("users:\n- {first_name: A, lastname: B, email: a.b@example.com}\n", "unknown key 'lastname' (did you mean 'last_name'?)"),
     ],
-)  # fmt: skip
+)
 def test_unknown_keys_suggest_the_closest_key_of_their_model(tmp_path: Path, snippet: str, message: str) -> None:
     root = (ROOT / "project.yaml").read_text().split("\n# Identity Center")[0]
     found = problems(f"{root}\n{snippet}", tmp_path)

@@ -40,8 +40,7 @@ def test_defaults(tmp_path: Path) -> None:
     path.write_text(_base() + "pipeline:\n  repository: acme/landing-zone\n")
     p = load_project(path)[0].pipeline
     assert p is not None
-    assert (p.repository, p.owner, p.default_branch, p.environment, p.max_parallel) == (
-        "acme/landing-zone", "acme", "main", "landing-zone", 10)  # fmt: skip
+    assert (p.repository, p.owner, p.default_branch, p.environment, p.max_parallel) == ("acme/landing-zone", "acme", "main", "landing-zone", 10)
 
 
 def test_environment_may_be_null(tmp_path: Path) -> None:
@@ -69,7 +68,7 @@ def test_environment_may_be_null(tmp_path: Path) -> None:
         ("{repository: acme/lz, max_parallel: 1000}", "pipeline.max_parallel", "less than or equal to 256"),
         ("{repository: acme/lz, branch: main}", "pipeline", "branch"),
     ],
-)  # fmt: skip
+)
 def test_bad_values_are_one_located_line(tmp_path: Path, body: str, where: str, says: str) -> None:
     found = _load(tmp_path, f"pipeline: {body}\n")
     assert len(found) == 1, found

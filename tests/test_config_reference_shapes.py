@@ -18,24 +18,23 @@ from landing_zone.config.model import DEFAULT_PRIMARY_REGION, DEFAULT_SECONDARY_
 from tests.conftest import FIXTURES
 from tests.synth_helpers import prepare_project, synth_stacks
 
-NETWORKS = ("lz does not manage the reference's base-network layer: this VPC is not deployed "
-            "(keep them in the reference's layer or your own Terraform)")  # fmt: skip
+NETWORKS = "lz does not manage the reference's base-network layer: this VPC is not deployed (keep them in the reference's layer or your own Terraform)"
 WARNINGS = {
     "reference-current": [
-        ("organization.accounts[2].enable_dynamo_encryption",
-         "lz always encrypts the Terraform state bucket and lock table: false is ignored"),
+        ("organization.accounts[2].enable_dynamo_encryption", "lz always encrypts the Terraform state bucket and lock table: false is ignored"),
         ("accounts.management.groups[1].users[0]", "IAM user 'edsger.dijkstra' is not in users: (first_name.last_name)"),
-        ("accounts.security.groups[1].policies", "lz attaches its own policies to IAM group 'auditors' by its name; "
-                                                 "not applied: arn:aws:iam::aws:policy/AWSCloudTrail_ReadOnlyAccess"),
+        (
+            "accounts.security.groups[1].policies",
+            "lz attaches its own policies to IAM group 'auditors' by its name; not applied: arn:aws:iam::aws:policy/AWSCloudTrail_ReadOnlyAccess",
+        ),
         ("accounts.shared.networks", NETWORKS),
     ],
     "reference-2021": [
-        ("accounts.management.users[1]",
-         "IAM user 'alan.kay' is in no group of account 'management': lz creates the users of groups only"),
+        ("accounts.management.users[1]", "IAM user 'alan.kay' is in no group of account 'management': lz creates the users of groups only"),
         ("accounts.shared.networks", NETWORKS),
     ],
     "reference-no-regions": [],
-}  # fmt: skip
+}
 
 
 def _load(name: str, tmp_path: Path) -> tuple[Project, list[Problem]]:
@@ -78,13 +77,16 @@ def _edited(tmp_path: Path, name: str, **top: object) -> Path:
     return config
 
 
-@pytest.mark.parametrize(("top", "message"), [
-    ({"mfa_enabled": True, "require_mfa": False},
-     "mfa_enabled: true disagrees with require_mfa: false; keep one (require_mfa is lz's name for it)"),
-    ({"meta": {"enable_mfa": False}, "require_mfa": True},
-     "meta.enable_mfa: false disagrees with require_mfa: true; keep one (require_mfa is lz's name "
-     "for it)"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("top", "message"),
+    [
+        ({"mfa_enabled": True, "require_mfa": False}, "mfa_enabled: true disagrees with require_mfa: false; keep one (require_mfa is lz's name for it)"),
+        (
+            {"meta": {"enable_mfa": False}, "require_mfa": True},
+            "meta.enable_mfa: false disagrees with require_mfa: true; keep one (require_mfa is lz's name for it)",
+        ),
+    ],
+)
 def test_disagreeing_mfa_switches_are_an_error(tmp_path: Path, top: dict[str, object], message: str) -> None:
     config = _edited(tmp_path, "reference-no-regions", **top)
     with pytest.raises(ConfigError) as err:

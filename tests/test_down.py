@@ -23,8 +23,7 @@ from tests.synth_helpers import fake_account_ids, prepare_project
 
 HARDENED = "state_backend: {kms: true, access_logging: true}\n"
 MGMT = naming.MANAGEMENT
-PROTECTED_TYPES = {"aws_s3_bucket", "aws_dynamodb_table", "aws_kms_key", "aws_organizations_account", "aws_cloudtrail",
-                   "aws_cloudwatch_log_group"}
+PROTECTED_TYPES = {"aws_s3_bucket", "aws_dynamodb_table", "aws_kms_key", "aws_organizations_account", "aws_cloudtrail", "aws_cloudwatch_log_group"}
 
 
 def _hardened_source(base: Path) -> Path:
@@ -63,8 +62,7 @@ def _synth(tmp: Path, *, allow_destroy: bool) -> dict[str, dict]:
 
     config = prepare_project(_hardened_source(tmp / "src"), tmp / "project")
     project, _ = load_project(config)
-    settings = Settings(config_path=config, target="aws", work_dir=tmp / ".lz", out_dir=tmp / "cdktf.out",
-                        allow_destroy=allow_destroy)  # fmt: skip
+    settings = Settings(config_path=config, target="aws", work_dir=tmp / ".lz", out_dir=tmp / "cdktf.out", allow_destroy=allow_destroy)
     out = synth(project, settings, fake_account_ids(project))
     return {d.name: json.loads((d / "cdk.tf.json").read_text()) for d in (out / "stacks").iterdir()}
 
@@ -85,12 +83,16 @@ def test_only_the_down_synthesis_lifts_prevent_destroy(tmp_path: Path) -> None:
     down = _protection(_synth(tmp_path / "down", allow_destroy=True))
     assert normal.keys() == down.keys()
     accounts = ("management", "security", "shared")
-    expected = {f"{acct}-tf-backend/state/{r}" for acct in accounts
-                for r in ("bucket", "logs-bucket", "lock-table", "key", "replica-bucket", "replica-key")}  # fmt: skip
+    expected = {f"{acct}-tf-backend/state/{r}" for acct in accounts for r in ("bucket", "logs-bucket", "lock-table", "key", "replica-bucket", "replica-key")}
     expected |= {f"management-organizations/org/account-{a}" for a in accounts}
     # The audit layer: the trail, its key (the logs cannot be read without it) and both log buckets.
-    expected |= {"management-audit/trail/trail", "management-audit/trail/key", "security-audit/archive/bucket",
-                 "security-audit/archive/access-logs", "management-audit/trail/logs/group"}  # fmt: skip
+    expected |= {
+        "management-audit/trail/trail",
+        "management-audit/trail/key",
+        "security-audit/archive/bucket",
+        "security-audit/archive/access-logs",
+        "management-audit/trail/logs/group",
+    }
     # The alerts' keys hold no state: lz down may remove them like any other resource.
     alert_keys = {f"{acct}-security-base/root-sign-in/key" for acct in accounts}
     assert set(normal) == expected | alert_keys
@@ -110,8 +112,7 @@ def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatc
     monkeypatch.setattr(command, "run_stacks", lambda ctx, action, *a, **k: seen.__setitem__(action, ctx.settings.allow_destroy) or [])
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")  # with its users' GPG keys
     project, _ = load_project(config)
-    settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz",
-                        out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")  # fmt: skip
+    settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")
     for action in ("up", "plan", "down"):
         seen.pop("synth", None)
         command.run_command(project, settings, action, Selection(), parallel=1, code_for=lambda p, s: "")
@@ -119,17 +120,20 @@ def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatc
     assert seen == {"up": False, "plan": False, "down": True, "synth": True}
 
 
-@pytest.mark.parametrize(("enforced", "stacks", "expected", "enforced_after"), [
-    # MFA on, the identities stacks among those destroyed: first back to MFA off (the identities
-    # stacks and what they need, with the MFA sessions), then the destroy with the bootstrap keys.
-    (True, (), [("up", "mfa", False, "identities"), ("down", "bootstrap", True, "all")], False),
-    (True, ("shared-identities",), [("up", "mfa", False, "identities"), ("down", "bootstrap", True, "shared-identities")], False),
-    (True, ("shared-security-base",), [("down", "mfa", True, "shared-security-base")], True),  # no role is destroyed
-    (False, (), [("down", "bootstrap", True, "all")], False),
-])  # fmt: skip
-def test_down_with_mfa_on_first_drops_the_requirement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enforced: bool,
-                                                      stacks: tuple[str, ...], expected: list[tuple[str, str, bool, str]],
-                                                      enforced_after: bool) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("enforced", "stacks", "expected", "enforced_after"),
+    [
+        # MFA on, the identities stacks among those destroyed: first back to MFA off (the identities
+        # stacks and what they need, with the MFA sessions), then the destroy with the bootstrap keys.
+        (True, (), [("up", "mfa", False, "identities"), ("down", "bootstrap", True, "all")], False),
+        (True, ("shared-identities",), [("up", "mfa", False, "identities"), ("down", "bootstrap", True, "shared-identities")], False),
+        (True, ("shared-security-base",), [("down", "mfa", True, "shared-security-base")], True),  # no role is destroyed
+        (False, (), [("down", "bootstrap", True, "all")], False),
+    ],
+)
+def test_down_with_mfa_on_first_drops_the_requirement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enforced: bool, stacks: tuple[str, ...], expected: list[tuple[str, str, bool, str]], enforced_after: bool
+) -> None:
     from landing_zone.config import load_project
     from landing_zone.deploy import auth, command
     from landing_zone.deploy.orchestrate import Selection
@@ -137,8 +141,7 @@ def test_down_with_mfa_on_first_drops_the_requirement(tmp_path: Path, monkeypatc
     runs: list[tuple[str, str, bool, str]] = []
 
     def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None):  # type: ignore[no-untyped-def]
-        which = ("identities" if selection.stacks == command.identities_stacks(project) and selection.with_deps
-                 else ",".join(selection.stacks) or "all")  # fmt: skip
+        which = "identities" if selection.stacks == command.identities_stacks(project) and selection.with_deps else ",".join(selection.stacks) or "all"
         runs.append((action, auth.mode(enforced), project.require_mfa, which))
         return []
 
@@ -199,8 +202,7 @@ def test_terraform_refuses_to_destroy_what_up_synthesized(small: Deployment) -> 
     from landing_zone.deploy.context import DeployContext
 
     ctx = DeployContext(small.project, Settings.from_env(small.env))  # as `lz` runs it (provider mirror)
-    for stack, address in ((f"{MGMT}-tf-backend", "aws_s3_bucket.state_bucket"),
-                           (f"{MGMT}-organizations", "aws_organizations_account.org_account-security")):  # fmt: skip
+    for stack, address in ((f"{MGMT}-tf-backend", "aws_s3_bucket.state_bucket"), (f"{MGMT}-organizations", "aws_organizations_account.org_account-security")):
         tf = ctx.terraform(stack)
         tf.init("-reconfigure")
         proc = tf.run("plan", "-destroy", "-lock=false", "-input=false", "-no-color", check=False)

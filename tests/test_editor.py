@@ -26,11 +26,14 @@ def test_require_mfa_flips_only_its_value_and_keeps_the_comment() -> None:
     assert editor.with_require_mfa(out, False) == text
 
 
-@pytest.mark.parametrize("text", [
-    "project: x\nmfa_enabled: false  # the reference's build.env switch\n",
-    "project: x\nmeta:\n  enable_mfa: false\n",
-    "project: x\nrequire_mfa: false\nmfa_enabled: false\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "project: x\nmfa_enabled: false  # the reference's build.env switch\n",
+        "project: x\nmeta:\n  enable_mfa: false\n",
+        "project: x\nrequire_mfa: false\nmfa_enabled: false\n",
+    ],
+)
 def test_the_reference_spellings_of_the_switch_are_flipped_where_they_stand(text: str) -> None:
     out = editor.with_require_mfa(text, True)
     assert out == text.replace("false", "true")  # no second, disagreeing switch added

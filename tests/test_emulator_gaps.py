@@ -13,9 +13,8 @@ ACCOUNT = "219999999999"
 
 @pytest.mark.parametrize(
     "arn",
-    ["arn:aws:iam::aws:policy/job-function/Billing", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
-     "arn:aws:iam::aws:policy/SecurityAudit"],
-)  # fmt: skip
+    ["arn:aws:iam::aws:policy/job-function/Billing", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "arn:aws:iam::aws:policy/SecurityAudit"],
+)
 def test_managed_policy_under_a_path_attaches(emulator: EmulatorInfo, arn: str) -> None:
     sso = client("sso-admin", emulator.endpoint, ACCOUNT)
     instance = sso.list_instances()["Instances"][0]["InstanceArn"]
@@ -30,9 +29,7 @@ def test_wrong_path_is_still_refused(emulator: EmulatorInfo) -> None:
     instance = sso.list_instances()["Instances"][0]["InstanceArn"]
     ps = sso.create_permission_set(Name="Wrong", InstanceArn=instance)["PermissionSet"]["PermissionSetArn"]
     with pytest.raises(ClientError, match="Policy does not exist"):
-        sso.attach_managed_policy_to_permission_set(
-            InstanceArn=instance, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ViewOnlyAccess"
-        )
+        sso.attach_managed_policy_to_permission_set(InstanceArn=instance, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ViewOnlyAccess")
 
 
 def test_login_profile_keeps_password_reset_required(emulator: EmulatorInfo) -> None:

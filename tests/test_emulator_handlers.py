@@ -91,6 +91,7 @@ def test_aws_managed_policies_load_for_the_aws_partition_only() -> None:
     loaded, other = map(int, out.split())
     assert loaded > 1000 and other == 0
 
+
 def test_list_service_specific_credentials(aws: Any) -> None:
     iam = aws("iam")
     iam.create_user(UserName="alice")
@@ -108,9 +109,7 @@ def permission_set(aws: Any) -> tuple[str, str]:
     """(instance ARN, permission set ARN) of a new permission set tagged Team=platform."""
     sso = aws("sso-admin")
     instance = sso.list_instances()["Instances"][0]["InstanceArn"]
-    ps = sso.create_permission_set(
-        Name="Admin", InstanceArn=instance, SessionDuration="PT1H", Tags=[{"Key": "Team", "Value": "platform"}]
-    )
+    ps = sso.create_permission_set(Name="Admin", InstanceArn=instance, SessionDuration="PT1H", Tags=[{"Key": "Team", "Value": "platform"}])
     return instance, ps["PermissionSet"]["PermissionSetArn"]
 
 
@@ -175,15 +174,17 @@ def test_sso_account_assignment_created_twice_is_one(aws: Any, permission_set: t
 def _member_iam(endpoint: str, role_arn: str) -> Any:
     creds = client("sts", endpoint).assume_role(RoleArn=role_arn, RoleSessionName="check")["Credentials"]
     return boto3.client(
-        "iam", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
-    )  # fmt: skip
+        "iam",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
 
 
 @pytest.mark.parametrize("role_name", [None, "CustomAccessRole"])
-def test_create_account_gives_access_role_administrator_access(
-    aws: Any, emulator: EmulatorInfo, account: str, role_name: str | None
-) -> None:
+def test_create_account_gives_access_role_administrator_access(aws: Any, emulator: EmulatorInfo, account: str, role_name: str | None) -> None:
     org = aws("organizations")
     org.create_organization(FeatureSet="ALL")
     extra = {"RoleName": role_name} if role_name else {}
@@ -240,8 +241,10 @@ def test_access_analyzer_rejects_duplicates_and_bad_types(aws: Any) -> None:
 def test_access_analyzer_is_per_account(emulator: EmulatorInfo, aws: Any) -> None:
     aws("accessanalyzer").create_analyzer(analyzerName="mine", type="ACCOUNT")
     other = boto3.client(
-        "accessanalyzer", endpoint_url=emulator.endpoint, region_name=REGION,
-        aws_access_key_id=emulator_access_key("299999999999"), aws_secret_access_key=EMULATOR_SECRET,
-    )  # fmt: skip
+        "accessanalyzer",
+        endpoint_url=emulator.endpoint,
+        region_name=REGION,
+        aws_access_key_id=emulator_access_key("299999999999"),
+        aws_secret_access_key=EMULATOR_SECRET,
+    )
     assert other.list_analyzers()["analyzers"] == []
-

@@ -59,8 +59,11 @@ def test_start_picks_a_free_port_and_records_it(running: tuple[Path, EmulatorInf
     work_dir, info = running
     assert info.port > 0 and info.endpoint == f"http://127.0.0.1:{info.port}"
     assert json.loads((work_dir / "emulator.json").read_text()) == {
-        "pid": info.pid, "port": info.port, "endpoint": info.endpoint, "started": process_start(info.pid)
-    }  # fmt: skip
+        "pid": info.pid,
+        "port": info.port,
+        "endpoint": info.endpoint,
+        "started": process_start(info.pid),
+    }
     assert server.answers(info.endpoint)
     assert (work_dir / "logs" / "emulator.log").is_file()
 

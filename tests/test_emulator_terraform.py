@@ -31,11 +31,15 @@ IDENTITY_STORE = "${tolist(data.aws_ssoadmin_instances.this.identity_store_ids)[
 DENY_BUCKET_DELETE = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}
 MFA_TRUST = {
     "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}, "Action": "sts:AssumeRole",
-        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
-    }],
-}  # fmt: skip
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+        }
+    ],
+}
 MANAGEMENT_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}, "Action": "sts:AssumeRole"}],
@@ -46,23 +50,21 @@ ROOT_SIGN_IN = {"detail-type": ["AWS Console Sign In via CloudTrail"], "detail":
 def _sso_resources() -> dict[str, Any]:
     ps_arn = "${aws_ssoadmin_permission_set.admin.arn}"
     return {
-        "aws_ssoadmin_permission_set": {
-            "admin": {"name": "Admin", "description": "admins", "instance_arn": INSTANCE, "session_duration": "PT1H"}
-        },
-        "aws_ssoadmin_managed_policy_attachment": {
-            "ro": {"instance_arn": INSTANCE, "permission_set_arn": ps_arn, "managed_policy_arn": READ_ONLY}
-        },
+        "aws_ssoadmin_permission_set": {"admin": {"name": "Admin", "description": "admins", "instance_arn": INSTANCE, "session_duration": "PT1H"}},
+        "aws_ssoadmin_managed_policy_attachment": {"ro": {"instance_arn": INSTANCE, "permission_set_arn": ps_arn, "managed_policy_arn": READ_ONLY}},
         "aws_ssoadmin_permission_set_inline_policy": {
             "deny": {"instance_arn": INSTANCE, "permission_set_arn": ps_arn, "inline_policy": json.dumps(DENY_BUCKET_DELETE)}
         },
         "aws_identitystore_group": {"admins": {"identity_store_id": IDENTITY_STORE, "display_name": "Admins", "description": "admins"}},
         "aws_identitystore_user": {
             "alice": {
-                "identity_store_id": IDENTITY_STORE, "user_name": "alice@example.com", "display_name": "Alice Liddell",
+                "identity_store_id": IDENTITY_STORE,
+                "user_name": "alice@example.com",
+                "display_name": "Alice Liddell",
                 "name": [{"given_name": "Alice", "family_name": "Liddell"}],
                 "emails": [{"value": "alice@example.com", "primary": True}],
             }
-        },  # fmt: skip
+        },
         "aws_identitystore_group_membership": {
             "alice": {
                 "identity_store_id": IDENTITY_STORE,
@@ -72,11 +74,14 @@ def _sso_resources() -> dict[str, Any]:
         },
         "aws_ssoadmin_account_assignment": {
             "admins": {
-                "instance_arn": INSTANCE, "permission_set_arn": ps_arn,
-                "principal_id": "${aws_identitystore_group.admins.group_id}", "principal_type": "GROUP",
-                "target_id": ACCOUNT_ID, "target_type": "AWS_ACCOUNT",
+                "instance_arn": INSTANCE,
+                "permission_set_arn": ps_arn,
+                "principal_id": "${aws_identitystore_group.admins.group_id}",
+                "principal_type": "GROUP",
+                "target_id": ACCOUNT_ID,
+                "target_type": "AWS_ACCOUNT",
             }
-        },  # fmt: skip
+        },
     }
 
 
@@ -90,11 +95,16 @@ def _iam_resources(pgp_key: str) -> dict[str, Any]:
         "aws_iam_group_policy_attachment": {"admins": {"group": "${aws_iam_group.admins.name}", "policy_arn": ADMIN}},
         "aws_iam_account_password_policy": {
             "strict": {
-                "minimum_password_length": 14, "require_symbols": True, "require_numbers": True,
-                "require_uppercase_characters": True, "require_lowercase_characters": True,
-                "allow_users_to_change_password": True, "max_password_age": 90, "password_reuse_prevention": 24,
+                "minimum_password_length": 14,
+                "require_symbols": True,
+                "require_numbers": True,
+                "require_uppercase_characters": True,
+                "require_lowercase_characters": True,
+                "allow_users_to_change_password": True,
+                "max_password_age": 90,
+                "password_reuse_prevention": 24,
             }
-        },  # fmt: skip
+        },
         "aws_iam_account_alias": {"alias": {"account_alias": "lz-probe"}},
         "aws_iam_role": {"admin": {"name": "Admin", "assume_role_policy": json.dumps(MFA_TRUST)}},
         "aws_iam_role_policy_attachment": {"admin": {"role": "${aws_iam_role.admin.name}", "policy_arn": ADMIN}},
@@ -111,10 +121,13 @@ def _security_resources() -> dict[str, Any]:
         "aws_ebs_encryption_by_default": {"on": {"enabled": True}},
         "aws_s3_account_public_access_block": {
             "account": {
-                "account_id": ACCOUNT_ID, "block_public_acls": True, "block_public_policy": True,
-                "ignore_public_acls": True, "restrict_public_buckets": True,
+                "account_id": ACCOUNT_ID,
+                "block_public_acls": True,
+                "block_public_policy": True,
+                "ignore_public_acls": True,
+                "restrict_public_buckets": True,
             }
-        },  # fmt: skip
+        },
         "aws_accessanalyzer_analyzer": {"org": {"analyzer_name": "org", "type": "ORGANIZATION"}, "account": {"analyzer_name": "account", "type": "ACCOUNT"}},
         "aws_sns_topic": {"alerts": {"name": "security-alerts"}},
         "aws_sns_topic_policy": {"alerts": {"arn": topic, "policy": topic_policy}},
@@ -157,9 +170,13 @@ class Probe:
         role = f"arn:aws:iam::{self.member}:role/{OAAR}"
         creds = self.aws("sts").assume_role(RoleArn=role, RoleSessionName="check")["Credentials"]
         return boto3.client(
-            service, endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
-        )  # fmt: skip
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
 
 
 def _create_member_account(endpoint: str) -> str:
@@ -221,9 +238,9 @@ def test_sso_permission_set(probe: Probe) -> None:
 
 def test_sso_group_assignment(probe: Probe) -> None:
     sso, out = probe.aws("sso-admin"), probe.outputs
-    assignments = sso.list_account_assignments(
-        InstanceArn=out["instance_arn"], AccountId=ACCOUNT_ID, PermissionSetArn=out["permission_set_arn"]
-    )["AccountAssignments"]
+    assignments = sso.list_account_assignments(InstanceArn=out["instance_arn"], AccountId=ACCOUNT_ID, PermissionSetArn=out["permission_set_arn"])[
+        "AccountAssignments"
+    ]
     assert [(a["PrincipalType"], a["PrincipalId"]) for a in assignments] == [("GROUP", out["group_id"])]
 
 

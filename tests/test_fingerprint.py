@@ -19,11 +19,12 @@ LOCK = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.100.0"\
 
 
 def _synthesized(provider_version: str = "5.100.0", bucket: str = "me-management-terraform-backend") -> str:
-    return json.dumps({
-        "terraform": {"required_providers": {"aws": {"source": "aws", "version": provider_version}},
-                      "backend": {"s3": {"bucket": bucket}}},
-        "resource": {"aws_organizations_organization": {"org": {"feature_set": "ALL"}}},
-    })  # fmt: skip
+    return json.dumps(
+        {
+            "terraform": {"required_providers": {"aws": {"source": "aws", "version": provider_version}}, "backend": {"s3": {"bucket": bucket}}},
+            "resource": {"aws_organizations_organization": {"org": {"feature_set": "ALL"}}},
+        }
+    )
 
 
 class Stack:
@@ -46,8 +47,7 @@ class Stack:
         self.task = Task(STACK, "management", "organizations")
 
     def context(self, endpoint: str, **settings: object) -> DeployContext:
-        cfg = Settings(config_path=self.tmp / "project.yaml", target="local", work_dir=self.work,
-                       out_dir=self.out, endpoint=endpoint, **settings)  # type: ignore[arg-type]  # fmt: skip
+        cfg = Settings(config_path=self.tmp / "project.yaml", target="local", work_dir=self.work, out_dir=self.out, endpoint=endpoint, **settings)  # type: ignore[arg-type]
         return DeployContext(project=None, settings=cfg)  # type: ignore[arg-type]
 
     def write_json(self, text: str) -> None:

@@ -36,8 +36,7 @@ def ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Stack, Bucket]:
     stack = Stack(tmp_path, monkeypatch)
     bucket = Bucket()
     monkeypatch.setattr(DeployContext, "client", lambda self, service, account="management": bucket)
-    monkeypatch.setattr(DeployContext, "backend_location", lambda self, a, layer: ("me-management-terraform-backend",
-                                                                                   f"{a}/{layer}/terraform.tfstate"))  # fmt: skip
+    monkeypatch.setattr(DeployContext, "backend_location", lambda self, a, layer: ("me-management-terraform-backend", f"{a}/{layer}/terraform.tfstate"))
     stack.ctx = stack.context("http://127.0.0.1:4001", auth="ci")
     return stack, bucket
 

@@ -35,13 +35,15 @@ def test_generated_addresses_include_moved_sources() -> None:
     assert generated_addresses(DOC) == {"aws_sns_topic.alerts", "aws_iam_role.oaar", "aws_iam_role.devops", "aws_iam_role.old_name"}
 
 
-@pytest.mark.parametrize(("state", "foreign"), [
-    (["aws_sns_topic.alerts", "aws_iam_role.oaar"], []),
-    (['aws_iam_role.devops["x"]', "aws_iam_role.oaar[0]"], []),
-    (["aws_iam_role.old_name"], []),  # a `moved` block adopts it
-    (["aws_sns_topic.alerts", "aws_sns_topic.main", "module.base.aws_s3_bucket.this"],
-     ["aws_sns_topic.main", "module.base.aws_s3_bucket.this"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("state", "foreign"),
+    [
+        (["aws_sns_topic.alerts", "aws_iam_role.oaar"], []),
+        (['aws_iam_role.devops["x"]', "aws_iam_role.oaar[0]"], []),
+        (["aws_iam_role.old_name"], []),  # a `moved` block adopts it
+        (["aws_sns_topic.alerts", "aws_sns_topic.main", "module.base.aws_s3_bucket.this"], ["aws_sns_topic.main", "module.base.aws_s3_bucket.this"]),
+    ],
+)
 def test_foreign_addresses(state: list[str], foreign: list[str]) -> None:
     assert foreign_addresses(state, DOC) == foreign
 
@@ -70,8 +72,10 @@ def test_a_state_lz_wrote_may_drop_resources_the_config_no_longer_generates() ->
 
 @pytest.mark.parametrize("marker", [None, "security-identities"])  # none, or another stack's
 def test_any_other_state_with_foreign_resources_is_refused(marker: str | None) -> None:
-    tf = FakeTerraform("management-identities", _state(("managed", "aws_sns_topic", "alerts"), ("managed", "aws_sns_topic", "main"),
-                                                       ("data", "aws_region", "here"), marker=marker))  # fmt: skip
+    tf = FakeTerraform(
+        "management-identities",
+        _state(("managed", "aws_sns_topic", "alerts"), ("managed", "aws_sns_topic", "main"), ("data", "aws_region", "here"), marker=marker),
+    )
     with pytest.raises(foreign_state.ForeignState, match=r"holds 1 resource this project does not generate: aws_sns_topic\.main\."):
         foreign_state.check(tf, DOC, "s3://b/k")  # type: ignore[arg-type]
 
@@ -81,10 +85,12 @@ def test_no_state_yet_passes() -> None:
 
 
 def test_instance_addresses_read_as_state_list_prints_them() -> None:
-    state = {"resources": [
-        {"mode": "managed", "type": "aws_iam_role", "name": "r", "instances": [{"index_key": 0}, {"index_key": "a"}]},
-        {"mode": "managed", "module": "module.base", "type": "aws_s3_bucket", "name": "this", "instances": [{}]},
-    ]}  # fmt: skip
+    state = {
+        "resources": [
+            {"mode": "managed", "type": "aws_iam_role", "name": "r", "instances": [{"index_key": 0}, {"index_key": "a"}]},
+            {"mode": "managed", "module": "module.base", "type": "aws_s3_bucket", "name": "this", "instances": [{}]},
+        ]
+    }
     assert foreign_state.managed_addresses(state) == ["aws_iam_role.r[0]", 'aws_iam_role.r["a"]', "module.base.aws_s3_bucket.this"]
 
 
@@ -130,33 +136,61 @@ def test_lz_never_plans_over_a_foreign_state(emulator, tmp_path: Path) -> None:
     stack = naming.stack_id(naming.MANAGEMENT, "security-base")
     bucket, key = naming.state_bucket(short, naming.MANAGEMENT), naming.state_key(naming.MANAGEMENT, "security-base")
     table = naming.lock_table(short, naming.MANAGEMENT)
-    creds = {"aws_access_key_id": emulator_access_key(MANAGEMENT_ID), "aws_secret_access_key": EMULATOR_SECRET,
-             "region_name": region, "endpoint_url": emulator.endpoint}  # fmt: skip
+    creds = {
+        "aws_access_key_id": emulator_access_key(MANAGEMENT_ID),
+        "aws_secret_access_key": EMULATOR_SECRET,
+        "region_name": region,
+        "endpoint_url": emulator.endpoint,
+    }
     s3 = boto3.client("s3", **creds)
     s3.create_bucket(Bucket=bucket)
     boto3.client("dynamodb", **creds).create_table(
-        TableName=table, KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-    )  # fmt: skip
+        TableName=table,
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     hcl = tmp_path / "reference-layer"
     hcl.mkdir()
-    (hcl / "main.tf").write_text(textwrap.dedent(HAND_MADE.format(
-        bucket=bucket, key=key, region=region, endpoint=emulator.endpoint, table=table,
-        access_key=emulator_access_key(MANAGEMENT_ID), secret=EMULATOR_SECRET)))  # fmt: skip
+    (hcl / "main.tf").write_text(
+        textwrap.dedent(
+            HAND_MADE.format(
+                bucket=bucket,
+                key=key,
+                region=region,
+                endpoint=emulator.endpoint,
+                table=table,
+                access_key=emulator_access_key(MANAGEMENT_ID),
+                secret=EMULATOR_SECRET,
+            )
+        )
+    )
     tf_env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
     for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
         subprocess.run(["terraform", *args], cwd=hcl, env=tf_env, check=True, capture_output=True)
     before = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
-    env.update(LZ_CONFIG=str(config), LZ_WORK_DIR=str(tmp_path / ".lz"), LZ_OUT_DIR=str(tmp_path / "cdktf.out"),
-               LZ_EMULATOR_ENDPOINT=emulator.endpoint, AWS_EC2_METADATA_DISABLED="true")  # fmt: skip
+    env.update(
+        LZ_CONFIG=str(config),
+        LZ_WORK_DIR=str(tmp_path / ".lz"),
+        LZ_OUT_DIR=str(tmp_path / "cdktf.out"),
+        LZ_EMULATOR_ENDPOINT=emulator.endpoint,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     mirror = provider_mirror()
     if mirror:
         env["LZ_PROVIDER_MIRROR"] = mirror
     for action in ("plan", "up"):
-        proc = subprocess.run([sys.executable, "-m", "landing_zone.cli.main", action, "--stack", stack], cwd=tmp_path,
-                              env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-m", "landing_zone.cli.main", action, "--stack", stack],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
         assert proc.returncode == 1, proc.stderr
         error = [line for line in proc.stderr.splitlines() if line.startswith(f"error: {stack}:")]
         assert len(error) == 1, proc.stderr

@@ -75,6 +75,7 @@ def _actions(statement: dict) -> list[str]:
 
 # --- scoped DevOps / DeployMaster: allow-list, region fence on regional actions only, size limits ---
 
+
 @BOTH
 def test_scoped_policies_fence_regional_actions_only(project: str) -> None:
     doc = _yaml(project)
@@ -122,8 +123,11 @@ def test_devops_has_no_managed_power_user_policies(project: str) -> None:
 def _devops(project: str, account: str = naming.SHARED) -> Caller:
     model = _model(project, False)
     home = naming.SECURITY
-    user = next(u for (a, u) in model.users if a == home and naming.DEVOPS_ROLE in
-                {r for g in model.users[(a, u)].groups for r in roles.GROUPS.get(g, roles.GroupSpec((), ())).assumes})  # fmt: skip
+    user = next(
+        u
+        for (a, u) in model.users
+        if a == home and naming.DEVOPS_ROLE in {r for g in model.users[(a, u)].groups for r in roles.GROUPS.get(g, roles.GroupSpec((), ())).assumes}
+    )
     return Caller("user", home, user, mfa=FRESH_MFA).then(account, naming.DEVOPS_ROLE)
 
 
@@ -155,8 +159,12 @@ def test_devops_decisions(project: str, who: str) -> None:
         assert allowed("s3:CreateBucket", bucket, **{"aws:RequestedRegion": region}), region
     assert not allowed("s3:CreateBucket", bucket, **{"aws:RequestedRegion": "ap-southeast-2"})
     # global services keep working whatever region the SDK names
-    for action, resource in (("iam:CreateRole", f"arn:aws:iam::{shared}:role/x"), ("route53:CreateHostedZone", "*"),
-                             ("cloudfront:CreateDistribution", "*"), ("support:CreateCase", "*")):  # fmt: skip
+    for action, resource in (
+        ("iam:CreateRole", f"arn:aws:iam::{shared}:role/x"),
+        ("route53:CreateHostedZone", "*"),
+        ("cloudfront:CreateDistribution", "*"),
+        ("support:CreateCase", "*"),
+    ):
         assert allowed(action, resource, **{"aws:RequestedRegion": "ap-southeast-2"}), action
     # services outside the allow-list stay shut, even in the project's regions
     assert not allowed("workspaces:CreateWorkspaces", "*")
@@ -173,6 +181,7 @@ def test_extra_services_join_the_fenced_statement() -> None:
 
 # --- trust: DevOps, Admin, FinOps, Support always MFA; OAAR with the switch; DeployMaster for pipelines ---
 
+
 @BOTH
 @MODES
 def test_people_roles_always_require_mfa(project: str, mfa: bool) -> None:
@@ -183,11 +192,11 @@ def test_people_roles_always_require_mfa(project: str, mfa: bool) -> None:
             continue
         for role in _resources(stack, "aws_iam_role").values():
             cond = json.loads(role["assume_role_policy"])["Statement"][0].get("Condition")
-            if role["name"] in (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE) or (
-                role["name"] == naming.OAAR_ROLE and mfa
-            ):
-                assert cond == {"Bool": {"aws:MultiFactorAuthPresent": "true"},
-                                "NumericLessThan": {"aws:MultiFactorAuthAge": str(age)}}, (stack_id, role["name"])  # fmt: skip
+            if role["name"] in (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE) or (role["name"] == naming.OAAR_ROLE and mfa):
+                assert cond == {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": str(age)}}, (
+                    stack_id,
+                    role["name"],
+                )
             elif role["name"] == naming.ci_role(_yaml(project)["short_name"], "plan"):
                 # a machine's role: no MFA, but only the management account's plan role, by exact ARN
                 management = _yaml(project)["organization"]["accounts"][0]["id"]
@@ -252,6 +261,7 @@ def test_finops_group_assumes_finops_with_mfa_only() -> None:
 
 # --- password policy: CIS AWS Foundations v7 and the reference's length 30 ---
 
+
 @BOTH
 def test_password_policy(project: str) -> None:
     for stack_id, stack in _stacks(project).items():
@@ -267,10 +277,12 @@ def test_config_knobs_are_validated(tmp_path: Path) -> None:
     from landing_zone.config.errors import ConfigError
 
     text = (ROOT / "project.yaml").read_text()
-    for extra, message in (("devops: {extra_services: [sagemaker, sagemaker]}", "listed twice"),
-                           ("devops: {extra_services: ['s3:*']}", "service prefix"),
-                           ("password_policy: {max_age: 0}", "greater than or equal to 1"),
-                           ("notifications: {emails: [nobody]}", "email")):  # fmt: skip
+    for extra, message in (
+        ("devops: {extra_services: [sagemaker, sagemaker]}", "listed twice"),
+        ("devops: {extra_services: ['s3:*']}", "service prefix"),
+        ("password_policy: {max_age: 0}", "greater than or equal to 1"),
+        ("notifications: {emails: [nobody]}", "email"),
+    ):
         path = tmp_path / "project.yaml"
         path.write_text(text + "\n" + extra + "\n")
         with pytest.raises(ConfigError) as err:
@@ -279,6 +291,7 @@ def test_config_knobs_are_validated(tmp_path: Path) -> None:
 
 
 # --- state replication: a hardened replica per state bucket in the secondary region ---
+
 
 def _by_bucket(stack: dict, kind: str, bucket_key: str) -> dict:
     found = [b for b in _resources(stack, kind).values() if b["bucket"] == f"${{aws_s3_bucket.{bucket_key}.id}}"]
@@ -303,16 +316,20 @@ def test_every_state_bucket_has_a_hardened_replica(project: str) -> None:
         sse = _by_bucket(stack, "aws_s3_bucket_server_side_encryption_configuration", key)["rule"][0]
         assert sse["apply_server_side_encryption_by_default"]["sse_algorithm"] in ("AES256", "aws:kms")
         block = _by_bucket(stack, "aws_s3_bucket_public_access_block", key)
-        assert all(block[f] is True for f in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                                "restrict_public_buckets")), account  # fmt: skip
+        assert all(block[f] is True for f in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")), account
         assert _by_bucket(stack, "aws_s3_bucket_ownership_controls", key)["rule"]["object_ownership"] == "BucketOwnerEnforced"
         policy = json.loads(_by_bucket(stack, "aws_s3_bucket_policy", key)["policy"])
         tls = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
         assert tls and tls[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         assert f"arn:aws:s3:::{name}/*" in tls[0]["Resource"]
-        for kind in ("aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",
-                     "aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy"):
-            assert _by_bucket(stack, kind, key)["provider"] == replica["provider"], kind  # fmt: skip
+        for kind in (
+            "aws_s3_bucket_versioning",
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_ownership_controls",
+            "aws_s3_bucket_policy",
+        ):
+            assert _by_bucket(stack, kind, key)["provider"] == replica["provider"], kind
         # replication of every version and delete marker, through a role only S3 of this account assumes
         (config,) = _resources(stack, "aws_s3_bucket_replication_configuration").values()
         assert config["bucket"] == f"${{aws_s3_bucket.{buckets[naming.state_bucket(doc['short_name'], account)]}.id}}"
@@ -329,8 +346,10 @@ def test_every_state_bucket_has_a_hardened_replica(project: str) -> None:
 def _knobs(tmp: str) -> dict[str, dict]:
     """The root project with every issue-15 knob turned away from its default."""
     text = (ROOT / "project.yaml").read_text()
-    text += ("\nstate_backend: {replication: false, kms: true}\npassword_policy: {max_age: 90}\n"
-             "devops: {extra_services: [sagemaker]}\nnotifications: {emails: [alerts@example.com, soc@example.com]}\n")
+    text += (
+        "\nstate_backend: {replication: false, kms: true}\npassword_policy: {max_age: 90}\n"
+        "devops: {extra_services: [sagemaker]}\nnotifications: {emails: [alerts@example.com, soc@example.com]}\n"
+    )
     path = Path(tmp) / "knobs" / "project.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -349,13 +368,13 @@ def test_knobs_reach_the_stacks(knobs: dict[str, dict]) -> None:
             assert len(_resources(stack, "aws_s3_bucket")) == 1 and len(stack["provider"]["aws"]) == 1, stack_id
         for policy in _resources(stack, "aws_iam_account_password_policy").values():
             assert policy["max_password_age"] == 90
-    devops = json.loads(next(b["policy"] for b in _resources(knobs["shared-identities"], "aws_iam_role_policy").values()
-                             if b["name"] == "DevOpsAccess"))  # fmt: skip
+    devops = json.loads(next(b["policy"] for b in _resources(knobs["shared-identities"], "aws_iam_role_policy").values() if b["name"] == "DevOpsAccess"))
     fenced = next(s for s in devops["Statement"] if "Condition" in s and s["Effect"] == "Allow")
     assert "sagemaker:*" in fenced["Action"]
 
 
 # --- alerts that reach people ---
+
 
 @BOTH
 def test_root_sign_in_alarm_where_the_events_arrive(project: str) -> None:
@@ -398,6 +417,7 @@ def test_notification_emails_subscribe_to_every_topic(knobs: dict[str, dict]) ->
 
 # --- the reference's protection SCPs and trusted services ---
 
+
 def _scp(name: str) -> dict:
     from landing_zone.constructs.service_control_policies import BUILTIN_DIR
 
@@ -434,8 +454,7 @@ def test_delete_protection_decisions() -> None:
 def test_tag_protection_decisions() -> None:
     scp = _scp("tag-protection")
     admin, devops = "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::111111111111:role/DevOps"
-    for action in ("ec2:CreateTags", "ec2:DeleteTags", "rds:AddTagsToResource", "rds:RemoveTagsFromResource",
-                   "eks:TagResource", "eks:UntagResource"):  # fmt: skip
+    for action in ("ec2:CreateTags", "ec2:DeleteTags", "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "eks:TagResource", "eks:UntagResource"):
         assert not _scp_allows(scp, admin, action, {"aws:PrincipalArn": admin}), action
         assert _scp_allows(scp, devops, action, {"aws:PrincipalArn": devops}), action
     # tagging a new instance as it is launched stays possible for everyone
@@ -443,9 +462,13 @@ def test_tag_protection_decisions() -> None:
 
 
 def test_protection_scps_selectable_per_ou(tmp_path_factory: pytest.TempPathFactory) -> None:
-    text = (ROOT / "project.yaml").read_text().replace(
-        "{name: shared,   policy: [standard], accounts: [shared]}",
-        "{name: shared,   policy: [standard, aws_organizations_policy.delete_protection, tag-protection], accounts: [shared]}",
+    text = (
+        (ROOT / "project.yaml")
+        .read_text()
+        .replace(
+            "{name: shared,   policy: [standard], accounts: [shared]}",
+            "{name: shared,   policy: [standard, aws_organizations_policy.delete_protection, tag-protection], accounts: [shared]}",
+        )
     )
     assert "delete_protection" in text
     path = tmp_path_factory.mktemp("scp") / "project.yaml"
@@ -463,6 +486,13 @@ def test_protection_scps_selectable_per_ou(tmp_path_factory: pytest.TempPathFact
 def test_trusted_services_include_the_references(project: str) -> None:
     org = _stacks(project)["management-organizations"]
     (body,) = _resources(org, "aws_organizations_organization").values()
-    assert {"malware-protection.guardduty.amazonaws.com", "aws-artifact-account-sync.amazonaws.com", "fms.amazonaws.com",
-            "inspector2.amazonaws.com", "securityhub.amazonaws.com", "cost-optimization-hub.bcm.amazonaws.com",
-            "sso.amazonaws.com", "access-analyzer.amazonaws.com"} <= set(body["aws_service_access_principals"])  # fmt: skip
+    assert {
+        "malware-protection.guardduty.amazonaws.com",
+        "aws-artifact-account-sync.amazonaws.com",
+        "fms.amazonaws.com",
+        "inspector2.amazonaws.com",
+        "securityhub.amazonaws.com",
+        "cost-optimization-hub.bcm.amazonaws.com",
+        "sso.amazonaws.com",
+        "access-analyzer.amazonaws.com",
+    } <= set(body["aws_service_access_principals"])

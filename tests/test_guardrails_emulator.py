@@ -23,9 +23,14 @@ _account_ids: Iterator[int] = itertools.count(215000000001)
 ROOT_SIGN_IN_EVENT = {
     "Source": "aws.signin",
     "DetailType": "AWS Console Sign In via CloudTrail",
-    "Detail": json.dumps({"eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
-                          "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root"},
-                          "responseElements": {"ConsoleLogin": "Success"}}),  # fmt: skip
+    "Detail": json.dumps(
+        {
+            "eventSource": "signin.amazonaws.com",
+            "eventName": "ConsoleLogin",
+            "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root"},
+            "responseElements": {"ConsoleLogin": "Success"},
+        }
+    ),
 }
 USER_SIGN_IN_EVENT = {**ROOT_SIGN_IN_EVENT, "Detail": json.dumps({"userIdentity": {"type": "IAMUser"}})}
 
@@ -51,6 +56,7 @@ def _received(aws: Any, url: str) -> list[dict[str, Any]]:
 
 # --- the gaps, each failing on plain moto ---
 
+
 def test_eventbridge_delivers_to_sns_targets(aws: Any) -> None:
     topic = aws("sns").create_topic(Name="alerts")["TopicArn"]
     url = _subscribed_queue(aws, topic, "inbox")
@@ -69,9 +75,14 @@ def test_bucket_replication_reads_back_as_put(aws: Any) -> None:
     for name in ("src-bucket", "dst-bucket"):
         s3.create_bucket(Bucket=name)
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    rule = {"ID": "state", "Priority": 0, "Status": "Enabled", "Filter": {},
-            "DeleteMarkerReplication": {"Status": "Enabled"},
-            "Destination": {"Bucket": "arn:aws:s3:::dst-bucket", "StorageClass": "STANDARD"}}  # fmt: skip
+    rule = {
+        "ID": "state",
+        "Priority": 0,
+        "Status": "Enabled",
+        "Filter": {},
+        "DeleteMarkerReplication": {"Status": "Enabled"},
+        "Destination": {"Bucket": "arn:aws:s3:::dst-bucket", "StorageClass": "STANDARD"},
+    }
     s3.put_bucket_replication(Bucket="src-bucket", ReplicationConfiguration={"Role": "arn:aws:iam::1:role/r", "Rules": [rule]})
     (got,) = s3.get_bucket_replication(Bucket="src-bucket")["ReplicationConfiguration"]["Rules"]
     assert got["DeleteMarkerReplication"] == {"Status": "Enabled"} and got["Filter"] == {}
@@ -114,8 +125,7 @@ def test_root_sign_in_reaches_a_subscriber(deployed: Any) -> None:
     key = deployed.client("kms").describe_key(KeyId=attrs["KmsMasterKeyId"])["KeyMetadata"]
     assert key["KeyManager"] == "CUSTOMER"  # not alias/aws/sns: EventBridge could not publish
     policy = json.loads(deployed.client("kms").get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
-    assert any(s["Principal"] == {"Service": "events.amazonaws.com"} and "kms:GenerateDataKey*" in s["Action"]
-               for s in policy["Statement"])  # fmt: skip
+    assert any(s["Principal"] == {"Service": "events.amazonaws.com"} and "kms:GenerateDataKey*" in s["Action"] for s in policy["Statement"])
     # An SQS queue stands in for the email subscriber.
     sqs = deployed.client("sqs")
     url = sqs.create_queue(QueueName="alert-inbox")["QueueUrl"]

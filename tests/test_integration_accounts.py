@@ -88,9 +88,7 @@ def test_security_groups_may_assume_member_roles(deployment) -> None:
 def test_security_base(deployment, account: str) -> None:
     ids = _ids(deployment)
     assert deployment.client("ec2", account).get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
-    s3control = deployment.session(account).client(
-        "s3control", endpoint_url=deployment.endpoint, config=Config(proxies={"http": deployment.endpoint})
-    )
+    s3control = deployment.session(account).client("s3control", endpoint_url=deployment.endpoint, config=Config(proxies={"http": deployment.endpoint}))
     pab = s3control.get_public_access_block(AccountId=ids[account])["PublicAccessBlockConfiguration"]
     assert all(pab.values()) and len(pab) == 4
     events = deployment.client("events", account)
@@ -117,8 +115,13 @@ def test_identity_center(deployment) -> None:
         sets[desc["Name"]] = ps
         assert desc["SessionDuration"] == "PT1H"
     assert set(sets) == {"Administrator", "DevOps", "FinOps", "SecurityAuditor", "ReadOnly"}
-    expected = {"Administrator": {"management"}, "FinOps": {"management"}, "DevOps": {"security", "shared"},
-                "SecurityAuditor": {"security", "shared"}, "ReadOnly": {"shared"}}  # fmt: skip
+    expected = {
+        "Administrator": {"management"},
+        "FinOps": {"management"},
+        "DevOps": {"security", "shared"},
+        "SecurityAuditor": {"security", "shared"},
+        "ReadOnly": {"shared"},
+    }
     for name, accounts in expected.items():
         for account, account_id in ids.items():
             got = sso.list_account_assignments(InstanceArn=arn, AccountId=account_id, PermissionSetArn=sets[name])
@@ -133,8 +136,13 @@ def test_identity_center(deployment) -> None:
     for user in deployment.project.users:
         assert user.email in users
         for key in user.groups:
-            display = {"administrators": "Administrators", "devops": "DevOps", "finops": "FinOps",
-                       "securityauditor": "SecurityAuditor", "readonly": "ReadOnly"}[key]  # fmt: skip
+            display = {
+                "administrators": "Administrators",
+                "devops": "DevOps",
+                "finops": "FinOps",
+                "securityauditor": "SecurityAuditor",
+                "readonly": "ReadOnly",
+            }[key]
             members = store_api.list_group_memberships(IdentityStoreId=store, GroupId=groups[display])
             assert users[user.email] in {m["MemberId"]["UserId"] for m in members["GroupMemberships"]}
 

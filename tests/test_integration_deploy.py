@@ -100,10 +100,11 @@ def test_cdktf_cli_deploys_a_stack(deployment, tmp_path) -> None:
     env = {k: v for k, v in deployment.env.items() if k != "LZ_PROVIDER_MIRROR"}
     lz = ROOT / ".venv" / "bin" / "lz"
     lz_cmd = shlex.quote(str(lz)) if lz.exists() else f"{shlex.quote(sys.executable)} -m landing_zone.cli.main"
-    script = (f'eval "$({lz_cmd} env)" && npx cdktf deploy {MGMT}-organizations --skip-provider-lock --auto-approve '
-              f"--output {shlex.quote(str(tmp_path / 'cdktf.out'))}")  # fmt: skip
-    proc = subprocess.run(["sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=600)  # fmt: skip
+    script = (
+        f'eval "$({lz_cmd} env)" && npx cdktf deploy {MGMT}-organizations --skip-provider-lock --auto-approve '
+        f"--output {shlex.quote(str(tmp_path / 'cdktf.out'))}"
+    )
+    proc = subprocess.run(["sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "No changes" in proc.stdout
     assert not (ROOT / "cdktf.out" / "stacks" / f"{MGMT}-organizations" / "terraform.tfstate").exists()
@@ -111,6 +112,7 @@ def test_cdktf_cli_deploys_a_stack(deployment, tmp_path) -> None:
 
 
 # --- the audit layer (issue 16) ---
+
 
 def test_organization_trail_logs_every_account_into_the_archive(deployment) -> None:
     """An organization trail from management, every region, validated and KMS-encrypted, delivering

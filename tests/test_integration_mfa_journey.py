@@ -59,8 +59,7 @@ def _show_applied_plan(dep: Deployment, stack: str) -> dict:
         key, _, value = line.removeprefix("export ").partition("=")
         env[key] = value.strip("'")
     ws = dep.work_dir / "stacks" / stack
-    out = subprocess.run(["terraform", "show", "-json", "last-applied.tfplan"], cwd=ws, env=env,
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(["terraform", "show", "-json", "last-applied.tfplan"], cwd=ws, env=env, capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
 
@@ -135,7 +134,7 @@ def _profiles_with_serial(dep: Deployment, serial: str) -> list[str]:
     names, current = [], None
     for line in config.splitlines():
         if line.startswith("[profile "):
-            current = line[len("[profile "):-1]
+            current = line[len("[profile ") : -1]
         elif current and line.replace(" ", "") == f"mfa_serial={serial}":
             names.append(current)
     return [n for n in names if n.endswith(("-management-oaar", "-devops"))]

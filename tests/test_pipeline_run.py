@@ -40,8 +40,7 @@ REPOSITORY = "example/landing-zone"
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout.strip()
 
 
@@ -61,8 +60,7 @@ def test_the_workflow_deploys_from_empty_then_plans_and_skips_with_no_changes(tm
     config = with_pipeline(ROOT / "project.yaml", repo)
     assert PIPELINE_BLOCK.strip() in config.read_text() or "\npipeline:" in config.read_text()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LZ_"))}
-    subprocess.run([sys.executable, "-m", "landing_zone.cli.main", "pipeline", "github"], cwd=repo, env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run([sys.executable, "-m", "landing_zone.cli.main", "pipeline", "github"], cwd=repo, env=env, check=True, capture_output=True)
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "landing zone")
@@ -88,8 +86,7 @@ def test_the_workflow_deploys_from_empty_then_plans_and_skips_with_no_changes(tm
     overrides = {"LZ_TARGET": "local", "LZ_EMULATOR_ENDPOINT": info.endpoint}
 
     def run(name: str, event: str, extra: dict[str, Any] | None = None) -> WorkflowRun:
-        context = {"event_name": event, "repository": REPOSITORY, "run_id": name, "sha": "HEAD", "ref": "refs/heads/main",
-                   "event": extra or {}}  # fmt: skip
+        context = {"event_name": event, "repository": REPOSITORY, "run_id": name, "sha": "HEAD", "ref": "refs/heads/main", "event": extra or {}}
         started = time.monotonic()
         wf = WorkflowRun(workflow, repo, tmp_path / name, context, runner_env, overrides, skip_steps=(github.INSTALL_STEP,))
         wf.run()

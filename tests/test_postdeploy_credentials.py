@@ -60,10 +60,10 @@ class Org:
     def session_in(self, account: str) -> Any:
         """Admin session in a member account (moto created OAAR there)."""
         sts = boto3.client("sts", region_name=REGION)
-        c = sts.assume_role(RoleArn=f"arn:aws:iam::{self.accounts[account]}:role/OrganizationAccountAccessRole",
-                            RoleSessionName="test-setup")["Credentials"]  # fmt: skip
-        return boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
-                             aws_session_token=c["SessionToken"], region_name=REGION)  # fmt: skip
+        c = sts.assume_role(RoleArn=f"arn:aws:iam::{self.accounts[account]}:role/OrganizationAccountAccessRole", RoleSessionName="test-setup")["Credentials"]
+        return boto3.Session(
+            aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"], region_name=REGION
+        )
 
 
 @pytest.fixture
@@ -90,12 +90,10 @@ def aws_dir(tmp_path: Path) -> Path:
     return tmp_path / "aws"
 
 
-def run(project: Path, aws_dir: Path, cred_type: str = "BOOTSTRAP", console: FakeConsole | None = None,
-        **kw: Any) -> credentials.Result:  # fmt: skip
+def run(project: Path, aws_dir: Path, cred_type: str = "BOOTSTRAP", console: FakeConsole | None = None, **kw: Any) -> credentials.Result:
     settings = Settings(config_path=project, target="aws", work_dir=project.parent / ".lz")
     req = credentials.Request(cred_type, **kw)
-    return credentials.configure(req, config_path=project, settings=settings, aws_dir=aws_dir,
-                                 console=(console or FakeConsole()).console())  # fmt: skip
+    return credentials.configure(req, config_path=project, settings=settings, aws_dir=aws_dir, console=(console or FakeConsole()).console())
 
 
 def config_of(aws_dir: Path) -> dict[str, dict[str, str]]:
@@ -128,17 +126,20 @@ def test_first_bootstrap_run_records_the_id_and_writes_profiles(org: Org, projec
 
     assert result.management_id_written == MOTO_ACCOUNT
     changed = [(a, b) for a, b in zip(before.splitlines(), project.read_text().splitlines(), strict=True) if a != b]
-    assert changed == [("  - {name: management, email: myexample-aws@example.com}",
-                        f"  - {{name: management, email: myexample-aws@example.com, id: '{MOTO_ACCOUNT}'}}")]  # fmt: skip
+    assert changed == [
+        ("  - {name: management, email: myexample-aws@example.com}", f"  - {{name: management, email: myexample-aws@example.com, id: '{MOTO_ACCOUNT}'}}")
+    ]
 
     creds = aws_dir / "me" / "credentials"
     assert stat.S_IMODE(creds.stat().st_mode) == 0o600
-    assert inifile.read(creds.read_text()) == {
-        "me-bootstrap": {"aws_access_key_id": BOOTSTRAP_KEY.key_id, "aws_secret_access_key": BOOTSTRAP_KEY.secret}
-    }
+    assert inifile.read(creds.read_text()) == {"me-bootstrap": {"aws_access_key_id": BOOTSTRAP_KEY.key_id, "aws_secret_access_key": BOOTSTRAP_KEY.secret}}
     config = config_of(aws_dir)
-    assert list(config) == ["profile me-bootstrap", "profile me-management-oaar", "profile me-security-oaar",
-                            "profile me-shared-oaar"]  # fmt: skip  (someone-elses is not ours)
+    assert list(config) == [
+        "profile me-bootstrap",
+        "profile me-management-oaar",
+        "profile me-security-oaar",
+        "profile me-shared-oaar",
+    ]  # (someone-elses is not ours)
     assert config["profile me-security-oaar"] == {
         "region": "us-east-1",
         "output": "json",
@@ -175,8 +176,7 @@ def test_other_profiles_and_comments_are_kept_and_config_backed_up(org: Org, pro
     assert result.backup and result.backup.read_text() == config
 
 
-def test_keys_of_another_account_are_refused_and_nothing_is_written(org: Org, tmp_path: Path, gnupghome: Path,
-                                                                    aws_dir: Path) -> None:  # fmt: skip
+def test_keys_of_another_account_are_refused_and_nothing_is_written(org: Org, tmp_path: Path, gnupghome: Path, aws_dir: Path) -> None:
     project = make_project(tmp_path / "p2", gnupghome)  # says management is 000123456789
     before = project.read_text()
     with pytest.raises(AwsError, match=f"belong to account {MOTO_ACCOUNT}.*000123456789"):
@@ -300,12 +300,15 @@ def test_console_csv(tmp_path: Path) -> None:
     assert credentials.read_key_csv(csv) == AccessKey("AKIAX", "sec")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("User name,Password\nn,p\n", "expected the columns"),
-    ("Access key ID,Secret access key\n", "found 0"),
-    ("Access key ID,Secret access key\nA,s\nB,t\n", "found 2"),
-    ("Access key ID,Secret access key\nA,\n", "secret access key is empty"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("User name,Password\nn,p\n", "expected the columns"),
+        ("Access key ID,Secret access key\n", "found 0"),
+        ("Access key ID,Secret access key\nA,s\nB,t\n", "found 2"),
+        ("Access key ID,Secret access key\nA,\n", "secret access key is empty"),
+    ],
+)
 def test_console_csv_errors(tmp_path: Path, text: str, message: str) -> None:
     csv = tmp_path / "k.csv"
     csv.write_text(text)

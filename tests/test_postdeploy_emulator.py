@@ -38,15 +38,15 @@ class Emulator:
 
     def admin(self, account: str = "management") -> Any:
         """A boto3 session with admin rights in `account` (OAAR for member accounts)."""
-        base = boto3.Session(aws_access_key_id=emulator_access_key(MANAGEMENT_ID),
-                             aws_secret_access_key=EMULATOR_SECRET, region_name=REGION)  # fmt: skip
+        base = boto3.Session(aws_access_key_id=emulator_access_key(MANAGEMENT_ID), aws_secret_access_key=EMULATOR_SECRET, region_name=REGION)
         if account == "management":
             return base
         c = base.client("sts", endpoint_url=self.endpoint).assume_role(
             RoleArn=f"arn:aws:iam::{self.accounts[account]}:role/OrganizationAccountAccessRole", RoleSessionName="setup"
         )["Credentials"]
-        return boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
-                             aws_session_token=c["SessionToken"], region_name=REGION)  # fmt: skip
+        return boto3.Session(
+            aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"], region_name=REGION
+        )
 
     def iam(self, account: str = "management") -> Any:
         return self.admin(account).client("iam", endpoint_url=self.endpoint)
@@ -57,8 +57,10 @@ def _ensure_role(iam: Any, name: str, trusted_account: str) -> None:
     try:
         iam.get_role(RoleName=name)
     except iam.exceptions.NoSuchEntityException:
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{trusted_account}:root"}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{trusted_account}:root"}, "Action": "sts:AssumeRole"}],
+        }
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
 
 
@@ -85,8 +87,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def lz(emulator: Emulator, tmp_path: Path, gnupghome: Path, monkeypatch: pytest.MonkeyPatch,
-       capsys: pytest.CaptureFixture[str]) -> Any:  # fmt: skip
+def lz(emulator: Emulator, tmp_path: Path, gnupghome: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
     """Run `lz …` in a project dir against the emulator; returns (exit code, stdout, stderr)."""
     project = make_project(tmp_path / "proj", gnupghome)
     monkeypatch.setenv("LZ_CONFIG", str(project))
@@ -131,8 +132,7 @@ def test_management_journey(emulator: Emulator, lz: Any, monkeypatch: pytest.Mon
     # 1. Bootstrap profiles (on the emulator the bootstrap keys are the management account's key).
     lz("credentials", "configure", "--type", "BOOTSTRAP")
     config = inifile.read((lz.files / "config").read_text())
-    assert config["profile me-shared-oaar"]["role_arn"] == (
-        f"arn:aws:iam::{emulator.accounts['shared']}:role/OrganizationAccountAccessRole")  # fmt: skip
+    assert config["profile me-shared-oaar"]["role_arn"] == (f"arn:aws:iam::{emulator.accounts['shared']}:role/OrganizationAccountAccessRole")
 
     # 2. Natasha's access keys (the console step) → MANAGEMENT credentials from the CSV.
     csv = tmp_path / "natasha_accessKeys.csv"
@@ -158,7 +158,8 @@ def test_management_journey(emulator: Emulator, lz: Any, monkeypatch: pytest.Mon
     assert identity["Account"] == emulator.accounts["security"]
     assert ":assumed-role/OrganizationAccountAccessRole/" in identity["Arn"]
     assert [(s["RoleArn"], s["SerialNumber"], s["TokenCode"]) for s in sent] == [
-        (f"arn:aws:iam::{emulator.accounts['security']}:role/OrganizationAccountAccessRole", serial, code)]  # fmt: skip
+        (f"arn:aws:iam::{emulator.accounts['security']}:role/OrganizationAccountAccessRole", serial, code)
+    ]
 
     # 5. `lz mfa login` caches the session; the deploy hook reuses it without asking.
     _, _, err = lz("mfa", "login", "--profile", "me-shared-oaar", "--code", code)
@@ -169,8 +170,14 @@ def test_management_journey(emulator: Emulator, lz: Any, monkeypatch: pytest.Mon
         raise AssertionError("the cache is fresh: no code needed")
 
     creds = mfa_sessions.cached_credentials(project, "me-shared-oaar", tmp_path / "aws", no_prompt)
-    sts = boto3.client("sts", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                       aws_session_token=creds["SessionToken"], region_name=REGION, endpoint_url=emulator.endpoint)  # fmt: skip
+    sts = boto3.client(
+        "sts",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=REGION,
+        endpoint_url=emulator.endpoint,
+    )
     assert sts.get_caller_identity()["Account"] == emulator.accounts["shared"]
     cached = json.loads((lz.files / "cache" / "me-shared-oaar.json").read_text())
     assert cached["MfaSerial"] == serial and code not in json.dumps(cached)
@@ -192,9 +199,12 @@ def test_security_journey(emulator: Emulator, lz: Any, monkeypatch: pytest.Monke
     serial = f"arn:aws:iam::{emulator.accounts['security']}:mfa/natasha.romanoff"
     assert "profile me-management-devops" not in config
     assert config["profile me-shared-devops"] == {
-        "region": REGION, "output": "json", "role_arn": f"arn:aws:iam::{emulator.accounts['shared']}:role/DevOps",
-        "source_profile": "me-security", "mfa_serial": serial,
-    }  # fmt: skip
+        "region": REGION,
+        "output": "json",
+        "role_arn": f"arn:aws:iam::{emulator.accounts['shared']}:role/DevOps",
+        "source_profile": "me-security",
+        "mfa_serial": serial,
+    }
     # The bootstrap profiles are still there, untouched by the SECURITY run.
     assert config["profile me-shared-oaar"]["source_profile"] == "me-bootstrap"
 
@@ -215,8 +225,7 @@ def test_errors_are_one_line(emulator: Emulator, lz: Any) -> None:
     assert code == 1 and "unknown credentials type 'NOPE'" in err
 
 
-def test_no_emulator_running(tmp_path: Path, gnupghome: Path, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_no_emulator_running(tmp_path: Path, gnupghome: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(tmp_path / "proj", gnupghome)
     monkeypatch.setenv("LZ_WORK_DIR", str(tmp_path / ".lz"))
     assert main(["credentials", "configure", "--type", "BOOTSTRAP", "--config", str(project)]) == 1

@@ -105,18 +105,19 @@ def test_missing_id_added_to_a_flow_mapping_only_that_line_changes() -> None:
     text = REFERENCE.replace(", id: '000123456789'", "")
     out = editor.with_management_id(text, "111122223333")
     assert diff_lines(text, out) == [
-        ("  - {name: management, email: myexample-aws@example.com}",
-         "  - {name: management, email: myexample-aws@example.com, id: '111122223333'}"),
-    ]  # fmt: skip
+        ("  - {name: management, email: myexample-aws@example.com}", "  - {name: management, email: myexample-aws@example.com, id: '111122223333'}"),
+    ]
     assert editor.management_id(out) == "111122223333"
 
 
 def test_changed_id_replaced_keeping_comments_and_alignment() -> None:
     out = editor.with_management_id(REFERENCE, "111122223333")
     assert diff_lines(REFERENCE, out) == [
-        ("  - {name: management, email: myexample-aws@example.com, id: '000123456789'}",
-         "  - {name: management, email: myexample-aws@example.com, id: '111122223333'}"),
-    ]  # fmt: skip
+        (
+            "  - {name: management, email: myexample-aws@example.com, id: '000123456789'}",
+            "  - {name: management, email: myexample-aws@example.com, id: '111122223333'}",
+        ),
+    ]
 
 
 def test_block_mapping_gets_an_id_line() -> None:

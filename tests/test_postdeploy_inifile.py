@@ -86,8 +86,11 @@ def test_read_first_occurrence_wins() -> None:
 
 _name = st.text(string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=12)
 _value = st.text(string.ascii_letters + string.digits + ":/-_.= ", max_size=20).map(str.strip)
-_comment = st.builds(lambda mark, body: f"{mark}{body}", st.sampled_from(["#", ";", "# ", "; "]),
-                     st.text(string.printable.replace("\n", "").replace("\r", "").replace("\x0b", "").replace("\x0c", ""), max_size=30))  # fmt: skip
+_comment = st.builds(
+    lambda mark, body: f"{mark}{body}",
+    st.sampled_from(["#", ";", "# ", "; "]),
+    st.text(string.printable.replace("\n", "").replace("\r", "").replace("\x0b", "").replace("\x0c", ""), max_size=30),
+)
 
 
 @st.composite

@@ -64,10 +64,16 @@ def aws_dir(tmp_path: Path) -> Path:
     root = tmp_path / "aws"
     files = AwsFiles.of(root, "me")
     write_private(files.credentials, "[me-management]\naws_access_key_id = AKIAEXAMPLEKEY000000\naws_secret_access_key = s\n")
-    write_private(files.config, inifile.update("", {
-        "profile me-shared-oaar": {"region": REGION, "role_arn": ROLE, "source_profile": "me-management", "mfa_serial": SERIAL},
-        "profile me-plain-oaar": {"region": REGION, "role_arn": ROLE, "source_profile": "me-management"},
-    }))  # fmt: skip
+    write_private(
+        files.config,
+        inifile.update(
+            "",
+            {
+                "profile me-shared-oaar": {"region": REGION, "role_arn": ROLE, "source_profile": "me-management", "mfa_serial": SERIAL},
+                "profile me-plain-oaar": {"region": REGION, "role_arn": ROLE, "source_profile": "me-management"},
+            },
+        ),
+    )
     return root
 
 
@@ -85,8 +91,7 @@ def assume_calls(calls: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]
 def test_login_sends_serial_and_code_and_caches(calls: list, project: Project, aws_dir: Path) -> None:
     creds = mfa_sessions.login(project, "me-shared-oaar", "975310", aws_dir=aws_dir, settings=SETTINGS)
     [sent] = assume_calls(calls)
-    assert sent == {"RoleArn": ROLE, "RoleSessionName": "lz-me-shared-oaar", "SerialNumber": SERIAL,
-                    "TokenCode": "975310", "DurationSeconds": 3600}  # fmt: skip
+    assert sent == {"RoleArn": ROLE, "RoleSessionName": "lz-me-shared-oaar", "SerialNumber": SERIAL, "TokenCode": "975310", "DurationSeconds": 3600}
     cache = aws_dir / "me" / "cache" / "me-shared-oaar.json"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
@@ -94,8 +99,9 @@ def test_login_sends_serial_and_code_and_caches(calls: list, project: Project, a
     assert cached["AccessKeyId"] == creds["AccessKeyId"] and cached["RoleArn"] == ROLE and cached["MfaSerial"] == SERIAL
     assert "975310" not in cache.read_text() and "TokenCode" not in cached  # the code is not kept
     # The cached credentials are the member account's.
-    sess = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=REGION)  # fmt: skip
+    sess = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"], region_name=REGION
+    )
     assert sess.client("sts").get_caller_identity()["Account"] == MEMBER
 
 
@@ -111,12 +117,10 @@ def test_cached_credentials_reused_until_30_minutes_remain(calls: list, project:
     expires = datetime.fromisoformat(first["Expiration"])
 
     # 31 minutes left: reused, no prompt, no call.
-    again = mfa_sessions.cached_credentials(project, "me-shared-oaar", aws_dir, no_prompt, settings=SETTINGS,
-                                   now=expires - timedelta(minutes=31))  # fmt: skip
+    again = mfa_sessions.cached_credentials(project, "me-shared-oaar", aws_dir, no_prompt, settings=SETTINGS, now=expires - timedelta(minutes=31))
     assert again == first and len(assume_calls(calls)) == 1
     # 29 minutes left: one new code, one new assume-role.
-    mfa_sessions.cached_credentials(project, "me-shared-oaar", aws_dir, prompt, settings=SETTINGS,
-                           now=expires - timedelta(minutes=29))  # fmt: skip
+    mfa_sessions.cached_credentials(project, "me-shared-oaar", aws_dir, prompt, settings=SETTINGS, now=expires - timedelta(minutes=29))
     assert len(prompts) == 2 and len(assume_calls(calls)) == 2
     assert mfa_sessions.as_env(first)["AWS_SESSION_TOKEN"] == first["SessionToken"]
 
@@ -163,8 +167,7 @@ def test_enroll_shows_qr_and_secret_and_enables_with_two_codes(calls: list) -> N
         step = 0 if text.startswith("First") else 30
         return pyotp.TOTP(seed).at(1_700_000_000 + step)
 
-    serial = mfa.enroll(iam, "natasha.romanoff", label="myexample-management",
-                        console=console.__class__(console.echo, prompt, console.confirm, True))  # fmt: skip
+    serial = mfa.enroll(iam, "natasha.romanoff", label="myexample-management", console=console.__class__(console.echo, prompt, console.confirm, True))
     assert serial == SERIAL
     shown = "\n".join(fake.lines)
     assert "▄" in shown or "█" in shown  # a QR code drawn with block characters
@@ -193,22 +196,19 @@ def test_enroll_bad_codes_delete_the_device_so_a_rerun_works(calls: list) -> Non
     assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
     # A device left by an interrupted run is replaced.
     iam.create_virtual_mfa_device(VirtualMFADeviceName="kit.walker")
-    serial = mfa.enroll(iam, "kit.walker", label="x", console=FakeConsole().console(),
-                        codes=lambda d: (totp.code(d.seed, 0), totp.code(d.seed, 30)))  # fmt: skip
+    serial = mfa.enroll(iam, "kit.walker", label="x", console=FakeConsole().console(), codes=lambda d: (totp.code(d.seed, 0), totp.code(d.seed, 30)))
     assert serial.endswith(":mfa/kit.walker")
 
 
 def test_enroll_unknown_user(calls: list) -> None:
     with pytest.raises(AwsError, match="no IAM user nobody"):
-        mfa.enroll(boto3.client("iam", region_name=REGION), "nobody", label="x", console=FakeConsole().console(),
-                   codes=lambda d: ("123456", "654321"))  # fmt: skip
+        mfa.enroll(boto3.client("iam", region_name=REGION), "nobody", label="x", console=FakeConsole().console(), codes=lambda d: ("123456", "654321"))
 
 
 def test_seed_not_in_repr_and_uri_format() -> None:
     device = mfa.NewDevice("arn:aws:iam::1:mfa/u", "SEEDSEED", mfa.otpauth_uri("SEEDSEED", "u", "myexample-management"))
     assert "SEEDSEED" not in repr(device)
-    assert device.uri == ("otpauth://totp/Amazon%20Web%20Services%3Au%40myexample-management"
-                          "?secret=SEEDSEED&issuer=Amazon%20Web%20Services")  # fmt: skip
+    assert device.uri == ("otpauth://totp/Amazon%20Web%20Services%3Au%40myexample-management?secret=SEEDSEED&issuer=Amazon%20Web%20Services")
 
 
 def test_totp_matches_pyotp() -> None:

@@ -31,7 +31,7 @@ from tests.postdeploy.support import (  # noqa: F401 - gnupghome, project_path a
     make_project,
     new_gnupghome,
     project_path,
-)  # fmt: skip
+)
 
 PASSWORD = "Initial-Pa55word!{}ü"
 EMAIL = "natasha.romanoff@example.com"
@@ -74,23 +74,46 @@ def aws_encrypted(home: Path, email: str, password: str) -> str:
 
 
 def test_round_trip(settings: Settings, stacks: dict[str, Any], gnupghome: Path) -> None:
-    deploy(settings, stacks, "management-identities", {
-        "natasha.romanoff": {"name": "natasha.romanoff", "encrypted_password": aws_encrypted(gnupghome, EMAIL, PASSWORD)},
-    })  # fmt: skip
+    deploy(
+        settings,
+        stacks,
+        "management-identities",
+        {
+            "natasha.romanoff": {"name": "natasha.romanoff", "encrypted_password": aws_encrypted(gnupghome, EMAIL, PASSWORD)},
+        },
+    )
     project = load_project(settings.config_path)[0]
     ciphertext = encrypted_password_of(project, settings, "natasha.romanoff", "management")
     assert passwords.decrypt(ciphertext, gnupghome=str(gnupghome)) == PASSWORD
 
 
-def test_cli_prints_the_password_once_and_logs_nothing(settings: Settings, stacks: dict[str, Any], gnupghome: Path,
-                                                       capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_cli_prints_the_password_once_and_logs_nothing(
+    settings: Settings, stacks: dict[str, Any], gnupghome: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LZ_WORK_DIR", str(settings.work_dir))
-    deploy(settings, stacks, "security-identities", {
-        "natasha.romanoff": {"name": "natasha.romanoff", "encrypted_password": aws_encrypted(gnupghome, EMAIL, PASSWORD)},
-    })  # fmt: skip
-    code = main(["passwords", "show", "natasha.romanoff", "--account", "security", "--gnupghome", str(gnupghome),
-                 "--config", str(settings.config_path), "--target", "aws"])  # fmt: skip
+    deploy(
+        settings,
+        stacks,
+        "security-identities",
+        {
+            "natasha.romanoff": {"name": "natasha.romanoff", "encrypted_password": aws_encrypted(gnupghome, EMAIL, PASSWORD)},
+        },
+    )
+    code = main(
+        [
+            "passwords",
+            "show",
+            "natasha.romanoff",
+            "--account",
+            "security",
+            "--gnupghome",
+            str(gnupghome),
+            "--config",
+            str(settings.config_path),
+            "--target",
+            "aws",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0
     assert out.out == PASSWORD + "\n"
@@ -100,8 +123,7 @@ def test_cli_prints_the_password_once_and_logs_nothing(settings: Settings, stack
             assert PASSWORD.encode() not in f.read_bytes(), f
 
 
-def test_unknown_user(settings: Settings, stacks: dict[str, Any], capsys: pytest.CaptureFixture[str],
-                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_unknown_user(settings: Settings, stacks: dict[str, Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LZ_WORK_DIR", str(settings.work_dir))
     deploy(settings, stacks, "management-identities", {"kit.walker": {"name": "kit.walker", "encrypted_password": "eA=="}})
     code = main(["passwords", "show", "natasha", "--config", str(settings.config_path), "--target", "aws"])
@@ -204,8 +226,7 @@ def test_demo_keys(tmp_path: Path, gnupghome: Path) -> None:
     home = new_gnupghome()
     try:
         made = demo_keys.generate(project_path, home)
-        assert [(k.user, k.status) for k in made] == [("kit.walker", "kept (not a demo key)"),
-                                                      ("natasha.romanoff", "created")]  # fmt: skip
+        assert [(k.user, k.status) for k in made] == [("kit.walker", "kept (not a demo key)"), ("natasha.romanoff", "created")]
         public = project_path.parent / "keys" / "natasha.romanoff"
         assert public.read_text().startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
         assert "PRIVATE" not in public.read_text()
@@ -216,12 +237,10 @@ def test_demo_keys(tmp_path: Path, gnupghome: Path) -> None:
         scratch = new_gnupghome()
         try:
             gpg(scratch, "--import", str(public))
-            ciphertext = gpg(scratch, "--trust-model", "always", "--encrypt", "--recipient",
-                             "natasha.romanoff@demo.invalid", stdin=PASSWORD.encode())  # fmt: skip
+            ciphertext = gpg(scratch, "--trust-model", "always", "--encrypt", "--recipient", "natasha.romanoff@demo.invalid", stdin=PASSWORD.encode())
         finally:
             kill_agent(scratch)
         assert passwords.decrypt(ciphertext, gnupghome=str(home)) == PASSWORD
-        assert subprocess.run(["gpg", "--homedir", str(home), "--list-secret-keys"], capture_output=True,
-                              text=True).stdout.count("demo.invalid") == 1  # fmt: skip
+        assert subprocess.run(["gpg", "--homedir", str(home), "--list-secret-keys"], capture_output=True, text=True).stdout.count("demo.invalid") == 1
     finally:
         kill_agent(home)

@@ -30,7 +30,8 @@ def test_bootstrap_credentials_come_from_lz_aws_dir(project: Project, tmp_path: 
     aws_dir = tmp_path / "elsewhere"
     (aws_dir / project.short_name).mkdir(parents=True)
     (aws_dir / project.short_name / "credentials").write_text(
-        f"[{project.short_name}-bootstrap]\naws_access_key_id = AKIAFROMLZAWSDIR0000\naws_secret_access_key = s\n")
+        f"[{project.short_name}-bootstrap]\naws_access_key_id = AKIAFROMLZAWSDIR0000\naws_secret_access_key = s\n"
+    )
     monkeypatch.setenv("LZ_AWS_DIR", str(aws_dir))
     creds = session(project, _aws(tmp_path)).get_credentials()
     assert creds.access_key == "AKIAFROMLZAWSDIR0000"
@@ -53,5 +54,4 @@ def test_the_synthesized_provider_reads_the_same_files(monkeypatch: pytest.Monke
     from landing_zone.stacks import target
 
     shared = target._shared_files(type("P", (), {"short_name": "me"})())  # type: ignore[arg-type]
-    assert shared == {"shared_config_files": [f"{tmp_path}/elsewhere/me/config"],
-                      "shared_credentials_files": [f"{tmp_path}/elsewhere/me/credentials"]}  # fmt: skip
+    assert shared == {"shared_config_files": [f"{tmp_path}/elsewhere/me/config"], "shared_credentials_files": [f"{tmp_path}/elsewhere/me/credentials"]}

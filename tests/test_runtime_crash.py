@@ -17,8 +17,7 @@ from landing_zone.deploy.graph import DONE, Task, run_graph
 
 def _fake_run_command(failure: Exception) -> Any:
     def run_command(project: object, settings: object, action: str, selection: object, **kwargs: object) -> list[Task]:
-        tasks = [Task("management-tf-backend", "management", "tf-backend"),
-                 Task("security-tf-backend", "security", "tf-backend")]  # fmt: skip
+        tasks = [Task("management-tf-backend", "management", "tf-backend"), Task("security-tf-backend", "security", "tf-backend")]
 
         def work(task: Task) -> str:
             if task.name == "management-tf-backend":
@@ -39,9 +38,7 @@ def lz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / ".lz"
 
 
-def test_an_unexpected_exception_in_a_stack_is_exit_3_with_a_crash_log(
-    lz: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_unexpected_exception_in_a_stack_is_exit_3_with_a_crash_log(lz: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     def broken_fingerprint() -> None:
         raise KeyError("lz-applied")
 
@@ -60,9 +57,7 @@ def test_an_unexpected_exception_in_a_stack_is_exit_3_with_a_crash_log(
     assert "in broken_fingerprint" in log.read_text(), "the task's own traceback"
 
 
-def test_an_expected_error_in_a_stack_stays_a_one_line_error(
-    lz: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_expected_error_in_a_stack_stays_a_one_line_error(lz: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(command, "run_command", _fake_run_command(DeployError("IAM Identity Center is not enabled")))
     assert cli.main(["up"]) == EXIT_USER
     err = capsys.readouterr().err

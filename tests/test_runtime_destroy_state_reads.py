@@ -18,8 +18,9 @@ MARK = {"//": {"lz": {"release_on_destroy": True}}}
 
 
 def _state() -> dict[str, Any]:
-    resources = [{"mode": "managed", "type": a.split(".")[0], "name": a.split(".")[1], "instances": [{}]}
-                 for a in [*ADOPTED, "aws_organizations_organization.org"]]  # fmt: skip
+    resources = [
+        {"mode": "managed", "type": a.split(".")[0], "name": a.split(".")[1], "instances": [{}]} for a in [*ADOPTED, "aws_organizations_organization.org"]
+    ]
     return {"resources": resources, "outputs": {"lz_stack": {"value": "management-organizations"}}}
 
 

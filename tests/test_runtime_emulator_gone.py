@@ -42,8 +42,10 @@ def test_a_failure_with_the_emulator_gone_says_so() -> None:
     work = emulator_checked(_Ctx(_settings(endpoint)), _failing)  # type: ignore[arg-type]
     with pytest.raises(EmulatorGone) as caught:
         work(Task("management-sso", "management", "sso"))
-    assert str(caught.value) == (f"the emulator at {endpoint} is gone (it stopped during the run): start one "
-                                 "(`lz emulator start`) and run the command again; see /logs/management-sso.log")  # fmt: skip
+    assert str(caught.value) == (
+        f"the emulator at {endpoint} is gone (it stopped during the run): start one "
+        "(`lz emulator start`) and run the command again; see /logs/management-sso.log"
+    )
     assert isinstance(caught.value, DeployError), "an expected error: exit 1, one line"
 
 

@@ -36,9 +36,7 @@ def _record(work_dir: Path, pid: int, started: str | None) -> None:
 
 
 @pytest.mark.parametrize("started", ["right", "wrong", None])
-def test_stop_never_signals_a_process_that_is_not_the_emulator(
-    tmp_path: Path, bystander: subprocess.Popen[bytes], started: str | None
-) -> None:
+def test_stop_never_signals_a_process_that_is_not_the_emulator(tmp_path: Path, bystander: subprocess.Popen[bytes], started: str | None) -> None:
     # "right": pid and start time match, but the process runs something else (no emulator module).
     value = {"right": process_start(bystander.pid), "wrong": "boot/1", None: None}[started]
     _record(tmp_path, bystander.pid, value)
@@ -47,9 +45,7 @@ def test_stop_never_signals_a_process_that_is_not_the_emulator(
     assert not (tmp_path / "emulator.json").exists(), "the stale record is removed"
 
 
-def test_a_recorded_pid_of_another_process_is_no_running_emulator(
-    tmp_path: Path, bystander: subprocess.Popen[bytes]
-) -> None:
+def test_a_recorded_pid_of_another_process_is_no_running_emulator(tmp_path: Path, bystander: subprocess.Popen[bytes]) -> None:
     _record(tmp_path, bystander.pid, process_start(bystander.pid))
     assert running_emulator_endpoint(tmp_path) is None
     assert server.status(tmp_path) is None
@@ -67,6 +63,5 @@ def test_the_real_emulator_is_recognised_and_stopped(tmp_path: Path) -> None:
 def test_emulator_json_has_one_reader() -> None:
     """Only settings.read_emulator opens emulator.json (the others go through it)."""
     package = Path(settings_mod.__file__).parent
-    readers = [p.relative_to(package) for p in package.rglob("*.py")
-               if '"emulator.json"' in p.read_text(encoding="utf-8")]  # fmt: skip
+    readers = [p.relative_to(package) for p in package.rglob("*.py") if '"emulator.json"' in p.read_text(encoding="utf-8")]
     assert readers == [Path("settings.py")]

@@ -43,15 +43,27 @@ wait
 """)
     (bin_dir / "terraform").chmod(0o755)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
-    env.update(HOME=str(tmp_path / "home"), PATH=f"{bin_dir}:{env['PATH']}", LZ_CONFIG=str(config),
-               LZ_WORK_DIR=str(tmp_path / "p" / ".lz"), LZ_OUT_DIR=str(tmp_path / "p" / "cdktf.out"),
-               AWS_EC2_METADATA_DISABLED="true")  # fmt: skip
+    env.update(
+        HOME=str(tmp_path / "home"),
+        PATH=f"{bin_dir}:{env['PATH']}",
+        LZ_CONFIG=str(config),
+        LZ_WORK_DIR=str(tmp_path / "p" / ".lz"),
+        LZ_OUT_DIR=str(tmp_path / "p" / "cdktf.out"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     mirror = provider_mirror()
     if mirror:
         env["LZ_PROVIDER_MIRROR"] = mirror
-    lz = subprocess.Popen([sys.executable, "-m", "landing_zone.cli.main", "up"], cwd=tmp_path / "p", env=env,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          start_new_session=True)  # fmt: skip
+    lz = subprocess.Popen(
+        [sys.executable, "-m", "landing_zone.cli.main", "up"],
+        cwd=tmp_path / "p",
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 600  # a guard against a hang, not a timing assertion
         while not pids.exists() and lz.poll() is None and time.monotonic() < deadline:

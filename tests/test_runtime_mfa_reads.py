@@ -44,9 +44,7 @@ echo '{{"users": {{"value": {{}}}}}}'
     return Settings(config_path=tmp_path / "project.yaml", work_dir=work, out_dir=out, endpoint="http://127.0.0.1:1")
 
 
-def test_stack_outputs_use_the_mfa_session_of_the_stacks_account(
-    project: Project, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_stack_outputs_use_the_mfa_session_of_the_stacks_account(project: Project, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[list[str]] = []
 
     def sessions(project: Project, settings: Settings, accounts: list[str], code_for: object) -> dict[str, dict[str, str]]:

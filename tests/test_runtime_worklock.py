@@ -23,8 +23,7 @@ with holding(Path(sys.argv[1]), "lz up"):
 
 
 def _holder(work_dir: Path) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(work_dir)], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(work_dir)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline() == "held\n"
     return proc
 
@@ -72,9 +71,13 @@ def test_lz_synth_waits_for_the_running_lz(tmp_path: Path) -> None:
     work = tmp_path / "p" / ".lz"
     first = _holder(work)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LZ_")} | {
-        "LZ_CONFIG": str(config), "LZ_WORK_DIR": str(work), "LZ_OUT_DIR": str(tmp_path / "p" / "cdktf.out")}  # fmt: skip
-    synth = subprocess.Popen([sys.executable, "-m", "landing_zone.cli.main", "synth"], cwd=tmp_path, env=env,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+        "LZ_CONFIG": str(config),
+        "LZ_WORK_DIR": str(work),
+        "LZ_OUT_DIR": str(tmp_path / "p" / "cdktf.out"),
+    }
+    synth = subprocess.Popen(
+        [sys.executable, "-m", "landing_zone.cli.main", "synth"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         assert synth.stderr is not None
         line = synth.stderr.readline()

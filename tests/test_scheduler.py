@@ -23,17 +23,18 @@ def _tasks(graph: dict[str, list[str]] = GRAPH) -> list[Task]:
     return [Task(name, "acct", "layer", list(deps)) for name, deps in graph.items()]
 
 
-@pytest.mark.parametrize("failing, expected", [
-    ((), dict.fromkeys(GRAPH, DONE)),
-    (("a",), {"a": FAILED, "b": SKIPPED, "c": SKIPPED, "d": SKIPPED, "x": DONE, "y": DONE}),
-    (("b",), {"a": DONE, "b": FAILED, "c": DONE, "d": SKIPPED, "x": DONE, "y": DONE}),
-    (("c", "x"), {"a": DONE, "b": DONE, "c": FAILED, "d": SKIPPED, "x": FAILED, "y": SKIPPED}),
-    (("d", "y"), {"a": DONE, "b": DONE, "c": DONE, "d": FAILED, "x": DONE, "y": FAILED}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "failing, expected",
+    [
+        ((), dict.fromkeys(GRAPH, DONE)),
+        (("a",), {"a": FAILED, "b": SKIPPED, "c": SKIPPED, "d": SKIPPED, "x": DONE, "y": DONE}),
+        (("b",), {"a": DONE, "b": FAILED, "c": DONE, "d": SKIPPED, "x": DONE, "y": DONE}),
+        (("c", "x"), {"a": DONE, "b": DONE, "c": FAILED, "d": SKIPPED, "x": FAILED, "y": SKIPPED}),
+        (("d", "y"), {"a": DONE, "b": DONE, "c": DONE, "d": FAILED, "x": DONE, "y": FAILED}),
+    ],
+)
 @pytest.mark.parametrize("parallel", [1, 3])
-def test_a_failure_skips_its_dependants_and_the_others_finish(
-    failing: tuple[str, ...], expected: dict[str, str], parallel: int
-) -> None:
+def test_a_failure_skips_its_dependants_and_the_others_finish(failing: tuple[str, ...], expected: dict[str, str], parallel: int) -> None:
     ran: list[str] = []
     lock = threading.Lock()
 
@@ -134,15 +135,16 @@ def test_every_stack_depends_on_what_layers_say(project: Project) -> None:
         assert all(positions[d] < positions[t.name] for d in t.deps), t.name
 
 
-@pytest.mark.parametrize("stacks, with_deps, expected", [
-    (("security-identities",), False, ["security-identities"]),
-    (("security-identities",), True,
-     ["management-tf-backend", "management-organizations", "security-tf-backend", "security-identities"]),
-    (("management-organizations",), True, ["management-tf-backend", "management-organizations"]),
-    (("management-tf-backend", "security-base-nope"), False, None),
-])  # fmt: skip
-def test_selection_with_and_without_deps(project: Project, stacks: tuple[str, ...], with_deps: bool,
-                                         expected: list[str] | None) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    "stacks, with_deps, expected",
+    [
+        (("security-identities",), False, ["security-identities"]),
+        (("security-identities",), True, ["management-tf-backend", "management-organizations", "security-tf-backend", "security-identities"]),
+        (("management-organizations",), True, ["management-tf-backend", "management-organizations"]),
+        (("management-tf-backend", "security-base-nope"), False, None),
+    ],
+)
+def test_selection_with_and_without_deps(project: Project, stacks: tuple[str, ...], with_deps: bool, expected: list[str] | None) -> None:
     if expected is None:
         with pytest.raises(DeployError, match="unknown stack 'security-base-nope'"):
             plan_tasks(project, Selection(stacks, with_deps))
@@ -199,9 +201,10 @@ def test_waves_hold_every_stack_once_after_all_its_dependencies(project: Project
 def test_layer_limits_wanted_and_cross_account_dependencies(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     from landing_zone import layers
 
-    extra = (layers.Layer("probe", only=("management", "security"), after=("tf-backend",),
-                          after_stacks=(("security", "probe"),)),
-             layers.Layer("off", management_only=True, wanted=lambda p: False))  # fmt: skip
+    extra = (
+        layers.Layer("probe", only=("management", "security"), after=("tf-backend",), after_stacks=(("security", "probe"),)),
+        layers.Layer("off", management_only=True, wanted=lambda p: False),
+    )
     monkeypatch.setattr(layers, "LAYERS", layers.LAYERS + extra)
     deps = layers.dependencies(project)
     probes = {s for s in deps if s[1] == "probe"}

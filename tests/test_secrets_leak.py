@@ -75,8 +75,7 @@ def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory):
     lz("credentials", "emulator-access-key", USER, "--out", str(key_csv))
     lz("credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", str(key_csv), "--aws-dir", str(aws_dir))
     lz("mfa", "enroll", USER, "--demo-codes", "--aws-dir", str(aws_dir))
-    lz("credentials", "configure", "--type", "MANAGEMENT", "--skip-access-keys-setup", "--fetch-mfa-device",
-       "--aws-dir", str(aws_dir))  # fmt: skip
+    lz("credentials", "configure", "--type", "MANAGEMENT", "--skip-access-keys-setup", "--fetch-mfa-device", "--aws-dir", str(aws_dir))
     lz("mfa", "login", "--demo-codes", "--aws-dir", str(aws_dir))
 
     with key_csv.open() as fh:
@@ -84,9 +83,7 @@ def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory):
     secrets["csv access key"] = {rows[1][0]}
     secrets["csv secret key"] = {rows[1][1]}
     files = aws_dir / deployment.project.short_name
-    secrets["credentials file key"] = set(
-        _ini_values(files / "credentials", "aws_access_key_id", "aws_secret_access_key", "aws_session_token")
-    )
+    secrets["credentials file key"] = set(_ini_values(files / "credentials", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"))
     caches = list((files / "cache").glob("*.json"))
     assert caches, "mfa login cached no session"
     for cache in caches:
@@ -109,8 +106,9 @@ def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory):
 
 def _run(dep: Deployment, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Deployment.lz with GNUPGHOME set (the users' private keys)."""
-    proc = subprocess.run([sys.executable, "-m", "landing_zone.cli.main", *args], cwd=dep.dir, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "landing_zone.cli.main", *args], cwd=dep.dir, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     assert proc.returncode == 0, f"lz {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
     return proc
 

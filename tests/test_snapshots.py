@@ -21,13 +21,7 @@ def snapshot_json(snapshot):
 
 
 def _cases() -> list[tuple[str, str, str, str]]:
-    return [
-        (p, t, m, s)
-        for p in PROJECTS
-        for t in TARGETS
-        for m in MFA
-        for s in sorted(synth_stacks(PROJECTS[p], t, MFA[m]))
-    ]
+    return [(p, t, m, s) for p in PROJECTS for t in TARGETS for m in MFA for s in sorted(synth_stacks(PROJECTS[p], t, MFA[m]))]
 
 
 @pytest.mark.parametrize(("project", "target", "mfa", "stack"), _cases())

@@ -50,8 +50,9 @@ def test_lazy_bindings_synthesize_identical_json(tmp_path: Path) -> None:
     procs = {}
     for path, eager in (("eager", "1"), ("lazy", "")):
         env = {**base, "LZ_OUT_DIR": str(tmp_path / f"out-{path}"), "LZ_EAGER_BINDINGS": eager}
-        procs[path] = subprocess.Popen([sys.executable, "-c", DRIVER], cwd=tmp_path, env=env, text=True,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)  # fmt: skip
+        procs[path] = subprocess.Popen(
+            [sys.executable, "-c", DRIVER], cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        )
     results = {path: proc.communicate(timeout=600) for path, proc in procs.items()}
     for path, proc in procs.items():
         assert proc.returncode == 0, f"{path}: {results[path][1][-3000:]}"

@@ -39,14 +39,20 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _lz_synth(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "landing_zone.cli.main", "synth"], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "landing_zone.cli.main", "synth"],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_three_processes_write_the_files_one_writes(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    procs = {jobs: _lz_synth({**env, "LZ_OUT_DIR": str(tmp_path / f"out-{jobs}"), "LZ_SYNTH_JOBS": jobs}, tmp_path)
-             for jobs in ("1", "3")}  # fmt: skip
+    procs = {jobs: _lz_synth({**env, "LZ_OUT_DIR": str(tmp_path / f"out-{jobs}"), "LZ_SYNTH_JOBS": jobs}, tmp_path) for jobs in ("1", "3")}
     results = {jobs: proc.communicate(timeout=600) for jobs, proc in procs.items()}
     for jobs, proc in procs.items():
         assert proc.returncode == 0, f"LZ_SYNTH_JOBS={jobs}: {results[jobs][1][-3000:]}"
@@ -80,16 +86,19 @@ def test_an_invalid_app_fails_in_one_line_as_one_process_does(tmp_path: Path) ->
     assert not (tmp_path / "out").exists() and not (tmp_path / ".out.tmp").exists()  # nothing written
 
 
-@pytest.mark.parametrize(("stacks", "env", "cores", "expected"), [
-    (13, "", 2, 1),  # the root project: a second process would cost more than it saves
-    (80, "", 2, 1),
-    (307, "", 2, 2),  # 100 member accounts, 2 cores
-    (307, "", 8, 3),  # one process per 100 stacks at most
-    (907, "", 1, 1),
-    (13, "3", 2, 3),  # LZ_SYNTH_JOBS wins
-    (907, "1", 2, 1),
-    (907, "x", 2, 2),  # not a number: ignored
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stacks", "env", "cores", "expected"),
+    [
+        (13, "", 2, 1),  # the root project: a second process would cost more than it saves
+        (80, "", 2, 1),
+        (307, "", 2, 2),  # 100 member accounts, 2 cores
+        (307, "", 8, 3),  # one process per 100 stacks at most
+        (907, "", 1, 1),
+        (13, "3", 2, 3),  # LZ_SYNTH_JOBS wins
+        (907, "1", 2, 1),
+        (907, "x", 2, 2),  # not a number: ignored
+    ],
+)
 def test_processes(monkeypatch: pytest.MonkeyPatch, stacks: int, env: str, cores: int, expected: int) -> None:
     monkeypatch.setenv("LZ_SYNTH_JOBS", env)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))

@@ -21,8 +21,9 @@ from landing_zone.deploy.terraform import StaleLock, Terraform, TerraformError
 from landing_zone.settings import is_process, process_start
 
 LOCK_ID = "77c876be-8493-3653-400a-2b3da13195c1"
-ATTEMPT = (f"2026-12-01T23:28:58.170Z [INFO]  backend-s3: Attempting to lock remote state (DynamoDB only)...: "
-           f"tf_backend.lock.id={LOCK_ID} tf_backend.lock.who=root@vm")  # fmt: skip
+ATTEMPT = (
+    f"2026-12-01T23:28:58.170Z [INFO]  backend-s3: Attempting to lock remote state (DynamoDB only)...: tf_backend.lock.id={LOCK_ID} tf_backend.lock.who=root@vm"
+)
 
 
 def _lock_error(who: str, created: datetime) -> str:
@@ -37,7 +38,7 @@ Lock Info:
   Operation: OperationTypePlan
   Who:       {who}
   Version:   1.11.4
-  Created:   {created.strftime('%Y-%m-%d %H:%M:%S.%f')}683 +0000 UTC
+  Created:   {created.strftime("%Y-%m-%d %H:%M:%S.%f")}683 +0000 UTC
   Info:
 """
 
@@ -60,8 +61,7 @@ exit 0
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     ws = tmp_path / "ws"
     ws.mkdir()
-    return Terraform("security-tf-backend", ws, {"PATH": "/usr/bin:/bin"}, tmp_path / "stack.log",
-                     binary=str(script), emulator=True), calls  # fmt: skip
+    return Terraform("security-tf-backend", ws, {"PATH": "/usr/bin:/bin"}, tmp_path / "stack.log", binary=str(script), emulator=True), calls
 
 
 PLAN = "plan -input=false -no-color -detailed-exitcode -out=tfplan"
@@ -106,9 +106,9 @@ def _dead_pid() -> int:
 def _leftover(ws: Path, *, pid: int, started: str | None, lock_logged: bool = True) -> None:
     """What `kill -9` of lz leaves in a workspace: its run record and terraform's core log."""
     dead = _dead_pid()
-    (ws / locks.RUN_RECORD).write_text(json.dumps({"pid": pid, "started": started, "lz_pid": dead,
-                                                   "lz_started": "boot/1", "command": "terraform apply",
-                                                   "at": "2026-12-01 23:00:00"}))  # fmt: skip
+    (ws / locks.RUN_RECORD).write_text(
+        json.dumps({"pid": pid, "started": started, "lz_pid": dead, "lz_started": "boot/1", "command": "terraform apply", "at": "2026-12-01 23:00:00"})
+    )
     if lock_logged:
         (ws / locks.CORE_LOG).write_text(ATTEMPT + "\n")
 
@@ -160,8 +160,7 @@ def _sleeping_terraform(tmp_path: Path) -> tuple[Terraform, Path]:
     script.chmod(0o755)
     ws = tmp_path / "ws"
     ws.mkdir()
-    return Terraform("management-sso", ws, {"PATH": "/usr/bin:/bin"}, tmp_path / "management-sso.log",
-                     binary=str(script), timeout=1), pids  # fmt: skip
+    return Terraform("management-sso", ws, {"PATH": "/usr/bin:/bin"}, tmp_path / "management-sso.log", binary=str(script), timeout=1), pids
 
 
 def _all_gone(pids: Path) -> bool:
@@ -178,8 +177,7 @@ def test_a_hung_command_times_out_killing_its_group_and_names_stack_and_log(tmp_
     tf, pids = _sleeping_terraform(tmp_path)
     with pytest.raises(TerraformError) as caught:
         tf.plan()
-    assert str(caught.value) == (f"management-sso: terraform plan timed out after 1s (LZ_COMMAND_TIMEOUT); "
-                                 f"see {tmp_path / 'management-sso.log'}")  # fmt: skip
+    assert str(caught.value) == (f"management-sso: terraform plan timed out after 1s (LZ_COMMAND_TIMEOUT); see {tmp_path / 'management-sso.log'}")
     assert _all_gone(pids), "terraform and its plugin are killed"
 
 
@@ -237,8 +235,7 @@ def test_lz_unlock_releases_the_stale_lock_after_asking(tmp_path: Path, monkeypa
         asked.append(question)
         return True
 
-    out = command.unlock_stack(project, settings, "security-tf-backend", None, confirm=confirm,
-                               code_for=lambda p, s: "")  # fmt: skip
+    out = command.unlock_stack(project, settings, "security-tf-backend", None, confirm=confirm, code_for=lambda p, s: "")
     assert out == f"security-tf-backend: state lock {LOCK_ID} released"
     assert LOCK_ID in asked[0] and "terraform apply" in asked[0]
     assert calls.read_text().splitlines() == [f"force-unlock -force {LOCK_ID}"]

@@ -58,8 +58,7 @@ def test_trail_delivers_to_an_encrypted_log_group(root: dict[str, Any]) -> None:
     stack = root["management-audit"]
     _, trail = _one(stack, "aws_cloudtrail")
     group_key, group = _one(stack, "aws_cloudwatch_log_group")
-    role_key, role = next((k, b) for k, b in _resources(stack, "aws_iam_role").items()
-                          if b["name"] == naming.audit_trail_logs_role(SHORT))  # fmt: skip
+    role_key, role = next((k, b) for k, b in _resources(stack, "aws_iam_role").items() if b["name"] == naming.audit_trail_logs_role(SHORT))
     key_key, _ = _one(stack, "aws_kms_key")
     assert group["name"] == naming.audit_trail_log_group(SHORT)
     assert group["kms_key_id"] == f"${{aws_kms_key.{key_key}.arn}}"  # the trail's key
@@ -68,8 +67,7 @@ def test_trail_delivers_to_an_encrypted_log_group(root: dict[str, Any]) -> None:
     assert trail["cloud_watch_logs_role_arn"] == f"${{aws_iam_role.{role_key}.arn}}"
     trust = json.loads(role["assume_role_policy"])["Statement"]
     trail_arn = naming.trail_arn("us-east-1", MANAGEMENT_ID, naming.audit_trail(SHORT))
-    assert [(st["Principal"], st["Condition"]) for st in trust] == [
-        ({"Service": "cloudtrail.amazonaws.com"}, {"StringEquals": {"aws:SourceArn": trail_arn}})]
+    assert [(st["Principal"], st["Condition"]) for st in trust] == [({"Service": "cloudtrail.amazonaws.com"}, {"StringEquals": {"aws:SourceArn": trail_arn}})]
     policy = next(b for b in _resources(stack, "aws_iam_role_policy").values() if role_key in b["role"])
     (write,) = json.loads(policy["policy"])["Statement"]
     assert sorted(write["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -100,8 +98,7 @@ def test_every_cis_control_has_a_filter_and_an_alarm_to_the_alerts_topic(root: d
         assert flt["metric_transformation"]["namespace"] == alarm["namespace"] == naming.cis_namespace(SHORT)
         assert all(event in flt["pattern"] for event in events), (number, flt["pattern"])
         assert alarm["alarm_actions"] == [topic], number
-        assert (alarm["threshold"], alarm["comparison_operator"], alarm["statistic"]) == (
-            1, "GreaterThanOrEqualToThreshold", "Sum")
+        assert (alarm["threshold"], alarm["comparison_operator"], alarm["statistic"]) == (1, "GreaterThanOrEqualToThreshold", "Sum")
 
 
 def test_alerts_topic_accepts_this_accounts_alarms(root: dict[str, Any]) -> None:
@@ -144,7 +141,7 @@ def test_a_primary_region_without_the_alerts_topic_gets_its_own_alarm_topic(tmp_
     topic_key, topic = _one(stack, "aws_sns_topic")
     short = "acm"
     assert topic["name"] == naming.cis_alarms_topic(short)
-    (key_key, key), = ((k, v) for k, v in _resources(stack, "aws_kms_key").items() if k.startswith("cis-alarm-topic"))
+    ((key_key, key),) = ((k, v) for k, v in _resources(stack, "aws_kms_key").items() if k.startswith("cis-alarm-topic"))
     assert topic["kms_master_key_id"] == f"${{aws_kms_key.{key_key}.arn}}" and key["enable_key_rotation"] is True
     key_statements = {st["Sid"]: st for st in json.loads(key["policy"])["Statement"]}
     assert key_statements["CloudWatchAlarmsPublish"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}

@@ -12,8 +12,9 @@ from tests.synth_helpers import prepare_project
 
 
 @pytest.mark.parametrize("emails", [[], ["ops@example.com", "sec@example.com"]])
-def test_up_says_that_email_subscriptions_wait_for_confirmation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str], emails: list[str]) -> None:  # fmt: skip
+def test_up_says_that_email_subscriptions_wait_for_confirmation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], emails: list[str]
+) -> None:
     from landing_zone.deploy import command
 
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
@@ -26,7 +27,8 @@ def test_up_says_that_email_subscriptions_wait_for_confirmation(tmp_path: Path, 
     err = capsys.readouterr().err
     notice = [line for line in err.splitlines() if line.startswith("alerts:")]
     if emails:
-        assert notice == ["alerts: 2 address(es) in notifications.emails get one confirmation mail per account; "
-                          "AWS sends them alerts only once it is confirmed"]  # fmt: skip
+        assert notice == [
+            "alerts: 2 address(es) in notifications.emails get one confirmation mail per account; AWS sends them alerts only once it is confirmed"
+        ]
     else:
         assert notice == []

@@ -155,8 +155,14 @@ class WorkflowRun:
         summary.touch(), path_file.touch()
         env = {**self.env, **{k: substitute(str(v), ctx) for k, v in self.workflow.get("env", {}).items()}}
         env.update({k: substitute(str(v), ctx) for k, v in job.get("env", {}).items()})
-        env.update(self.env_overrides, GITHUB_STEP_SUMMARY=str(summary), GITHUB_PATH=str(path_file),
-                   GITHUB_OUTPUT=str(run.dir.with_suffix(".output")), CI="true", GITHUB_ACTIONS="true")  # fmt: skip
+        env.update(
+            self.env_overrides,
+            GITHUB_STEP_SUMMARY=str(summary),
+            GITHUB_PATH=str(path_file),
+            GITHUB_OUTPUT=str(run.dir.with_suffix(".output")),
+            CI="true",
+            GITHUB_ACTIONS="true",
+        )
         for i, step in enumerate(job["steps"]):
             label = step.get("name") or step.get("uses") or f"step {i}"
             if not self._condition(step.get("if"), ctx, run.ok):
@@ -186,8 +192,15 @@ class WorkflowRun:
         if step.get("name") in self.skip_steps:
             return "skipped"
         step_env = {**env, **{k: substitute(str(v), ctx) for k, v in step.get("env", {}).items()}}
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=run.dir,
-                              env=step_env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1800)  # fmt: skip
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=run.dir,
+            env=step_env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=1800,
+        )
         run.log += f"\n== {step.get('name')} (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}"
         return "ok" if proc.returncode == 0 else "failed"
 
@@ -231,11 +244,9 @@ class WorkflowRun:
         return [r for name, runs in self.runs.items() if name.startswith(prefix) for r in runs]
 
     def failures(self) -> str:
-        return "\n".join(f"--- {r.job} {r.matrix}: {r.steps}\n{r.log[-4000:]}" for runs in self.runs.values()
-                         for r in runs if not r.ok)  # fmt: skip
+        return "\n".join(f"--- {r.job} {r.matrix}: {r.steps}\n{r.log[-4000:]}" for runs in self.runs.values() for r in runs if not r.ok)
 
 
 def _needs(job: dict[str, Any]) -> list[str]:
     needs = job.get("needs", [])
     return [needs] if isinstance(needs, str) else list(needs)
-

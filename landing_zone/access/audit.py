@@ -22,8 +22,7 @@ from landing_zone.access.terraform import Stacks, policy_document, resources
 
 TRAIL_CHANGES = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors")
 LOG_DELETIONS = ("s3:DeleteObject", "s3:DeleteObjectVersion")
-ARCHIVE_CHANGES = ("s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket",
-                   "s3:PutBucketVersioning")  # fmt: skip
+ARCHIVE_CHANGES = ("s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket", "s3:PutBucketVersioning")
 AUDIT_LAYER = "audit"
 
 
@@ -81,8 +80,7 @@ def claims(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: i
     if trail:  # ProtectAuditTrail: a member account's Admin (the delegated administrator's too) cannot touch it
         for target in members:
             for caller in _admins(model, target, naming.ADMIN_ROLE)[:1]:
-                out += [Claim(f"Admin@{target} must not change the organization trail", caller, a, trail, False)
-                        for a in TRAIL_CHANGES]  # fmt: skip
+                out += [Claim(f"Admin@{target} must not change the organization trail", caller, a, trail, False) for a in TRAIL_CHANGES]
     found = archive(model, stacks)
     if found:
         objects = f"arn:aws:s3:::{found.bucket}/AWSLogs/{model.accounts[naming.MANAGEMENT].id}/CloudTrail/log.json.gz"
@@ -94,8 +92,7 @@ def claims(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: i
         for caller in admins:
             out.append(Claim("the archive's admins read the logs", caller, "s3:GetObject", objects, True, found.policy))
             if found.account != naming.MANAGEMENT:  # SCPs never apply in the management account
-                out += [Claim("ProtectAuditArchive: an Admin must not lift the archive's protection", caller, a, bucket, False)
-                        for a in ARCHIVE_CHANGES]  # fmt: skip
+                out += [Claim("ProtectAuditArchive: an Admin must not lift the archive's protection", caller, a, bucket, False) for a in ARCHIVE_CHANGES]
         if deployer and found.account != naming.MANAGEMENT:  # the deploy roles keep managing it
             out += [Claim("the deploy role manages the archive", deployer, a, bucket, True) for a in ARCHIVE_CHANGES[:3]]
     support = model.roles.get((naming.MANAGEMENT, naming.SUPPORT_ROLE))
@@ -118,12 +115,10 @@ def _support_claims(model: AccessModel, age: int) -> list[Claim]:
         out.append(Claim(f"{'may' if expect else 'must not'} reach Support@management", caller, ASSUMED, arn, expect))
         if expect:
             out.append(Claim("Support@management without MFA", caller.with_mfa(NO_MFA), ASSUMED, arn, False))
-            out.append(Claim(f"Support@management with an MFA sign-in older than {age}s",
-                             caller.with_mfa(Mfa(True, age + 1)), ASSUMED, arn, False))  # fmt: skip
+            out.append(Claim(f"Support@management with an MFA sign-in older than {age}s", caller.with_mfa(Mfa(True, age + 1)), ASSUMED, arn, False))
     for target in (a for a in model.accounts if a not in (naming.MANAGEMENT, home)):
         for caller in _admins(model, target, naming.ADMIN_ROLE)[:1]:  # a member account's Admin is not the identity account
-            out.append(Claim(f"Admin@{target} must not reach Support@management", caller.then(naming.MANAGEMENT, naming.SUPPORT_ROLE),
-                             ASSUMED, arn, False))  # fmt: skip
+            out.append(Claim(f"Admin@{target} must not reach Support@management", caller.then(naming.MANAGEMENT, naming.SUPPORT_ROLE), ASSUMED, arn, False))
     return out
 
 
@@ -135,11 +130,9 @@ def allowed(model: AccessModel, claim: Claim) -> bool:
     # The caller's own policies allowed it: does the bucket policy deny it (to anyone)?
     account, role = claim.caller.via[-1] if claim.caller.via else (claim.caller.account, "")
     owner = model.accounts[account].id
-    anyone = evaluator.Principal(naming.role_arn(owner, role or "caller"),
-                                 (("everything", managed_policies.FULL_AWS_ACCESS_DOCUMENT),), trust={})  # fmt: skip
+    anyone = evaluator.Principal(naming.role_arn(owner, role or "caller"), (("everything", managed_policies.FULL_AWS_ACCESS_DOCUMENT),), trust={})
     context = {"aws:RequestedRegion": model.accounts[account].region, "aws:SecureTransport": "true", **claim.caller.mfa.context()}
-    return evaluator.allowed(anyone, claim.action, claim.resource, context, resource_policy=claim.bucket_policy,
-                             resource_owner=owner)  # fmt: skip
+    return evaluator.allowed(anyone, claim.action, claim.resource, context, resource_policy=claim.bucket_policy, resource_owner=owner)
 
 
 def failures(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int) -> list[str]:

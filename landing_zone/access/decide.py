@@ -21,8 +21,13 @@ BOOTSTRAP_USER = "mgmt-org-admin"
 BOOTSTRAP_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 # Organizations accepts these from member accounts; everything else only from the management
 # account (or a delegated administrator): an AWS rule outside any policy, so PMapper lacks it.
-_MEMBER_ORGANIZATIONS_CALLS = ("organizations:LeaveOrganization", "organizations:AcceptHandshake",
-                               "organizations:DeclineHandshake", "organizations:Describe", "organizations:List")  # fmt: skip
+_MEMBER_ORGANIZATIONS_CALLS = (
+    "organizations:LeaveOrganization",
+    "organizations:AcceptHandshake",
+    "organizations:DeclineHandshake",
+    "organizations:Describe",
+    "organizations:List",
+)
 
 Kind = Literal["user", "bootstrap", "root", "sso", "oidc"]
 # A GitHub Actions token: issued by this host, for the audience configure-aws-credentials asks for.
@@ -66,9 +71,13 @@ class Caller:
 
     @property
     def label(self) -> str:
-        start = {"user": f"{self.name}@{self.account}", "bootstrap": f"{BOOTSTRAP_USER}@{self.account}",
-                 "root": f"root@{self.account}", "sso": f"sso:{self.name}@{self.account}",
-                 "oidc": f"github:{self.name}" + ("" if self.audience == GITHUB_AUDIENCE else f" (aud {self.audience})")}[self.kind]  # fmt: skip
+        start = {
+            "user": f"{self.name}@{self.account}",
+            "bootstrap": f"{BOOTSTRAP_USER}@{self.account}",
+            "root": f"root@{self.account}",
+            "sso": f"sso:{self.name}@{self.account}",
+            "oidc": f"github:{self.name}" + ("" if self.audience == GITHUB_AUDIENCE else f" (aud {self.audience})"),
+        }[self.kind]
         mfa = "" if not self.mfa.present else f" (MFA {self.mfa.age}s)"
         return " → ".join([start + mfa, *(f"{role}@{acct}" for acct, role in self.via)])
 
@@ -139,14 +148,19 @@ def decide(model: AccessModel, caller: Caller, action: str, resource: str, conte
         if role is None:
             return Decision(False, f"no role {role_name} in {target}")
         arn = naming.role_arn(model.accounts[target].id, role_name)
-        if not evaluator.allowed(principal, "sts:AssumeRole", arn, ctx, resource_policy=role.trust,
-                                 resource_owner=model.accounts[target].id, scps=model.scp_documents(account)):  # fmt: skip
+        if not evaluator.allowed(
+            principal, "sts:AssumeRole", arn, ctx, resource_policy=role.trust, resource_owner=model.accounts[target].id, scps=model.scp_documents(account)
+        ):
             return Decision(False, f"sts:AssumeRole {role_name}@{target} denied")
         principal, account, ctx = Principal(arn, role.policies, trust=role.trust), target, caller.mfa.context()
     if action == ASSUMED:
         return Decision(True, "")
-    if (action.startswith("organizations:") and account != naming.MANAGEMENT and not model.organizations_delegated
-            and not action.startswith(_MEMBER_ORGANIZATIONS_CALLS)):  # fmt: skip
+    if (
+        action.startswith("organizations:")
+        and account != naming.MANAGEMENT
+        and not model.organizations_delegated
+        and not action.startswith(_MEMBER_ORGANIZATIONS_CALLS)
+    ):
         return Decision(False, "AWS Organizations accepts this only from the management account")
     # AWS names a region in every request: the account's own unless the check says otherwise.
     region = {"aws:RequestedRegion": model.accounts[account].region}

@@ -50,8 +50,20 @@ def _node(principal: Principal) -> Any:
 
     groups = [Group(arn, _policies(arn, docs)) for arn, docs in principal.groups]
     is_role = ":role/" in principal.arn
-    return Node(principal.arn, principal.arn.rsplit("/", 1)[-1], _policies(principal.arn, principal.policies), groups,
-                principal.trust if is_role else None, None, 0, False, False, None, False, None)  # fmt: skip
+    return Node(
+        principal.arn,
+        principal.arn.rsplit("/", 1)[-1],
+        _policies(principal.arn, principal.policies),
+        groups,
+        principal.trust if is_role else None,
+        None,
+        0,
+        False,
+        False,
+        None,
+        False,
+        None,
+    )
 
 
 def allowed(
@@ -71,10 +83,8 @@ def allowed(
     from principalmapper.common import Policy
 
     query = _pmapper()
-    groups = None if scps is None else [[Policy("arn:aws:organizations::scp", f"scp-{i}", d) for d in level]
-                                         for i, level in enumerate(scps)]  # fmt: skip
-    return bool(query.local_check_authorization_full(_node(principal), action, resource, dict(context), resource_policy,
-                                                     resource_owner, groups, None))  # fmt: skip
+    groups = None if scps is None else [[Policy("arn:aws:organizations::scp", f"scp-{i}", d) for d in level] for i, level in enumerate(scps)]
+    return bool(query.local_check_authorization_full(_node(principal), action, resource, dict(context), resource_policy, resource_owner, groups, None))
 
 
 def web_identity_allowed(trust: Document, provider_arn: str, action: str, context: dict[str, str]) -> bool:

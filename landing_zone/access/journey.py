@@ -31,13 +31,35 @@ from landing_zone.config.model import Pipeline
 
 # Journey steps (README "Operator journey on real AWS", the deploy commands) and abuse cases.
 STEPS = (
-    "credentials-bootstrap", "up", "passwords-show", "user-self-service", "credentials-user", "mfa-enroll",
-    "mfa-login", "mfa-enable", "mfa-disable", "down", "down-order", "sso",
-    "abuse-mfa", "abuse-reach", "abuse-auditor", "abuse-other-users", "abuse-own-mfa", "abuse-leave",
-    "abuse-root", "abuse-scp", "ci", "abuse-ci",
-)  # fmt: skip
-_WRITES = (("iam:CreateUser", "arn:aws:iam::{id}:user/intruder"), ("s3:PutObject", "arn:aws:s3:::{bucket}/x"),
-           ("ec2:RunInstances", "*"), ("iam:AttachRolePolicy", "arn:aws:iam::{id}:role/Auditor"))  # fmt: skip
+    "credentials-bootstrap",
+    "up",
+    "passwords-show",
+    "user-self-service",
+    "credentials-user",
+    "mfa-enroll",
+    "mfa-login",
+    "mfa-enable",
+    "mfa-disable",
+    "down",
+    "down-order",
+    "sso",
+    "abuse-mfa",
+    "abuse-reach",
+    "abuse-auditor",
+    "abuse-other-users",
+    "abuse-own-mfa",
+    "abuse-leave",
+    "abuse-root",
+    "abuse-scp",
+    "ci",
+    "abuse-ci",
+)
+_WRITES = (
+    ("iam:CreateUser", "arn:aws:iam::{id}:user/intruder"),
+    ("s3:PutObject", "arn:aws:s3:::{bucket}/x"),
+    ("ec2:RunInstances", "*"),
+    ("iam:AttachRolePolicy", "arn:aws:iam::{id}:role/Auditor"),
+)
 _SCP_CHANGES = ("organizations:UpdatePolicy", "organizations:AttachPolicy", "organizations:DetachPolicy", "organizations:DeletePolicy")
 
 
@@ -82,14 +104,16 @@ def _decide(model: AccessModel, check: Check) -> Decision:
     return decide(model, check.caller, check.action, check.resource, check.context)
 
 
-def failures(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int, step: str | None = None, *,
-             pipeline: Pipeline | None = None) -> list[str]:  # fmt: skip
+def failures(
+    model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int, step: str | None = None, *, pipeline: Pipeline | None = None
+) -> list[str]:
     """Every check of the journey (or one step) whose decision differs from the design."""
     chosen = [c for c in checks(model, stacks, require_mfa, mfa_max_age, pipeline=pipeline) if step is None or c.step == step]
     return [o.render() for o in run(model, chosen) if not o.ok]
 
 
 # --- who is who ---
+
 
 def identity_account(model: AccessModel) -> str:
     """Where the IAM users who reach the member roles live (identities stack: security, else management)."""
@@ -136,8 +160,8 @@ def _account_of_stack(model: AccessModel, stack_id: str, stacks: Stacks) -> str:
 
 # --- the checks ---
 
-def checks(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int, *,
-           pipeline: Pipeline | None = None) -> list[Check]:  # fmt: skip
+
+def checks(model: AccessModel, stacks: Stacks, require_mfa: bool, mfa_max_age: int, *, pipeline: Pipeline | None = None) -> list[Check]:
     """`pipeline`: project.yaml's pipeline: section, the design of the ci roles (None: no CI)."""
     out: list[Check] = []
     for gen in (_bootstrap_steps, _stack_steps, _down_order, _user_steps, _mfa_steps, _sso_steps, _abuse):
@@ -214,16 +238,29 @@ def _down_order(model: AccessModel, stacks: Stacks, require_mfa: bool, _age: int
         if caller is None or not caller.via or identities is None:
             continue
         role = caller.via[-1][1]
-        destroyed = [key for key, body in resources(identities, "aws_iam_role")
-                     if body["name"] == role and not released(body) and f"aws_iam_role.{key}" not in imported(identities)]  # fmt: skip
+        destroyed = [
+            key
+            for key, body in resources(identities, "aws_iam_role")
+            if body["name"] == role and not released(body) and f"aws_iam_role.{key}" not in imported(identities)
+        ]
         if not destroyed:
             continue
         for layer in sorted(_destroyed_after(layers.IDENTITIES)):
             stack_id = naming.stack_id(account, layer)
             if stack_id in stacks:
                 calls = list(_stack_calls(model, stacks, stack_id, destroy=True))
-                out += [Check("down-order", f"{stack_id} after {naming.stack_id(account, layers.IDENTITIES)} destroyed {role}",
-                              caller, a, r, True, gone=((account, role),)) for a, r in calls[:1]]  # fmt: skip
+                out += [
+                    Check(
+                        "down-order",
+                        f"{stack_id} after {naming.stack_id(account, layers.IDENTITIES)} destroyed {role}",
+                        caller,
+                        a,
+                        r,
+                        True,
+                        gone=((account, role),),
+                    )
+                    for a, r in calls[:1]
+                ]
     return out
 
 
@@ -232,8 +269,18 @@ def _bootstrap_steps(model: AccessModel, _stacks: Stacks, require_mfa: bool, _ag
         return []
     bootstrap = Caller("bootstrap", naming.MANAGEMENT)
     out = [Check("credentials-bootstrap", "list the organization's accounts", bootstrap, "organizations:ListAccounts", "*", True)]
-    out += [Check("credentials-bootstrap", f"reach {a} through OAAR", bootstrap.then(a, naming.OAAR_ROLE), ASSUMED,
-                  naming.role_arn(model.accounts[a].id, naming.OAAR_ROLE), True) for a in model.accounts if a != naming.MANAGEMENT]  # fmt: skip
+    out += [
+        Check(
+            "credentials-bootstrap",
+            f"reach {a} through OAAR",
+            bootstrap.then(a, naming.OAAR_ROLE),
+            ASSUMED,
+            naming.role_arn(model.accounts[a].id, naming.OAAR_ROLE),
+            True,
+        )
+        for a in model.accounts
+        if a != naming.MANAGEMENT
+    ]
     return out
 
 
@@ -252,16 +299,23 @@ def _user_steps(model: AccessModel, _stacks: Stacks, require_mfa: bool, _age: in
     for account, user in _people(model):
         me, (arn, mfa_arn) = Caller("user", account, user), _own(model, account, user)
         signed_in = me.with_mfa(FRESH_MFA) if require_mfa else me
-        out += [Check("user-self-service", "first sign-in, own access keys", signed_in, a, arn, True)
-                for a in ("iam:ChangePassword", "iam:GetUser", "iam:CreateAccessKey", "iam:ListAccessKeys",
-                          "iam:UpdateAccessKey", "iam:DeleteAccessKey")]  # fmt: skip
+        out += [
+            Check("user-self-service", "first sign-in, own access keys", signed_in, a, arn, True)
+            for a in ("iam:ChangePassword", "iam:GetUser", "iam:CreateAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:DeleteAccessKey")
+        ]
         out.append(Check("user-self-service", "read the password policy", signed_in, "iam:GetAccountPasswordPolicy", "*", True))
-        out += [Check("mfa-enroll", "own virtual MFA device", me, a, r, True)
-                for a, r in (("iam:ListMFADevices", arn), ("iam:CreateVirtualMFADevice", mfa_arn), ("iam:EnableMFADevice", arn),
-                             ("iam:ListVirtualMFADevices", "*"), ("iam:DeleteVirtualMFADevice", mfa_arn))]  # fmt: skip
+        out += [
+            Check("mfa-enroll", "own virtual MFA device", me, a, r, True)
+            for a, r in (
+                ("iam:ListMFADevices", arn),
+                ("iam:CreateVirtualMFADevice", mfa_arn),
+                ("iam:EnableMFADevice", arn),
+                ("iam:ListVirtualMFADevices", "*"),
+                ("iam:DeleteVirtualMFADevice", mfa_arn),
+            )
+        ]
         out.append(Check("credentials-user", "--fetch-mfa-device", me, "iam:ListMFADevices", arn, True))
-        out.append(Check("user-self-service", "remove own MFA device, signed in with MFA", me.with_mfa(FRESH_MFA),
-                         "iam:DeactivateMFADevice", arn, True))  # fmt: skip
+        out.append(Check("user-self-service", "remove own MFA device, signed in with MFA", me.with_mfa(FRESH_MFA), "iam:DeactivateMFADevice", arn, True))
     for caller in operators(model, "MANAGEMENT"):
         out.append(Check("credentials-user", "--type MANAGEMENT lists the accounts", caller, "organizations:ListAccounts", "*", True))
     return out
@@ -281,8 +335,16 @@ def _mfa_steps(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) 
         cred_type = naming.stack_credentials_type(account)
         for person in operators(model, cred_type):
             role = naming.assumed_role(cred_type)
-            out.append(Check("mfa-login", naming.stack_profile(model.short_name, account), person.with_mfa(FRESH_MFA).then(account, role),
-                             ASSUMED, naming.role_arn(model.accounts[account].id, role), True))  # fmt: skip
+            out.append(
+                Check(
+                    "mfa-login",
+                    naming.stack_profile(model.short_name, account),
+                    person.with_mfa(FRESH_MFA).then(account, role),
+                    ASSUMED,
+                    naming.role_arn(model.accounts[account].id, role),
+                    True,
+                )
+            )
         # The transition redeploys the identities stacks with the credentials that still work.
         step = "mfa-disable" if require_mfa else "mfa-enable"
         caller = deploy_caller(model, account, require_mfa)
@@ -290,8 +352,16 @@ def _mfa_steps(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) 
             out.append(_missing(step, f"no operator for {account}"))
             continue
         for role in _mfa_roles(account):
-            out.append(Check(step, naming.stack_id(account, layers.IDENTITIES), caller, "iam:UpdateAssumeRolePolicy",
-                             naming.role_arn(model.accounts[account].id, role), True))  # fmt: skip
+            out.append(
+                Check(
+                    step,
+                    naming.stack_id(account, layers.IDENTITIES),
+                    caller,
+                    "iam:UpdateAssumeRolePolicy",
+                    naming.role_arn(model.accounts[account].id, role),
+                    True,
+                )
+            )
     return out
 
 
@@ -305,8 +375,17 @@ def _sso_steps(model: AccessModel, _stacks: Stacks, _mfa: bool, _age: int) -> li
             region = model.accounts[account].region
             writes = pset.name in ("Administrator", "DevOps")
             for action, resource in _WRITES[:3]:
-                out.append(Check("sso" if writes else "abuse-auditor", f"{pset.name} {'writes' if writes else 'must not write'}",
-                                 caller, action, _fill(model, account, resource), writes, {"aws:RequestedRegion": region}))  # fmt: skip
+                out.append(
+                    Check(
+                        "sso" if writes else "abuse-auditor",
+                        f"{pset.name} {'writes' if writes else 'must not write'}",
+                        caller,
+                        action,
+                        _fill(model, account, resource),
+                        writes,
+                        {"aws:RequestedRegion": region},
+                    )
+                )
     return out
 
 
@@ -331,7 +410,7 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
     home = identity_account(model)
     members = [a for a in model.accounts if a != naming.MANAGEMENT]
     # Who reaches which member role: exactly the groups the design names, with MFA where required.
-    for (account, user) in sorted(model.users):
+    for account, user in sorted(model.users):
         if account != home or home == naming.MANAGEMENT:
             continue
         for target in members:
@@ -345,10 +424,18 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
                         out.append(Check("abuse-mfa", f"{spec.name}@{target} {why}", caller.with_mfa(mfa), ASSUMED, arn, False))
     if require_mfa:  # OAAR requires MFA too: the bootstrap keys no longer reach anything but management
         for account in model.accounts:
-            for who in ([Caller("bootstrap", naming.MANAGEMENT)] + operators(model, "MANAGEMENT")):
+            for who in [Caller("bootstrap", naming.MANAGEMENT)] + operators(model, "MANAGEMENT"):
                 for mfa, why in ((NO_MFA, "without MFA"), (Mfa(True, age + 1), f"with an MFA sign-in older than {age}s")):
-                    out.append(Check("abuse-mfa", f"OAAR@{account} {why}", who.with_mfa(mfa).then(account, naming.OAAR_ROLE),
-                                     ASSUMED, naming.role_arn(model.accounts[account].id, naming.OAAR_ROLE), False))  # fmt: skip
+                    out.append(
+                        Check(
+                            "abuse-mfa",
+                            f"OAAR@{account} {why}",
+                            who.with_mfa(mfa).then(account, naming.OAAR_ROLE),
+                            ASSUMED,
+                            naming.role_arn(model.accounts[account].id, naming.OAAR_ROLE),
+                            False,
+                        )
+                    )
     # No dead grants: every role a group may assume exists and trusts the group's account.
     for (account, group_name), group in sorted(model.groups.items()):
         for arn in _assume_grants(group.policies):
@@ -358,7 +445,7 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
                 caller = Caller("user", account, user, mfa=FRESH_MFA).then(owner.name if owner else arn.split(":")[4], role)
                 out.append(Check("abuse-reach", f"group {group_name}'s grant on {arn} works", caller, ASSUMED, arn, True))
     # Auditors read, never write.
-    for (account, user) in sorted(model.users):
+    for account, user in sorted(model.users):
         if naming.AUDITOR_ROLE in _assumes(model, account, user) and account == home:
             for target in members:
                 caller = Caller("user", account, user, mfa=FRESH_MFA).then(target, naming.AUDITOR_ROLE)
@@ -371,15 +458,24 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
         me = Caller("user", account, user)
         for other in sorted(u for a, u in model.users if a == account and u != user):
             arn, mfa_arn = _own(model, account, other)
-            for action, resource in (("iam:CreateAccessKey", arn), ("iam:DeleteAccessKey", arn), ("iam:UpdateLoginProfile", arn),
-                                     ("iam:ChangePassword", arn), ("iam:DeactivateMFADevice", arn), ("iam:DeleteVirtualMFADevice", mfa_arn)):
+            for action, resource in (
+                ("iam:CreateAccessKey", arn),
+                ("iam:DeleteAccessKey", arn),
+                ("iam:UpdateLoginProfile", arn),
+                ("iam:ChangePassword", arn),
+                ("iam:DeactivateMFADevice", arn),
+                ("iam:DeleteVirtualMFADevice", mfa_arn),
+            ):
                 out.append(Check("abuse-other-users", f"touch {other}'s credentials", me.with_mfa(FRESH_MFA), action, resource, False))
         out.append(Check("abuse-own-mfa", "remove own MFA device without MFA", me, "iam:DeactivateMFADevice", _own(model, account, user)[0], False))
     # Member accounts: nobody leaves the organization, the root user does nothing, no role changes the SCPs.
     for target in members:
         deployer = deploy_caller(model, target, require_mfa)
-        admins = [Caller("user", home, u, mfa=FRESH_MFA).then(target, naming.ADMIN_ROLE)
-                  for (a, u) in sorted(model.users) if a == home and naming.ADMIN_ROLE in _assumes(model, a, u)]  # fmt: skip
+        admins = [
+            Caller("user", home, u, mfa=FRESH_MFA).then(target, naming.ADMIN_ROLE)
+            for (a, u) in sorted(model.users)
+            if a == home and naming.ADMIN_ROLE in _assumes(model, a, u)
+        ]
         for caller in ([deployer] if deployer else []) + admins[:1]:
             out.append(Check("abuse-leave", "a member account leaves the organization", caller, "organizations:LeaveOrganization", "*", False))
             out += [Check("abuse-scp", "a member role changes the SCPs", caller, a, "*", False) for a in _SCP_CHANGES]
@@ -390,6 +486,7 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
 
 
 # --- GitHub Actions (the ci layer): which tokens reach which role, and what plan may not do ---
+
 
 def _token(sub: str, audience: str = GITHUB_AUDIENCE) -> Caller:
     return Caller("oidc", naming.MANAGEMENT, sub, audience=audience)
@@ -439,15 +536,31 @@ def _ci_steps(model: AccessModel, stacks: Stacks, pipeline: Pipeline | None) -> 
                 continue
             kind = ci_roles.get(role) if account == naming.MANAGEMENT else None
             expect = pipeline is not None and kind is not None and _trusted(pipeline, kind, what)
-            out.append(Check("ci" if expect else "abuse-ci", f"{what} {'may' if expect else 'must not'} assume {role}@{account}",
-                             _token(sub).then(account, role), ASSUMED, arn, expect))  # fmt: skip
+            out.append(
+                Check(
+                    "ci" if expect else "abuse-ci",
+                    f"{what} {'may' if expect else 'must not'} assume {role}@{account}",
+                    _token(sub).then(account, role),
+                    ASSUMED,
+                    arn,
+                    expect,
+                )
+            )
     if pipeline is None:
         return out
     apply, plan = naming.ci_role(model.short_name, "apply"), naming.ci_role(model.short_name, "plan")
     good = ci_deployer(model, pipeline, naming.MANAGEMENT).name
     for role in (apply, plan):
-        out.append(Check("abuse-ci", f"a token for another audience must not assume {role}", _token(good, "sts.example.com")
-                         .then(naming.MANAGEMENT, role), ASSUMED, naming.role_arn(management.id, role), False))  # fmt: skip
+        out.append(
+            Check(
+                "abuse-ci",
+                f"a token for another audience must not assume {role}",
+                _token(good, "sts.example.com").then(naming.MANAGEMENT, role),
+                ASSUMED,
+                naming.role_arn(management.id, role),
+                False,
+            )
+        )
     # The apply job deploys every stack (the calls `lz up` makes, as for the laptop's credentials).
     for stack_id in sorted(stacks):
         caller = ci_deployer(model, pipeline, _account_of_stack(model, stack_id, stacks))
@@ -461,31 +574,46 @@ def _ci_steps(model: AccessModel, stacks: Stacks, pipeline: Pipeline | None) -> 
         if not backend:
             continue
         caller, acct = ci_planner(model, pipeline, account), model.accounts[account]
-        obj, table = f"arn:aws:s3:::{backend['bucket']}/{backend['key']}", \
-            f"arn:aws:dynamodb:{acct.region}:{acct.id}:table/{backend['dynamodb_table']}"
+        obj, table = f"arn:aws:s3:::{backend['bucket']}/{backend['key']}", f"arn:aws:dynamodb:{acct.region}:{acct.id}:table/{backend['dynamodb_table']}"
         lock = {"dynamodb:LeadingKeys": f"{backend['bucket']}/{backend['key']}"}
-        out += [Check("ci", f"plan job reads {stack_id}", caller, "s3:GetObject", obj, True),
-                Check("ci", f"plan job locks {stack_id}", caller, "dynamodb:PutItem", table, True, lock),
-                Check("ci", f"plan job unlocks {stack_id}", caller, "dynamodb:DeleteItem", table, True, lock),
-                Check("abuse-ci", f"plan job must not write the state of {stack_id}", caller, "s3:PutObject", obj, False),
-                Check("abuse-ci", f"plan job must not write the state digest of {stack_id}", caller, "dynamodb:PutItem", table,
-                      False, {"dynamodb:LeadingKeys": f"{backend['bucket']}/{backend['key']}-md5"})]  # fmt: skip
+        out += [
+            Check("ci", f"plan job reads {stack_id}", caller, "s3:GetObject", obj, True),
+            Check("ci", f"plan job locks {stack_id}", caller, "dynamodb:PutItem", table, True, lock),
+            Check("ci", f"plan job unlocks {stack_id}", caller, "dynamodb:DeleteItem", table, True, lock),
+            Check("abuse-ci", f"plan job must not write the state of {stack_id}", caller, "s3:PutObject", obj, False),
+            Check(
+                "abuse-ci",
+                f"plan job must not write the state digest of {stack_id}",
+                caller,
+                "dynamodb:PutItem",
+                table,
+                False,
+                {"dynamodb:LeadingKeys": f"{backend['bucket']}/{backend['key']}-md5"},
+            ),
+        ]
     for account in model.accounts:
         caller = ci_planner(model, pipeline, account)
         out += [Check("abuse-ci", f"plan job must not write in {account}", caller, a, _fill(model, account, r), False) for a, r in _WRITES]
         out.append(Check("abuse-ci", f"plan job must not create accounts from {account}", caller, "organizations:CreateAccount", "*", False))
         if account != naming.MANAGEMENT:  # OAAR is admin: a pull request never holds it
             for role in (naming.OAAR_ROLE, naming.ADMIN_ROLE, naming.DEVOPS_ROLE):
-                out.append(Check("abuse-ci", f"plan job must not assume {role}@{account}", caller.then(account, role), ASSUMED,
-                                 naming.role_arn(model.accounts[account].id, role), False))  # fmt: skip
+                out.append(
+                    Check(
+                        "abuse-ci",
+                        f"plan job must not assume {role}@{account}",
+                        caller.then(account, role),
+                        ASSUMED,
+                        naming.role_arn(model.accounts[account].id, role),
+                        False,
+                    )
+                )
     return out
 
 
 def _trusted(pipeline: Pipeline, kind: str, what: str) -> bool:
     """The design: plan trusts every workflow of the repository; apply only its environment's jobs
     (or, without an environment, pushes to the default branch)."""
-    own = what in ("pull request", "push to the default branch", "push to another branch", "job in the environment",
-                   "job in another environment")  # fmt: skip
+    own = what in ("pull request", "push to the default branch", "push to another branch", "job in the environment", "job in another environment")
     if kind == "plan":
         return own
     return what == ("job in the environment" if pipeline.environment else "push to the default branch")

@@ -140,8 +140,9 @@ def _accounts(model: AccessModel, stacks: Stacks) -> None:
     attached: dict[str, list[str]] = {}
     policy_names = {key: body["name"] for key, body in resources(org, "aws_organizations_policy")}
     for _, body in resources(org, "aws_organizations_policy_attachment"):
-        target = ref("aws_organizations_organizational_unit", body["target_id"]) or ref("aws_organizations_account", body["target_id"]) \
-            or str(body["target_id"])
+        target = (
+            ref("aws_organizations_organizational_unit", body["target_id"]) or ref("aws_organizations_account", body["target_id"]) or str(body["target_id"])
+        )
         attached.setdefault(target, []).append(policy_names[ref("aws_organizations_policy", body["policy_id"]) or ""])
     ous = dict(resources(org, "aws_organizations_organizational_unit"))
 
@@ -206,8 +207,9 @@ def _iam(model: AccessModel, account: str, stack: Json) -> None:
         attached[ref("aws_iam_role", body["role"]) or ""].append((body["name"], policy_document(body["policy"])))
     adopted = imported(stack)
     for key, body in roles.items():
-        model.roles[(account, body["name"])] = IamRole(account, body["name"], policy_document(body["assume_role_policy"]),
-                                                       tuple(attached[key]), f"aws_iam_role.{key}" in adopted)  # fmt: skip
+        model.roles[(account, body["name"])] = IamRole(
+            account, body["name"], policy_document(body["assume_role_policy"]), tuple(attached[key]), f"aws_iam_role.{key}" in adopted
+        )
 
 
 def _sso(model: AccessModel, stack: Json) -> None:

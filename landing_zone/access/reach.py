@@ -26,8 +26,7 @@ class Access:
     scps: tuple[str, ...]
 
     def as_dict(self) -> dict[str, object]:
-        return {"who": self.who, "members": list(self.members), "reaches": self.reaches, "account": self.account,
-                "mfa": self.mfa, "scps": list(self.scps)}  # fmt: skip
+        return {"who": self.who, "members": list(self.members), "reaches": self.reaches, "account": self.account, "mfa": self.mfa, "scps": list(self.scps)}
 
 
 def _roles_reached(model: AccessModel, start: Caller) -> list[tuple[str, str, str]]:
@@ -50,22 +49,31 @@ def matrix(model: AccessModel) -> list[Access]:
     rows: list[Access] = []
     if naming.MANAGEMENT in model.accounts:
         bootstrap = Caller("bootstrap", naming.MANAGEMENT)
-        rows += [Access("bootstrap admin", (BOOTSTRAP_USER,), role, account, mfa, model.scp_names(account))
-                 for role, account, mfa in _roles_reached(model, bootstrap)]  # fmt: skip
+        rows += [
+            Access("bootstrap admin", (BOOTSTRAP_USER,), role, account, mfa, model.scp_names(account))
+            for role, account, mfa in _roles_reached(model, bootstrap)
+        ]
     for (account, name), group in sorted(model.groups.items()):
         if not group.members:
             continue
         who = f"IAM group {account}/{name}"
         rows.append(Access(who, group.members, _policy_names(group.policies), account, "no", model.scp_names(account)))
         first = Caller("user", account, group.members[0], group=name)
-        rows += [Access(who, group.members, role, target, mfa, model.scp_names(target))
-                 for role, target, mfa in _roles_reached(model, first)]  # fmt: skip
+        rows += [Access(who, group.members, role, target, mfa, model.scp_names(target)) for role, target, mfa in _roles_reached(model, first)]
     rows += _github_rows(model)
     for pset in sorted(model.permission_sets.values(), key=lambda p: p.name):
         for sso_group, account in pset.assignments:
             if account in model.accounts:
-                rows.append(Access(f"SSO group {sso_group}", model.sso_members.get(sso_group, ()), f"permission set {pset.name}",
-                                   account, SSO_MFA, model.scp_names(account)))  # fmt: skip
+                rows.append(
+                    Access(
+                        f"SSO group {sso_group}",
+                        model.sso_members.get(sso_group, ()),
+                        f"permission set {pset.name}",
+                        account,
+                        SSO_MFA,
+                        model.scp_names(account),
+                    )
+                )
     return rows
 
 

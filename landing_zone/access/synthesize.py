@@ -34,8 +34,7 @@ def project_for_access(text: str, config: Path, scratch: Path) -> Project:
     if not isinstance(doc, dict):
         return parse_project(text, config)[0]  # the loader's own message
     keys, emails = dict(doc.get("gpg_keys") or {}), dict(doc.get("gpg_key_emails") or {})
-    users = {u for acct in (doc.get("accounts") or {}).values()
-             for g in (acct or {}).get("groups", []) or [] for u in g.get("users", []) or []}  # fmt: skip
+    users = {u for acct in (doc.get("accounts") or {}).values() for g in (acct or {}).get("groups", []) or [] for u in g.get("users", []) or []}
     missing = sorted(u for u in users if not (config.parent / Path(keys.get(u, f"keys/{u}")).expanduser()).is_file())
     if missing:  # rewritten only then, so every other problem keeps its line number
         key = stand_in_key({u: emails.get(u) or f"{u}@{STAND_IN_DOMAIN}" for u in missing}, scratch)

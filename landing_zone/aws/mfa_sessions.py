@@ -60,8 +60,7 @@ def login(project: Project, profile: str, code: str, *, aws_dir: Path, settings:
     files = AwsFiles.of(aws_dir, project.short_name)
     rp = role_profile(files, profile)
     if not rp.mfa_serial:
-        raise AwsError(f"profile {profile} has no mfa_serial "
-                       "(run `lz credentials configure --skip-access-keys-setup --fetch-mfa-device`)")  # fmt: skip
+        raise AwsError(f"profile {profile} has no mfa_serial (run `lz credentials configure --skip-access-keys-setup --fetch-mfa-device`)")
     code = code.strip()
     if not CODE.match(code):
         raise AwsError("an MFA code is 6 digits")
@@ -70,8 +69,9 @@ def login(project: Project, profile: str, code: str, *, aws_dir: Path, settings:
         raise AwsError(f"no access keys for profile {rp.source_profile} in {files.credentials}")
     sts = client(keys_session(source, _region(project, rp)), "sts", settings)
     try:
-        resp = sts.assume_role(RoleArn=rp.role_arn, RoleSessionName=naming.role_session_name(profile),
-                               SerialNumber=rp.mfa_serial, TokenCode=code, DurationSeconds=SESSION_SECONDS)  # fmt: skip
+        resp = sts.assume_role(
+            RoleArn=rp.role_arn, RoleSessionName=naming.role_session_name(profile), SerialNumber=rp.mfa_serial, TokenCode=code, DurationSeconds=SESSION_SECONDS
+        )
     except ClientError as exc:
         message = (exc.response.get("Error") or {}).get("Message", "")
         raise AwsError(f"assuming {rp.role_arn} with MFA failed ({error_code(exc)}: {message})") from None
@@ -79,15 +79,15 @@ def login(project: Project, profile: str, code: str, *, aws_dir: Path, settings:
     expiration = c["Expiration"]
     if isinstance(expiration, datetime):
         expiration = expiration.astimezone(UTC).isoformat()
-    creds = {"AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
-             "SessionToken": c["SessionToken"], "Expiration": str(expiration)}  # fmt: skip
+    creds = {"AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"], "SessionToken": c["SessionToken"], "Expiration": str(expiration)}
     cache = {**creds, "Profile": profile, "RoleArn": rp.role_arn, "MfaSerial": rp.mfa_serial}
     write_private(files.cache_file(profile), json.dumps(cache, indent=2, sort_keys=True) + "\n")
     return creds
 
 
-def cached_credentials(project: Project, profile: str, aws_dir: Path, prompt: Prompt, *,
-                       settings: Settings | None = None, now: datetime | None = None) -> dict[str, str]:  # fmt: skip
+def cached_credentials(
+    project: Project, profile: str, aws_dir: Path, prompt: Prompt, *, settings: Settings | None = None, now: datetime | None = None
+) -> dict[str, str]:
     """Temporary credentials of an MFA role profile: the cached ones while at least 30
     minutes remain, else `prompt` asks for a code once and the role is assumed again.
 
@@ -106,8 +106,7 @@ def cached_credentials(project: Project, profile: str, aws_dir: Path, prompt: Pr
 
 
 def as_env(creds: dict[str, str]) -> dict[str, str]:
-    return {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
-            "AWS_SESSION_TOKEN": creds["SessionToken"]}  # fmt: skip
+    return {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"], "AWS_SESSION_TOKEN": creds["SessionToken"]}
 
 
 def profile_session(project: Project, profile: str, *, aws_dir: Path, settings: Settings, prompt: Prompt) -> Any:
@@ -128,6 +127,5 @@ def profile_session(project: Project, profile: str, *, aws_dir: Path, settings: 
         return keys_session(AccessKey.of(resp), _region(project, rp))
     key = stored_key(files, profile)
     if key is None:
-        raise AwsError(f"no access keys for profile {profile} in {files.credentials} "
-                       "(run `lz credentials configure` or pass --profile)")  # fmt: skip
+        raise AwsError(f"no access keys for profile {profile} in {files.credentials} (run `lz credentials configure` or pass --profile)")
     return keys_session(key, values.get("region") or project.primary_region)

@@ -33,11 +33,13 @@ def role_profile(files: AwsFiles, name: str) -> RoleProfile:
         raise AwsError(f"no profile {name} in {files.config} (run `lz credentials configure` first)")
     if not values.get("role_arn") or not values.get("source_profile"):
         raise AwsError(f"profile {name} in {files.config} assumes no role (no role_arn/source_profile)")
-    return RoleProfile(name, values["role_arn"], values["source_profile"], values.get("mfa_serial") or None,
-                       values.get("region") or None)  # fmt: skip
+    return RoleProfile(name, values["role_arn"], values["source_profile"], values.get("mfa_serial") or None, values.get("region") or None)
 
 
 def mfa_profiles(files: AwsFiles) -> list[str]:
     """Names of the role profiles in the project's config that require MFA, in file order."""
-    return [s.removeprefix("profile ") for s, v in inifile.read(read_text(files.config)).items()
-            if s.startswith("profile ") and v.get("role_arn") and v.get("mfa_serial")]  # fmt: skip
+    return [
+        s.removeprefix("profile ")
+        for s, v in inifile.read(read_text(files.config)).items()
+        if s.startswith("profile ") and v.get("role_arn") and v.get("mfa_serial")
+    ]

@@ -69,14 +69,15 @@ def require_profile(project: Project, settings: Settings) -> AwsFiles:
     profile = bootstrap_profile(project, settings)
     sections = {**inifile.read(read_text(project_files.config)), **inifile.read(read_text(project_files.credentials))}
     if profile not in sections and naming.config_section(profile) not in sections:
-        raise AwsError(f"no profile {profile} in {project_files.config} or {project_files.credentials} "
-                       f"(--target aws; LZ_AWS_DIR or LZ_AWS_PROFILE change where and which): create it with "
-                       f"`lz credentials configure --type BOOTSTRAP --credentials-file KEYS.csv`")  # fmt: skip
+        raise AwsError(
+            f"no profile {profile} in {project_files.config} or {project_files.credentials} "
+            f"(--target aws; LZ_AWS_DIR or LZ_AWS_PROFILE change where and which): create it with "
+            f"`lz credentials configure --type BOOTSTRAP --credentials-file KEYS.csv`"
+        )
     return project_files
 
 
-def session(project: Project, settings: Settings, account: str = naming.MANAGEMENT,
-            account_ids: dict[str, str] | None = None) -> Any:  # fmt: skip
+def session(project: Project, settings: Settings, account: str = naming.MANAGEMENT, account_ids: dict[str, str] | None = None) -> Any:
     """A boto3 Session in `account` (member accounts through OrganizationAccountAccessRole)."""
     import boto3
     import botocore.session
@@ -97,9 +98,7 @@ def session(project: Project, settings: Settings, account: str = naming.MANAGEME
     if not account_id:
         raise LookupError(f"the id of account '{account}' is not known yet (deploy management-organizations first)")
     role = naming.ci_member_role(project.short_name, settings.ci_role) if settings.auth == "ci" else naming.OAAR_ROLE
-    creds = client(base, "sts", settings).assume_role(
-        RoleArn=naming.role_arn(account_id, role), RoleSessionName="landing-zone"
-    )["Credentials"]
+    creds = client(base, "sts", settings).assume_role(RoleArn=naming.role_arn(account_id, role), RoleSessionName="landing-zone")["Credentials"]
     return keys_session(AccessKey.of(creds), project.primary_region)
 
 
@@ -116,12 +115,12 @@ def ambient_session(project: Project) -> Any:
 
     core = botocore.session.Session()
     # Only the environment: a runner's (or a laptop's) profiles and instance roles stay out of it.
-    core.get_component("credential_provider").providers = [
-        p for p in core.get_component("credential_provider").providers if p.METHOD in AMBIENT_METHODS
-    ]
+    core.get_component("credential_provider").providers = [p for p in core.get_component("credential_provider").providers if p.METHOD in AMBIENT_METHODS]
     if core.get_credentials() is None:
-        raise AwsError("LZ_AUTH=ci: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
-                       "AWS_SESSION_TOKEN; in GitHub Actions aws-actions/configure-aws-credentials sets them)")  # fmt: skip
+        raise AwsError(
+            "LZ_AUTH=ci: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+            "AWS_SESSION_TOKEN; in GitHub Actions aws-actions/configure-aws-credentials sets them)"
+        )
     return boto3.Session(botocore_session=core, region_name=project.primary_region)
 
 

@@ -24,11 +24,16 @@ def access(
     account: Annotated[str | None, typer.Option("--account", "-a", help="Only this account.")] = None,
     principal: Annotated[str | None, typer.Option("--principal", "-p", help="Only this person (IAM user, SSO email) or group.")] = None,
     fmt: FormatOpt = "table",
-    stacks: Annotated[Path | None, typer.Option("--stacks", help="Read this synth output (or work dir) instead of synthesizing.",
-                                                show_default=False)] = None,  # fmt: skip
-    diff: Annotated[str | None, typer.Option("--diff", help="Compare with OTHER: a synth output directory, or project.yaml at a git "
-                                             "revision (HEAD~1, a branch); lists access added (+) and removed (-).",
-                                             metavar="OTHER", show_default=False)] = None,  # fmt: skip
+    stacks: Annotated[Path | None, typer.Option("--stacks", help="Read this synth output (or work dir) instead of synthesizing.", show_default=False)] = None,
+    diff: Annotated[
+        str | None,
+        typer.Option(
+            "--diff",
+            help="Compare with OTHER: a synth output directory, or project.yaml at a git revision (HEAD~1, a branch); lists access added (+) and removed (-).",
+            metavar="OTHER",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Who can assume what, in which account, with or without MFA, under which SCPs."""
     from landing_zone.access import diff as access_diff

@@ -18,7 +18,7 @@ from landing_zone.cli.options import (
     console,
     load_project,
     load_settings,
-)  # fmt: skip
+)
 
 credentials_app = command_group("Access keys and per-account AWS profiles.")
 
@@ -27,15 +27,11 @@ credentials_app = command_group("Access keys and per-account AWS profiles.")
 def credentials_configure(
     cred_type: Annotated[str, typer.Option("--type", help="BOOTSTRAP, MANAGEMENT or SECURITY (any case).")],
     fetch_mfa_device: Annotated[bool, typer.Option("--fetch-mfa-device", help="Add the user's MFA serial to the profiles.")] = False,
-    skip_access_keys_setup: Annotated[
-        bool, typer.Option("--skip-access-keys-setup", help="Keep the stored keys; only (re)write the profiles.")
-    ] = False,
+    skip_access_keys_setup: Annotated[bool, typer.Option("--skip-access-keys-setup", help="Keep the stored keys; only (re)write the profiles.")] = False,
     overwrite_existing_credentials: Annotated[
         bool, typer.Option("--overwrite-existing-credentials", help="Replace keys already stored for this type.")
     ] = False,
-    credentials_file: Annotated[
-        Path | None, typer.Option("--credentials-file", help="The AWS console's access-key CSV.")
-    ] = None,
+    credentials_file: Annotated[Path | None, typer.Option("--credentials-file", help="The AWS console's access-key CSV.")] = None,
     aws_dir_option: AwsDirOpt = None,
     config: ConfigOpt = None,
     target: TargetOpt = None,
@@ -51,12 +47,9 @@ def credentials_configure(
     settings = load_settings(config, target)
     require_endpoint(settings)
     key = credentials.read_key_csv(credentials_file) if credentials_file else credentials.key_from_env()
-    req = credentials.Request(cred_type.upper(), key, skip_access_keys_setup, overwrite_existing_credentials,
-                              fetch_mfa_device)  # fmt: skip
-    result = credentials.configure(req, config_path=settings.config_path, settings=settings,
-                                   aws_dir=aws_dir(aws_dir_option, settings), console=console())  # fmt: skip
-    typer.echo(f"{result.profile}: {len(result.profiles)} account profiles"
-               + (f", MFA {result.mfa_serial}" if result.mfa_serial else ""))  # fmt: skip
+    req = credentials.Request(cred_type.upper(), key, skip_access_keys_setup, overwrite_existing_credentials, fetch_mfa_device)
+    result = credentials.configure(req, config_path=settings.config_path, settings=settings, aws_dir=aws_dir(aws_dir_option, settings), console=console())
+    typer.echo(f"{result.profile}: {len(result.profiles)} account profiles" + (f", MFA {result.mfa_serial}" if result.mfa_serial else ""))
 
 
 @credentials_app.command("emulator-access-key", hidden=True)

@@ -25,8 +25,7 @@ def code_source(settings: Settings, demo_codes: bool) -> CodeSource:
     if not sys.stdin.isatty():
 
         def refuse(profile: str, serial: str) -> str:
-            raise UserError(f"the MFA session of {profile} expired and there is no terminal to ask for a code: "
-                            f"run `lz mfa login --profile {profile}` first")  # fmt: skip
+            raise UserError(f"the MFA session of {profile} expired and there is no terminal to ask for a code: run `lz mfa login --profile {profile}` first")
 
         return refuse
     return lambda profile, serial: str(typer.prompt(f"MFA code for {profile} ({serial})"))

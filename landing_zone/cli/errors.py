@@ -24,17 +24,19 @@ class UserError(Exception):
 # Expected failures by dotted class name: matching names (instead of importing the classes)
 # keeps the deploy and emulator modules out of commands that never loaded them, such as
 # `lz validate`; an exception of one of these classes implies its module is loaded anyway.
-EXPECTED = frozenset({
-    "landing_zone.cli.errors.UserError",
-    "landing_zone.config.errors.ConfigError",
-    "landing_zone.settings.SettingsError",
-    "landing_zone.app.AppValidationError",
-    "landing_zone.config.editor.EditError",
-    "landing_zone.aws.errors.AwsError",
-    "landing_zone.deploy.errors.DeployError",
-    "landing_zone.deploy.terraform.TerraformError",
-    "landing_zone.emulator.server.EmulatorError",
-})  # fmt: skip
+EXPECTED = frozenset(
+    {
+        "landing_zone.cli.errors.UserError",
+        "landing_zone.config.errors.ConfigError",
+        "landing_zone.settings.SettingsError",
+        "landing_zone.app.AppValidationError",
+        "landing_zone.config.editor.EditError",
+        "landing_zone.aws.errors.AwsError",
+        "landing_zone.deploy.errors.DeployError",
+        "landing_zone.deploy.terraform.TerraformError",
+        "landing_zone.emulator.server.EmulatorError",
+    }
+)
 
 
 def is_expected(exc: BaseException) -> bool:

@@ -26,8 +26,7 @@ from landing_zone.cli.worklock import holding
 if TYPE_CHECKING:
     from landing_zone.settings import Settings
 
-app = command_group("One project.yaml to a multi-account AWS landing zone (cdktf).",
-                    name="lz", add_completion=False, pretty_exceptions_enable=False)  # fmt: skip
+app = command_group("One project.yaml to a multi-account AWS landing zone (cdktf).", name="lz", add_completion=False, pretty_exceptions_enable=False)
 emulator_app = command_group("A long-lived local AWS emulator for a session of work.")
 app.add_typer(emulator_app, name="emulator")
 app.add_typer(passwords_app, name="passwords")
@@ -37,8 +36,7 @@ app.add_typer(pipeline_app, name="pipeline")
 app.command("access")(access)
 
 StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
-SummaryOpt = Annotated[Path | None, typer.Option("--summary", help="Also write each stack's result as JSON here (CI jobs).",
-                                                 show_default=False)]  # fmt: skip
+SummaryOpt = Annotated[Path | None, typer.Option("--summary", help="Also write each stack's result as JSON here (CI jobs).", show_default=False)]
 
 
 @app.command()
@@ -79,13 +77,24 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
     waiting = [name for name in (naming.stack_id(*s) for s in layers.stacks(project)) if name not in stacks]
     if waiting:
-        typer.echo(f"{len(waiting)} stacks wait for their accounts (`lz up` creates them with "
-                   f"{naming.stack_id(naming.MANAGEMENT, 'organizations')}): {', '.join(waiting)}", err=True)  # fmt: skip
+        typer.echo(
+            f"{len(waiting)} stacks wait for their accounts (`lz up` creates them with "
+            f"{naming.stack_id(naming.MANAGEMENT, 'organizations')}): {', '.join(waiting)}",
+            err=True,
+        )
 
 
-def _deploy_action(action: str, config: Path | None, target: str | None, stack: list[str] | None, with_deps: bool,
-                   parallel: int, demo_codes: bool = False, access_diff: bool = False,
-                   summary: Path | None = None) -> None:  # fmt: skip
+def _deploy_action(
+    action: str,
+    config: Path | None,
+    target: str | None,
+    stack: list[str] | None,
+    with_deps: bool,
+    parallel: int,
+    demo_codes: bool = False,
+    access_diff: bool = False,
+    summary: Path | None = None,
+) -> None:
     from landing_zone.cli.deploying import code_source, report, write_summary
     from landing_zone.deploy.command import run_command
     from landing_zone.deploy.orchestrate import Selection
@@ -104,8 +113,15 @@ def _deploy_action(action: str, config: Path | None, target: str | None, stack: 
             typer.echo(f"started an emulator for this run at {info.endpoint} (`lz emulator start` keeps one running)", err=True)
             settings = replace(settings, endpoint=info.endpoint)
         try:
-            tasks = run_command(project, settings, action, Selection(tuple(stack or ()), with_deps), parallel=parallel,
-                                code_for=code_source(settings, demo_codes), on_synth=on_synth)  # fmt: skip
+            tasks = run_command(
+                project,
+                settings,
+                action,
+                Selection(tuple(stack or ()), with_deps),
+                parallel=parallel,
+                code_for=code_source(settings, demo_codes),
+                on_synth=on_synth,
+            )
         finally:
             if own_emulator:
                 server.stop(settings.work_dir)
@@ -113,8 +129,11 @@ def _deploy_action(action: str, config: Path | None, target: str | None, stack: 
         write_summary(summary, action, tasks)
     report(action, tasks)
     if action == "up" and project.notifications.emails:
-        typer.echo(f"alerts: {len(project.notifications.emails)} address(es) in notifications.emails get one confirmation "
-                   "mail per account; AWS sends them alerts only once it is confirmed", err=True)  # fmt: skip
+        typer.echo(
+            f"alerts: {len(project.notifications.emails)} address(es) in notifications.emails get one confirmation "
+            "mail per account; AWS sends them alerts only once it is confirmed",
+            err=True,
+        )
 
 
 @app.command()
@@ -150,8 +169,7 @@ def _access_diff_printer(settings: Settings) -> Callable[[], None]:
 
 
 @app.command()
-def plan(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None, parallel: ParallelOpt = 3,
-         summary: SummaryOpt = None) -> None:  # fmt: skip
+def plan(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None, parallel: ParallelOpt = 3, summary: SummaryOpt = None) -> None:
     """Plan every stack (or --stack) and report its changes, the access diff first; changes nothing."""
     _deploy_action("plan", config, target, stack, False, parallel, access_diff=True, summary=summary)
 
@@ -200,8 +218,7 @@ def env(config: ConfigOpt = None, target: TargetOpt = None) -> None:
 @app.command()
 def unlock(
     stack: Annotated[str, typer.Argument(help="The stack whose state lock to release.", show_default=False)],
-    lock_id: Annotated[str | None, typer.Argument(help="The lock ID terraform named (default: the one a killed lz run left).",
-                                                  show_default=False)] = None,  # fmt: skip
+    lock_id: Annotated[str | None, typer.Argument(help="The lock ID terraform named (default: the one a killed lz run left).", show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
     config: ConfigOpt = None,
     target: TargetOpt = None,

@@ -21,7 +21,7 @@ from landing_zone.cli.options import (
     console,
     load_project,
     load_settings,
-)  # fmt: skip
+)
 
 if TYPE_CHECKING:
     from landing_zone.aws.files import AwsFiles
@@ -44,8 +44,7 @@ def _project_files(config: Path | None, target: str | None, aws_dir_option: Path
 
 @mfa_app.command("login")
 def mfa_login(
-    profile: Annotated[str | None, typer.Option("--profile", help="Role profile to log in.",
-                                                   show_default="every MFA profile of the project")] = None,  # fmt: skip
+    profile: Annotated[str | None, typer.Option("--profile", help="Role profile to log in.", show_default="every MFA profile of the project")] = None,
     code: Annotated[str | None, typer.Option("--code", help="The current one-time code (else prompted).")] = None,
     aws_dir_option: AwsDirOpt = None,
     config: ConfigOpt = None,
@@ -61,8 +60,7 @@ def mfa_login(
     require_endpoint(settings)
     names = [profile] if profile else profiles.mfa_profiles(files)
     if not names:
-        raise UserError(f"no profile in {files.config} requires MFA "
-                        "(run `lz credentials configure --fetch-mfa-device`)")  # fmt: skip
+        raise UserError(f"no profile in {files.config} requires MFA (run `lz credentials configure --fetch-mfa-device`)")
     if code and len(names) > 1:
         raise UserError(f"--code logs in one profile: pick one with --profile ({', '.join(names)})")
     for name in names:
@@ -74,8 +72,7 @@ def mfa_login(
         if demo_codes and rp.mfa_serial:
             this_code = totp.demo_code(settings, rp.mfa_serial)
         else:
-            this_code = code or console().ask(f"MFA code for {name} ({rp.mfa_serial})",
-                                              why_needed="no MFA code: pass --code")  # fmt: skip
+            this_code = code or console().ask(f"MFA code for {name} ({rp.mfa_serial})", why_needed="no MFA code: pass --code")
         creds = mfa_sessions.login(project, name, this_code, aws_dir=root, settings=settings)
         typer.echo(f"{name}: MFA session valid until {creds['Expiration']} (cached in {files.cache_dir})", err=True)
 
@@ -84,8 +81,9 @@ def mfa_login(
 def mfa_enroll(
     user: Annotated[str, typer.Argument(help="IAM user name (first.last).")],
     account: AccountOpt = "management",
-    profile: Annotated[str | None, typer.Option("--profile", help="Profile to call IAM with.",
-                                                   show_default="the account's own keys, else bootstrap/OAAR")] = None,  # fmt: skip
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Profile to call IAM with.", show_default="the account's own keys, else bootstrap/OAAR")
+    ] = None,
     aws_dir_option: AwsDirOpt = None,
     config: ConfigOpt = None,
     target: TargetOpt = None,
@@ -107,14 +105,17 @@ def mfa_enroll(
         creds = inifile.read(read_text(files.credentials))
         cfg = inifile.read(read_text(files.config))
         candidates = [naming.profile(project.short_name, account)]
-        candidates.append(naming.credentials_profile(project.short_name, "BOOTSTRAP") if account == naming.MANAGEMENT
-                          else naming.account_profile(project.short_name, account, "BOOTSTRAP"))  # fmt: skip
+        candidates.append(
+            naming.credentials_profile(project.short_name, "BOOTSTRAP")
+            if account == naming.MANAGEMENT
+            else naming.account_profile(project.short_name, account, "BOOTSTRAP")
+        )
         profile = next((p for p in candidates if p in creds or naming.config_section(p) in cfg), None)
         if profile is None:
-            raise UserError(f"no credentials for account {account} in {files.root}: "
-                            "run `lz credentials configure` or pass --profile")  # fmt: skip
-    sess = mfa_sessions.profile_session(project, profile, aws_dir=root, settings=settings,
-                                        prompt=lambda text: cons.ask(text, why_needed="the profile needs an MFA code"))  # fmt: skip
+            raise UserError(f"no credentials for account {account} in {files.root}: run `lz credentials configure` or pass --profile")
+    sess = mfa_sessions.profile_session(
+        project, profile, aws_dir=root, settings=settings, prompt=lambda text: cons.ask(text, why_needed="the profile needs an MFA code")
+    )
     iam = client(sess, "iam", settings)
     cons.echo(f"Enrolling an MFA device for {user} in account {caller_identity(sess, settings).account} (profile {profile})")
     existing = iam.list_mfa_devices(UserName=user)["MFADevices"]
@@ -124,12 +125,10 @@ def mfa_enroll(
     codes = totp.demo_codes(settings) if demo_codes else None
     serial = mfa.enroll(iam, user, label=naming.account_alias(project.project_name, account), console=cons, codes=codes)
     typer.echo(f"{user}: MFA device {serial} enabled")
-    typer.echo("next: `lz credentials configure --type MANAGEMENT|SECURITY --skip-access-keys-setup --fetch-mfa-device`",
-               err=True)  # fmt: skip
+    typer.echo("next: `lz credentials configure --type MANAGEMENT|SECURITY --skip-access-keys-setup --fetch-mfa-device`", err=True)
 
 
-def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Path | None, target: str | None,
-                demo_codes: bool) -> None:  # fmt: skip
+def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Path | None, target: str | None, demo_codes: bool) -> None:
     from landing_zone.aws.sessions import require_endpoint
     from landing_zone.cli.deploying import code_source, report
     from landing_zone.deploy import auth
@@ -160,16 +159,16 @@ def _switch_mfa(enable: bool, *, yes: bool, parallel: int, config: Path | None, 
     from landing_zone.cli.worklock import holding
 
     with holding(settings.work_dir, "lz mfa " + ("enable" if enable else "disable")):
-        tasks = run_command(project, settings, "up", Selection(identities_stacks(project)), parallel=parallel,
-                            code_for=code_source(settings, demo_codes))  # fmt: skip
+        tasks = run_command(project, settings, "up", Selection(identities_stacks(project)), parallel=parallel, code_for=code_source(settings, demo_codes))
     report("up", tasks)
-    typer.echo(f"MFA {'required' if enable else 'no longer required'}; `lz up` now runs with "
-               f"{'the MFA role sessions (`lz mfa login`)' if enable else 'the bootstrap credentials'}")  # fmt: skip
+    typer.echo(
+        f"MFA {'required' if enable else 'no longer required'}; `lz up` now runs with "
+        f"{'the MFA role sessions (`lz mfa login`)' if enable else 'the bootstrap credentials'}"
+    )
 
 
 @mfa_app.command("enable")
-def mfa_enable(yes: YesOpt = False, parallel: ParallelOpt = 3, config: ConfigOpt = None, target: TargetOpt = None,
-               demo_codes: DemoCodesOpt = False) -> None:  # fmt: skip
+def mfa_enable(yes: YesOpt = False, parallel: ParallelOpt = 3, config: ConfigOpt = None, target: TargetOpt = None, demo_codes: DemoCodesOpt = False) -> None:
     """Require MFA on the roles of every account (set require_mfa, redeploy identities, switch profiles).
 
     Refuses, changing nothing, while the operator's IAM user has no MFA device or the
@@ -179,7 +178,6 @@ def mfa_enable(yes: YesOpt = False, parallel: ParallelOpt = 3, config: ConfigOpt
 
 
 @mfa_app.command("disable")
-def mfa_disable(yes: YesOpt = False, parallel: ParallelOpt = 3, config: ConfigOpt = None, target: TargetOpt = None,
-                demo_codes: DemoCodesOpt = False) -> None:  # fmt: skip
+def mfa_disable(yes: YesOpt = False, parallel: ParallelOpt = 3, config: ConfigOpt = None, target: TargetOpt = None, demo_codes: DemoCodesOpt = False) -> None:
     """Stop requiring MFA (the last run uses the MFA sessions; then back to the bootstrap credentials)."""
     _switch_mfa(False, yes=yes, parallel=parallel, config=config, target=target, demo_codes=demo_codes)

@@ -19,20 +19,15 @@ def command_group(help: str, **kwargs: object) -> typer.Typer:
     return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, **kwargs)  # type: ignore[arg-type]
 
 
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")
-]
-TargetOpt = Annotated[
-    str | None, typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")
-]
-DemoCodesOpt = Annotated[
-    bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: compute MFA codes from the stored demo seed.")
-]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")]
+TargetOpt = Annotated[str | None, typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")]
+DemoCodesOpt = Annotated[bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: compute MFA codes from the stored demo seed.")]
 ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
 AwsDirOpt = Annotated[
     Path | None,
-    typer.Option("--aws-dir", envvar="LZ_AWS_DIR", help="Instead of ~/.aws (files go to <dir>/<short>/).",
-                 show_default="~/.aws; <work dir>/aws on the emulator"),  # fmt: skip
+    typer.Option(
+        "--aws-dir", envvar="LZ_AWS_DIR", help="Instead of ~/.aws (files go to <dir>/<short>/).", show_default="~/.aws; <work dir>/aws on the emulator"
+    ),
 ]
 AccountOpt = Annotated[str, typer.Option("--account", "-a", help="Account of the IAM user.")]
 

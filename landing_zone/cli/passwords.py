@@ -39,9 +39,7 @@ def encrypted_password_of(project: Project, settings: Settings, user: str, accou
 def passwords_show(
     user: Annotated[str, typer.Argument(help="IAM user name (first.last).")],
     account: AccountOpt = "management",
-    passphrase_file: Annotated[
-        Path | None, typer.Option("--passphrase-file", help="First line: the private key's passphrase (else gpg-agent).")
-    ] = None,
+    passphrase_file: Annotated[Path | None, typer.Option("--passphrase-file", help="First line: the private key's passphrase (else gpg-agent).")] = None,
     gnupghome: Annotated[Path | None, typer.Option("--gnupghome", envvar="GNUPGHOME", help="GPG home with the private key.")] = None,
     config: ConfigOpt = None,
     target: TargetOpt = None,
@@ -67,8 +65,7 @@ def passwords_show(
 
 @passwords_app.command("demo-keys", hidden=True)
 def passwords_demo_keys(
-    gnupghome: Annotated[Path | None, typer.Option("--gnupghome", help="Where the throwaway keypairs go.",
-                                                      show_default="<work dir>/demo-gnupg")] = None,  # fmt: skip
+    gnupghome: Annotated[Path | None, typer.Option("--gnupghome", help="Where the throwaway keypairs go.", show_default="<work dir>/demo-gnupg")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing key files.")] = False,
     config: ConfigOpt = None,
 ) -> None:

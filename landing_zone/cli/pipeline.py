@@ -64,8 +64,7 @@ def github(
 
 @pipeline_app.command("comment")
 def comment(
-    summaries: Annotated[Path, typer.Argument(help="Directory of the jobs' `--summary` files (the merged artifacts).",
-                                              show_default=False)],  # fmt: skip
+    summaries: Annotated[Path, typer.Argument(help="Directory of the jobs' `--summary` files (the merged artifacts).", show_default=False)],
     config: ConfigOpt = None,
 ) -> None:
     """Print the pull request comment (markdown): per account, each stack's plan; the access diff."""

@@ -44,8 +44,7 @@ def holding(work_dir: Path, command: str, say: Callable[[str], None] = _say) -> 
         say(f"waiting for {_holder(work_dir)} to finish in {work_dir} (one lz at a time per work dir; Ctrl-C to give up)")
         lock.acquire(poll_interval=0.2)
     try:
-        (work_dir / HOLDER).write_text(json.dumps({"pid": os.getpid(), "command": command,
-                                                   "since": time.strftime("%H:%M:%S")}))  # fmt: skip
+        (work_dir / HOLDER).write_text(json.dumps({"pid": os.getpid(), "command": command, "since": time.strftime("%H:%M:%S")}))
         yield
     finally:
         (work_dir / HOLDER).unlink(missing_ok=True)

@@ -58,8 +58,7 @@ def _walk(doc: Any, path: tuple[Step, ...]) -> Any:
             node = node[step]
             continue
         if isinstance(step, Mapping) and isinstance(node, CommentedSeq):
-            match = next((item for item in node if isinstance(item, CommentedMap)
-                          and all(str(item.get(k)) == v for k, v in step.items())), None)  # fmt: skip
+            match = next((item for item in node if isinstance(item, CommentedMap) and all(str(item.get(k)) == v for k, v in step.items())), None)
             if match is not None:
                 node = match
                 continue
@@ -280,8 +279,7 @@ def account_ids(text: str) -> dict[str, str]:
     accounts = (doc.get("organization") or {}).get("accounts") if isinstance(doc, CommentedMap) else None
     if not isinstance(accounts, CommentedSeq):
         return {}
-    return {str(a["name"]): str(a["id"]) for a in accounts
-            if isinstance(a, CommentedMap) and a.get("name") and a.get("id") not in (None, "")}  # fmt: skip
+    return {str(a["name"]): str(a["id"]) for a in accounts if isinstance(a, CommentedMap) and a.get("name") and a.get("id") not in (None, "")}
 
 
 def with_account_ids(text: str, ids: dict[str, str]) -> str:

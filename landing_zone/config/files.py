@@ -10,8 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-         stat.S_IFSOCK: "a socket"}  # fmt: skip
+KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 
 
 def read_regular_file(path: Path, limit: int, what: str) -> bytes:

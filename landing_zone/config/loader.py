@@ -38,8 +38,7 @@ class _Constructor(RoundTripConstructor):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         if node.tag not in YAML_TAGS:
             shown = node.tag.replace("tag:yaml.org,2002:", "!!")
-            raise _ValueProblem(problem=f"unsupported tag '{shown}' (project.yaml takes plain values)",
-                                problem_mark=node.start_mark)  # fmt: skip
+            raise _ValueProblem(problem=f"unsupported tag '{shown}' (project.yaml takes plain values)", problem_mark=node.start_mark)
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, OverflowError) as exc:  # a 5000-digit number, a 2020-13-45 date
@@ -133,17 +132,23 @@ def _account_id_fixes(data: Any, source: SourceMap) -> Iterator[tuple[Loc, str, 
             loc: Loc = ("organization", "accounts", i, "id")
             raw = source.raw_value(loc)
             digits = raw if raw.isdigit() else str(acct["id"])
-            note = source.problem(loc, f"account id {raw} is unquoted, so YAML reads it as a number; "
-                                       f"using '{digits}' (quote it to silence this)")
+            note = source.problem(loc, f"account id {raw} is unquoted, so YAML reads it as a number; using '{digits}' (quote it to silence this)")
             yield loc, digits, note
 
 
 # pydantic error type -> what the YAML value should have been
 EXPECTED = {
-    "string_type": "a string", "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping",
-    "model_attributes_type": "a mapping", "bool_type": "true or false", "bool_parsing": "true or false",
-    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
-}  # fmt: skip
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+}
 
 
 def _unwrap(tp: Any) -> Any:

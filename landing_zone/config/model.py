@@ -108,8 +108,7 @@ class OrganizationalUnit(_Strict):
     def policy_names(self) -> list[str]:
         prefix = "aws_organizations_policy."
         # HCL names cannot hold '-': the reference's aws_organizations_policy.delete_protection is delete-protection.
-        return [_ADDRESS_ALIASES.get(p.removeprefix(prefix), p.removeprefix(prefix)) if p.startswith(prefix) else p
-                for p in self.policy]  # fmt: skip
+        return [_ADDRESS_ALIASES.get(p.removeprefix(prefix), p.removeprefix(prefix)) if p.startswith(prefix) else p for p in self.policy]
 
 
 class ServiceControlPolicy(_Strict):
@@ -117,9 +116,7 @@ class ServiceControlPolicy(_Strict):
 
     name: str = Field(min_length=1, description="Policy name, referenced from organizational_units[].policy.")
     description: str = ""
-    file: str = Field(
-        description="Path of the JSON policy document, relative to project.yaml (at most 5,120 characters minified)."
-    )
+    file: str = Field(description="Path of the JSON policy document, relative to project.yaml (at most 5,120 characters minified).")
 
 
 class Organization(_Strict):
@@ -148,9 +145,7 @@ class IamGroup(_Strict):
     """An IAM group of an account (the reference's base-identities layer)."""
 
     name: str = Field(min_length=1, description="Group name, e.g. admins, finops, auditors, devops.")
-    users: list[IamUserName] = Field(
-        default=[], description="IAM users (first.last); each needs a GPG public key, see gpg_keys."
-    )
+    users: list[IamUserName] = Field(default=[], description="IAM users (first.last); each needs a GPG public key, see gpg_keys.")
     policies: list[str] = Field(
         default=[],
         description="The reference's policy list (ARNs or Terraform references). lz attaches its own policies by "
@@ -164,13 +159,11 @@ class AccountSettings(_Strict):
     groups: list[IamGroup] = Field(default=[], description="IAM groups and their IAM users in this account.")
     users: list[IamUserName] = Field(
         default=[],
-        description="The older reference's list of the account's IAM users; lz creates the users of `groups`, "
-        "so a user listed only here gets a warning.",
+        description="The older reference's list of the account's IAM users; lz creates the users of `groups`, so a user listed only here gets a warning.",
     )
     networks: list[dict[str, JsonValue]] = Field(
         default=[],
-        description="The reference's VPCs (its base-network layer, accounts.shared.networks); accepted, not "
-        "deployed by lz (a warning says so).",
+        description="The reference's VPCs (its base-network layer, accounts.shared.networks); accepted, not deployed by lz (a warning says so).",
     )
 
 
@@ -202,13 +195,11 @@ class StateBackend(_Strict):
     )
     access_logging: bool = Field(
         default=False,
-        description="Write S3 server access logs of the state bucket to a <bucket>-logs bucket in the same "
-        "account (kept 365 days).",
+        description="Write S3 server access logs of the state bucket to a <bucket>-logs bucket in the same account (kept 365 days).",
     )
     replication: bool = Field(
         default=True,
-        description="Replicate every state bucket to a <bucket>-replica bucket in secondary_region (same "
-        "hardening), as the reference does.",
+        description="Replicate every state bucket to a <bucket>-replica bucket in secondary_region (same hardening), as the reference does.",
     )
 
 
@@ -225,8 +216,7 @@ class Audit(_Strict):
         default=90,
         ge=1,
         le=3650,
-        description="Days after which trail and Config logs move to S3 Glacier Flexible Retrieval (cheaper, "
-        "hours to read back).",
+        description="Days after which trail and Config logs move to S3 Glacier Flexible Retrieval (cheaper, hours to read back).",
     )
     retention_days: int = Field(
         default=365,
@@ -241,8 +231,7 @@ class Audit(_Strict):
     )
     guardduty: bool = Field(
         default=False,
-        description="GuardDuty in every account, the security account its delegated administrator (billed per "
-        "event and GB analysed; see README).",
+        description="GuardDuty in every account, the security account its delegated administrator (billed per event and GB analysed; see README).",
     )
 
 
@@ -261,8 +250,7 @@ class Notifications(_Strict):
 
     emails: list[Email] = Field(
         default=[],
-        description="Email addresses subscribed to every account's security-alerts topic; each must confirm "
-        "the subscription AWS mails them.",
+        description="Email addresses subscribed to every account's security-alerts topic; each must confirm the subscription AWS mails them.",
     )
 
 
@@ -284,9 +272,7 @@ class Pipeline(_Strict):
         description="owner/name of the GitHub repository whose workflows may assume the ci roles, spelled as "
         "GitHub does (the OIDC subject is compared exactly)."
     )
-    default_branch: GitBranch = Field(
-        default="main", description="The branch pushes to which apply; pull requests against it plan."
-    )
+    default_branch: GitBranch = Field(default="main", description="The branch pushes to which apply; pull requests against it plan.")
     environment: GithubEnvironment | None = Field(
         default="landing-zone",
         description="GitHub environment of the apply jobs (can require approval): the apply role trusts only "
@@ -312,20 +298,16 @@ class Project(_Strict):
     )
     secondary_region: str = Field(
         default=DEFAULT_SECONDARY_REGION,
-        description="Second AWS region (replicas); must differ from primary_region. Default us-west-2, as in the "
-        "reference.",
+        description="Second AWS region (replicas); must differ from primary_region. Default us-west-2, as in the reference.",
         json_schema_extra=REGION_ENUM,
     )
     organization: Organization
     users: list[User] = Field(default=[], description="Identity Center (SSO) users.")
-    accounts: dict[str, AccountSettings] = Field(
-        default={}, description="Per-account settings, keyed by account name (IAM groups and users)."
-    )
+    accounts: dict[str, AccountSettings] = Field(default={}, description="Per-account settings, keyed by account name (IAM groups and users).")
     require_mfa: bool = Field(default=False, description="Require MFA to assume the MFA roles of every account.")
     mfa_enabled: bool | None = Field(
         default=None,
-        description="The reference's name for require_mfa (its build.env MFA_ENABLED); read as require_mfa, an "
-        "error when both are given and disagree.",
+        description="The reference's name for require_mfa (its build.env MFA_ENABLED); read as require_mfa, an error when both are given and disagree.",
     )
     meta: Meta | None = Field(default=None, description="The older reference's meta block (enable_mfa).")
     mfa_max_age: int = Field(default=3600, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
@@ -338,9 +320,7 @@ class Project(_Strict):
     devops: DevOpsAccess = Field(default=DevOpsAccess(), description="Extra services for the DevOps role.")
     notifications: Notifications = Field(default=Notifications(), description="Subscribers of security alerts.")
     password_policy: PasswordPolicy = Field(default=PasswordPolicy(), description="IAM password policy settings.")
-    pipeline: Pipeline | None = Field(
-        default=None, description="GitHub Actions with OIDC (the ci layer); unset: no CI roles, no workflow."
-    )
+    pipeline: Pipeline | None = Field(default=None, description="GitHub Actions with OIDC (the ci layer); unset: no CI roles, no workflow.")
     gpg_keys: dict[str, str] = Field(
         default={},
         description="IAM user (first.last) → public key file; default keys/<first.last> next to project.yaml.",

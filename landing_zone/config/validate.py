@@ -193,8 +193,7 @@ def iam_groups(p: Project, _: Path) -> Iterator[Finding]:
 @rule
 def unique_lists(p: Project, _: Path) -> Iterator[Finding]:
     """A service or an address listed twice is a typo's trace (or a merge's)."""
-    for loc, items in ((("devops", "extra_services"), p.devops.extra_services),
-                       (("notifications", "emails"), [e.lower() for e in p.notifications.emails])):  # fmt: skip
+    for loc, items in ((("devops", "extra_services"), p.devops.extra_services), (("notifications", "emails"), [e.lower() for e in p.notifications.emails])):
         for i, item in enumerate(items):
             if item in items[:i]:
                 yield (*loc, i), f"'{item}' is listed twice"
@@ -233,8 +232,7 @@ def _key_problems(p: Project, user: str, key: PublicKey) -> Iterator[str]:
     elif key.validity == "r":
         yield f"revoked; ask {user} for a new key"
     elif not key.can_encrypt:
-        yield ("has no encryption subkey valid now (a sign-only key, or its encryption subkey expired): "
-               "the initial password cannot be encrypted to it")  # fmt: skip
+        yield ("has no encryption subkey valid now (a sign-only key, or its encryption subkey expired): the initial password cannot be encrypted to it")
     expected = p.gpg_key_emails.get(user)
     if expected is not None:
         if expected.lower() not in key.emails:
@@ -243,8 +241,7 @@ def _key_problems(p: Project, user: str, key: PublicKey) -> Iterator[str]:
     sso_emails = {u.email.lower() for u in p.users if u.login == user}
     if not any(e in sso_emails or e.split("@")[0] == user for e in key.emails):
         wanted = " or ".join([*sorted(sso_emails), f"{user}@…"])
-        yield (f"its user ID is {_uids(key)}, not {wanted}: is it {user}'s key? "
-               f"If it is, set gpg_key_emails.{user} to the key's address")  # fmt: skip
+        yield (f"its user ID is {_uids(key)}, not {wanted}: is it {user}'s key? If it is, set gpg_key_emails.{user} to the key's address")
 
 
 def _uids(key: PublicKey) -> str:
@@ -255,13 +252,14 @@ def _uids(key: PublicKey) -> str:
 def mfa_switches(p: Project, _: Path) -> Iterator[Finding]:
     """mfa_enabled and meta.enable_mfa stand for require_mfa (model.py); two switches must agree."""
     if p.mfa_enabled is not None and p.mfa_enabled != p.require_mfa:
-        yield ("mfa_enabled",), (f"{_yaml_bool(p.mfa_enabled)} disagrees with require_mfa: "
-                                 f"{_yaml_bool(p.require_mfa)}; keep one (require_mfa is lz's name for it)")  # fmt: skip
+        yield (
+            ("mfa_enabled",),
+            (f"{_yaml_bool(p.mfa_enabled)} disagrees with require_mfa: {_yaml_bool(p.require_mfa)}; keep one (require_mfa is lz's name for it)"),
+        )
     enable = p.meta.enable_mfa if p.meta else None
     if enable is not None and enable != p.require_mfa:
         other = "require_mfa" if p.mfa_enabled is None else "mfa_enabled"
-        yield ("meta", "enable_mfa"), (f"{_yaml_bool(enable)} disagrees with {other}: "
-                                       f"{_yaml_bool(p.require_mfa)}; keep one (require_mfa is lz's name for it)")  # fmt: skip
+        yield ("meta", "enable_mfa"), (f"{_yaml_bool(enable)} disagrees with {other}: {_yaml_bool(p.require_mfa)}; keep one (require_mfa is lz's name for it)")
 
 
 @rule
@@ -274,8 +272,7 @@ def pipeline(p: Project, _: Path) -> Iterator[Finding]:
         yield ("pipeline", "repository"), f"'{p.pipeline.repository}' is not a repository name GitHub allows"
     branch = p.pipeline.default_branch
     if ".." in branch or branch.endswith((".", ".lock")) or "/." in branch or branch.startswith("."):
-        yield (("pipeline", "default_branch"),
-               f"'{branch}' is not a git branch name (no '..', no part starting with '.', no '.' or '.lock' at the end)")
+        yield (("pipeline", "default_branch"), f"'{branch}' is not a git branch name (no '..', no part starting with '.', no '.' or '.lock' at the end)")
 
 
 def _yaml_bool(value: bool) -> str:
@@ -287,11 +284,10 @@ def _yaml_bool(value: bool) -> str:
 REFERENCE_GROUP_POLICIES = {
     "admins": {"arn:aws:iam::aws:policy/AdministratorAccess", "aws_iam_policy.assume_admin_role.arn"},
     "finops": {"arn:aws:iam::aws:policy/job-function/Billing", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"},
-    "auditors": {"aws_iam_policy.assume_auditor_role.arn", "arn:aws:iam::aws:policy/SecurityAudit",
-                 "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"},
+    "auditors": {"aws_iam_policy.assume_auditor_role.arn", "arn:aws:iam::aws:policy/SecurityAudit", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"},
     "devops": {"aws_iam_policy.assume_devops_role.arn"},
     "deploymaster": {"aws_iam_policy.assume_deploymaster_role.arn"},
-}  # fmt: skip
+}
 
 
 @warning_rule
@@ -302,9 +298,10 @@ def reference_group_policies(p: Project, _: Path) -> Iterator[Finding]:
             bare = [pol.strip("'\"") for pol in group.policies]
             other = [pol for pol in bare if pol not in REFERENCE_GROUP_POLICIES.get(group.name, ())]
             if other:
-                yield (("accounts", acct, "groups", i, "policies"),
-                       f"lz attaches its own policies to IAM group '{group.name}' by its name; not applied: "
-                       f"{', '.join(other)}")  # fmt: skip
+                yield (
+                    ("accounts", acct, "groups", i, "policies"),
+                    f"lz attaches its own policies to IAM group '{group.name}' by its name; not applied: {', '.join(other)}",
+                )
 
 
 @warning_rule
@@ -313,8 +310,7 @@ def reference_account_users(p: Project, _: Path) -> Iterator[Finding]:
         grouped = {u for g in settings.groups for u in g.users}
         for j, user in enumerate(settings.users):
             if user not in grouped:
-                yield (("accounts", acct, "users", j),
-                       f"IAM user '{user}' is in no group of account '{acct}': lz creates the users of groups only")
+                yield (("accounts", acct, "users", j), f"IAM user '{user}' is in no group of account '{acct}': lz creates the users of groups only")
 
 
 @warning_rule
@@ -322,18 +318,22 @@ def reference_networks(p: Project, _: Path) -> Iterator[Finding]:
     for acct, settings in p.accounts.items():
         if settings.networks:
             count = len(settings.networks)
-            yield (("accounts", acct, "networks"),
-                   f"lz does not manage the reference's base-network layer: "
-                   f"{'this VPC is' if count == 1 else f'these {count} VPCs are'} not deployed "
-                   "(keep them in the reference's layer or your own Terraform)")
+            yield (
+                ("accounts", acct, "networks"),
+                f"lz does not manage the reference's base-network layer: "
+                f"{'this VPC is' if count == 1 else f'these {count} VPCs are'} not deployed "
+                "(keep them in the reference's layer or your own Terraform)",
+            )
 
 
 @warning_rule
 def reference_state_encryption(p: Project, _: Path) -> Iterator[Finding]:
     for i, acct in enumerate(p.organization.accounts):
         if acct.enable_dynamo_encryption is False:
-            yield (("organization", "accounts", i, "enable_dynamo_encryption"),
-                   "lz always encrypts the Terraform state bucket and lock table: false is ignored")
+            yield (
+                ("organization", "accounts", i, "enable_dynamo_encryption"),
+                "lz always encrypts the Terraform state bucket and lock table: false is ignored",
+            )
 
 
 # The reference's own example lists IAM users (kit.walker) that are not SSO users, and
@@ -368,24 +368,24 @@ GLACIER_MINIMUM_DAYS = 90
 def audit_retention(p: Project, _: Path) -> Iterator[Finding]:
     """Logs must reach Glacier before they expire: S3 refuses an expiration at or before the transition."""
     if p.audit.retention_days <= p.audit.glacier_days:
-        yield (("audit", "retention_days"),
-               f"{p.audit.retention_days} days is not after glacier_days ({p.audit.glacier_days}): logs would expire "
-               "before they reach Glacier; keep retention_days above glacier_days")  # fmt: skip
+        yield (
+            ("audit", "retention_days"),
+            f"{p.audit.retention_days} days is not after glacier_days ({p.audit.glacier_days}): logs would expire "
+            "before they reach Glacier; keep retention_days above glacier_days",
+        )
 
 
 @rule
 def audit_guardduty_admin(p: Project, _: Path) -> Iterator[Finding]:
     if p.audit.guardduty and naming.SECURITY not in p.account_names:
-        yield (("audit", "guardduty"),
-               f"GuardDuty's delegated administrator is the '{naming.SECURITY}' account, and there is none")
+        yield (("audit", "guardduty"), f"GuardDuty's delegated administrator is the '{naming.SECURITY}' account, and there is none")
 
 
 @warning_rule
 def audit_glacier_minimum(p: Project, _: Path) -> Iterator[Finding]:
     kept = p.audit.retention_days - p.audit.glacier_days
     if 0 < kept < GLACIER_MINIMUM_DAYS:
-        yield (("audit", "retention_days"),
-               f"logs stay {kept} days in Glacier, which bills {GLACIER_MINIMUM_DAYS} days per object anyway")
+        yield (("audit", "retention_days"), f"logs stay {kept} days in Glacier, which bills {GLACIER_MINIMUM_DAYS} days per object anyway")
 
 
 def _run(rules: list[Rule], project: Project, base_dir: Path, source: SourceMap) -> list[Problem]:

@@ -34,8 +34,9 @@ class RootSignInAlarm(Construct):
     """The rule, its topic and key, and one email subscription per address (each waits until
     its owner confirms the mail AWS sends)."""
 
-    def __init__(self, scope: Construct, id: str, *, topic_name: str, key_alias: str, account_id: str,
-                 emails: list[str], provider: TerraformProvider | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, scope: Construct, id: str, *, topic_name: str, key_alias: str, account_id: str, emails: list[str], provider: TerraformProvider | None = None
+    ) -> None:
         super().__init__(scope, id)
         only_this_account = {"StringEquals": {"aws:SourceAccount": account_id}}
         self.key = KmsKey(
@@ -46,16 +47,27 @@ class RootSignInAlarm(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
             policy=document(
-                {"Sid": "AccountIamPolicies", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "AccountIamPolicies", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "kms:*", "Resource": "*"},
                 # EventBridge encrypts what it publishes to the topic with this key.
-                {"Sid": "EventBridgePublishes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": only_this_account},
+                {
+                    "Sid": "EventBridgePublishes",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": only_this_account,
+                },
                 # So do the account's CloudWatch alarms (the CIS 5.x alarms of the audit layer).
-                {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": only_this_account},
+                {
+                    "Sid": "CloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": only_this_account,
+                },
             ),
-        )  # fmt: skip
+        )
         KmsAlias(self, "key-alias", provider=provider, name=key_alias, target_key_id=self.key.key_id)
         self.topic = SnsTopic(self, "topic", provider=provider, name=topic_name, kms_master_key_id=self.key.arn)
         self.rule = CloudwatchEventRule(
@@ -72,14 +84,24 @@ class RootSignInAlarm(Construct):
             provider=provider,
             arn=self.topic.arn,
             policy=document(
-                {"Sid": "AllowEventBridgePublish", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                 "Action": "sns:Publish", "Resource": self.topic.arn,
-                 "Condition": {"ArnEquals": {"aws:SourceArn": self.rule.arn}}},
-                {"Sid": "AllowCloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                 "Action": "sns:Publish", "Resource": self.topic.arn,
-                 "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:*:{account_id}:alarm:*"}}},
+                {
+                    "Sid": "AllowEventBridgePublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": self.topic.arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": self.rule.arn}},
+                },
+                {
+                    "Sid": "AllowCloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": self.topic.arn,
+                    "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:*:{account_id}:alarm:*"}},
+                },
             ),
-        )  # fmt: skip
+        )
         CloudwatchEventTarget(self, "target", provider=provider, rule=self.rule.name, arn=self.topic.arn, target_id="sns")
         self.subscriptions = _subscribe(self, self.topic, emails, provider)
 
@@ -89,27 +111,46 @@ class AlarmTopic(Construct):
     notify topics of their own region only; RootSignInAlarm's lives in us-east-1), under a
     customer-managed key CloudWatch may use, with the same email subscribers."""
 
-    def __init__(self, scope: Construct, id: str, *, topic_name: str, key_alias: str, account_id: str,
-                 emails: list[str]) -> None:  # fmt: skip
+    def __init__(self, scope: Construct, id: str, *, topic_name: str, key_alias: str, account_id: str, emails: list[str]) -> None:
         super().__init__(scope, id)
         only_this_account = {"StringEquals": {"aws:SourceAccount": account_id}}
-        self.key = KmsKey(self, "key", description=f"CloudWatch alarms topic {topic_name}", enable_key_rotation=True,
-                          deletion_window_in_days=KEY_DELETION_WINDOW_DAYS, policy=document(
-                              {"Sid": "AccountIamPolicies", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                               "Action": "kms:*", "Resource": "*"},
-                              {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                               "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": only_this_account}))  # fmt: skip
+        self.key = KmsKey(
+            self,
+            "key",
+            description=f"CloudWatch alarms topic {topic_name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=document(
+                {"Sid": "AccountIamPolicies", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "kms:*", "Resource": "*"},
+                {
+                    "Sid": "CloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": only_this_account,
+                },
+            ),
+        )
         KmsAlias(self, "key-alias", name=key_alias, target_key_id=self.key.key_id)
         self.topic = SnsTopic(self, "topic", name=topic_name, kms_master_key_id=self.key.arn)
-        SnsTopicPolicy(self, "topic-policy", arn=self.topic.arn, policy=document(
-            {"Sid": "AllowCloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-             "Action": "sns:Publish", "Resource": self.topic.arn,
-             "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:*:{account_id}:alarm:*"}}}))  # fmt: skip
+        SnsTopicPolicy(
+            self,
+            "topic-policy",
+            arn=self.topic.arn,
+            policy=document(
+                {
+                    "Sid": "AllowCloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": self.topic.arn,
+                    "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:*:{account_id}:alarm:*"}},
+                }
+            ),
+        )
         self.subscriptions = _subscribe(self, self.topic, emails)
 
 
-def _subscribe(scope: Construct, topic: SnsTopic, emails: list[str],
-               provider: TerraformProvider | None = None) -> list[SnsTopicSubscription]:  # fmt: skip
-    return [SnsTopicSubscription(scope, f"email-{email.lower()}", provider=provider, topic_arn=topic.arn,
-                                 protocol="email", endpoint=email)  # fmt: skip
-            for email in emails]
+def _subscribe(scope: Construct, topic: SnsTopic, emails: list[str], provider: TerraformProvider | None = None) -> list[SnsTopicSubscription]:
+    return [SnsTopicSubscription(scope, f"email-{email.lower()}", provider=provider, topic_arn=topic.arn, protocol="email", endpoint=email) for email in emails]

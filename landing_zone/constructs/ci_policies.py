@@ -40,24 +40,35 @@ def oidc_trust(provider_arn: str, pipeline: Pipeline, kind: str) -> str:
         condition = {"StringEquals": {AUD_KEY: AUDIENCE, SUB_KEY: apply_subject(pipeline)}}
     else:
         condition = {"StringEquals": {AUD_KEY: AUDIENCE}, "StringLike": {SUB_KEY: plan_subject(pipeline)}}
-    return document({"Sid": "GitHubActions", "Effect": "Allow", "Principal": {"Federated": provider_arn},
-                     "Action": WEB_IDENTITY, "Condition": condition})  # fmt: skip
+    return document({"Sid": "GitHubActions", "Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": WEB_IDENTITY, "Condition": condition})
 
 
 def member_plan_trust(management_id: str, short_name: str) -> str:
     """A member account's plan role: only the management account's plan role session (by ARN:
     the condition needs no role to exist yet, so the member stacks need not wait for the ci stack)."""
     plan = naming.role_arn(management_id, naming.ci_role(short_name, "plan"))
-    return document({"Sid": "ManagementPlanRole", "Effect": "Allow", "Principal": {"AWS": naming.root_arn(management_id)},
-                     "Action": "sts:AssumeRole", "Condition": {"ArnEquals": {"aws:PrincipalArn": plan}}})  # fmt: skip
+    return document(
+        {
+            "Sid": "ManagementPlanRole",
+            "Effect": "Allow",
+            "Principal": {"AWS": naming.root_arn(management_id)},
+            "Action": "sts:AssumeRole",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": plan}},
+        }
+    )
 
 
 def apply_reaches_oaar(management_id: str, short_name: str) -> Statement:
     """OAAR's extra trust statement in member accounts: the apply role without MFA (a machine
     has none), so `require_mfa` does not cut CI off; every other caller keeps the MFA condition."""
     apply = naming.role_arn(management_id, naming.ci_role(short_name, "apply"))
-    return {"Sid": "CiApplyRole", "Effect": "Allow", "Principal": {"AWS": naming.root_arn(management_id)},
-            "Action": "sts:AssumeRole", "Condition": {"ArnEquals": {"aws:PrincipalArn": apply}}}  # fmt: skip
+    return {
+        "Sid": "CiApplyRole",
+        "Effect": "Allow",
+        "Principal": {"AWS": naming.root_arn(management_id)},
+        "Action": "sts:AssumeRole",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": apply}},
+    }
 
 
 def lock_items(bucket: str) -> str:
@@ -70,22 +81,33 @@ def plan_state_policy(*, short_name: str, account: str, account_id: str, region:
     locks, and decrypt the state with the state key (when state_backend.kms)."""
     bucket, table = naming.state_bucket(short_name, account), naming.lock_table(short_name, account)
     statements: list[Statement] = [
-        {"Sid": "ReadState", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-         "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
-        {"Sid": "StateLocks", "Effect": "Allow", "Action": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-         "Resource": f"arn:aws:dynamodb:{region}:{account_id}:table/{table}",
-         "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [lock_items(bucket)]}}},
-    ]  # fmt: skip
+        {
+            "Sid": "ReadState",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        },
+        {
+            "Sid": "StateLocks",
+            "Effect": "Allow",
+            "Action": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+            "Resource": f"arn:aws:dynamodb:{region}:{account_id}:table/{table}",
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [lock_items(bucket)]}},
+        },
+    ]
     if kms:
         statements.append(
-            {"Sid": "DecryptState", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
-             "Resource": f"arn:aws:kms:{region}:{account_id}:key/*",
-             "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [kms_alias(bucket)]}}}
-        )  # fmt: skip
+            {
+                "Sid": "DecryptState",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+                "Resource": f"arn:aws:kms:{region}:{account_id}:key/*",
+                "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [kms_alias(bucket)]}},
+            }
+        )
     return document(*statements)
 
 
 def plan_reaches_members(short_name: str) -> Statement:
     # The member accounts' plan roles trust this one alone; any account id, so the ci stack needs no member ids.
-    return {"Sid": "MemberPlanRoles", "Effect": "Allow", "Action": "sts:AssumeRole",
-            "Resource": f"arn:aws:iam::*:role/{naming.ci_role(short_name, 'plan')}"}  # fmt: skip
+    return {"Sid": "MemberPlanRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/{naming.ci_role(short_name, 'plan')}"}

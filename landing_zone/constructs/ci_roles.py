@@ -24,15 +24,22 @@ class CiRoles(Construct):
     roles; apply: AdministratorAccess (lz up manages the organization, its SCPs and IAM, as the
     bootstrap admin does), reaching the member accounts through OAAR."""
 
-    def __init__(self, scope: Construct, id: str, *, pipeline: Pipeline, short_name: str, account_id: str,
-                 region: str, kms: bool, provider: ITerraformDependable) -> None:  # fmt: skip
+    def __init__(
+        self, scope: Construct, id: str, *, pipeline: Pipeline, short_name: str, account_id: str, region: str, kms: bool, provider: ITerraformDependable
+    ) -> None:
         super().__init__(scope, id)
         provider_arn = naming.github_oidc_provider_arn(account_id)
         self.roles: dict[str, IamRole] = {}
         for kind in naming.CI_ROLE_KINDS:
             name = naming.ci_role(short_name, kind)
-            self.roles[kind] = IamRole(self, kind, name=name, assume_role_policy=oidc_trust(provider_arn, pipeline, kind),
-                                       max_session_duration=CI_SESSION_SECONDS, depends_on=[provider])  # fmt: skip
+            self.roles[kind] = IamRole(
+                self,
+                kind,
+                name=name,
+                assume_role_policy=oidc_trust(provider_arn, pipeline, kind),
+                max_session_duration=CI_SESSION_SECONDS,
+                depends_on=[provider],
+            )
         plan = self.roles["plan"].name
         IamRolePolicyAttachment(self, "plan-read-only", role=plan, policy_arn=READ_ONLY)
         state = plan_state_policy(short_name=short_name, account=naming.MANAGEMENT, account_id=account_id, region=region, kms=kms)

@@ -32,14 +32,15 @@ class ConfigRecorder(Construct):
     delivers to `bucket`; the keys are AWSLogs/<account id>/Config/<region>/..., one prefix per
     account, which the archive's policy (log_archive.config_delivery) grants per account."""
 
-    def __init__(self, scope: Construct, id: str, *, bucket: str, global_resources: bool,
-                 role: ConfigServiceRole, provider: AwsProvider | None = None) -> None:  # fmt: skip
+    def __init__(self, scope: Construct, id: str, *, bucket: str, global_resources: bool, role: ConfigServiceRole, provider: AwsProvider | None = None) -> None:
         super().__init__(scope, id)
         self.recorder = ConfigConfigurationRecorder(
-            self, "recorder", name=RECORDER_NAME, role_arn=role.role.arn, provider=provider,
-            recording_group=ConfigConfigurationRecorderRecordingGroup(
-                all_supported=True, include_global_resource_types=global_resources))  # fmt: skip
-        self.channel = ConfigDeliveryChannel(self, "channel", name=RECORDER_NAME, s3_bucket_name=bucket,
-                                             provider=provider, depends_on=[self.recorder])  # fmt: skip
-        self.status = ConfigConfigurationRecorderStatus(self, "status", name=self.recorder.name, is_enabled=True,
-                                                        provider=provider, depends_on=[self.channel])  # fmt: skip
+            self,
+            "recorder",
+            name=RECORDER_NAME,
+            role_arn=role.role.arn,
+            provider=provider,
+            recording_group=ConfigConfigurationRecorderRecordingGroup(all_supported=True, include_global_resource_types=global_resources),
+        )
+        self.channel = ConfigDeliveryChannel(self, "channel", name=RECORDER_NAME, s3_bucket_name=bucket, provider=provider, depends_on=[self.recorder])
+        self.status = ConfigConfigurationRecorderStatus(self, "status", name=self.recorder.name, is_enabled=True, provider=provider, depends_on=[self.channel])

@@ -18,8 +18,7 @@ class GuardDutyDelegation(Construct):
     def __init__(self, scope: Construct, id: str, *, admin_id: str) -> None:
         super().__init__(scope, id)
         self.detector = GuarddutyDetector(self, "detector", enable=True, finding_publishing_frequency=PUBLISHING_FREQUENCY)
-        self.admin = GuarddutyOrganizationAdminAccount(self, "admin", admin_account_id=admin_id,
-                                                       depends_on=[self.detector])  # fmt: skip
+        self.admin = GuarddutyOrganizationAdminAccount(self, "admin", admin_account_id=admin_id, depends_on=[self.detector])
 
 
 class GuardDutyAdministrator(Construct):
@@ -28,5 +27,4 @@ class GuardDutyAdministrator(Construct):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self.detector = GuarddutyDetector(self, "detector", enable=True, finding_publishing_frequency=PUBLISHING_FREQUENCY)
-        self.organization = GuarddutyOrganizationConfiguration(self, "organization", detector_id=self.detector.id,
-                                                               auto_enable_organization_members="ALL")  # fmt: skip
+        self.organization = GuarddutyOrganizationConfiguration(self, "organization", detector_id=self.detector.id, auto_enable_organization_members="ALL")

@@ -74,10 +74,7 @@ class Role(Construct):
         )
         if inline_policy:
             IamRolePolicy(self, "access", name=f"{name}Access", role=self.role.name, policy=inline_policy)
-        attachments = [
-            IamRolePolicyAttachment(self, f"policy-{policy.rsplit('/', 1)[-1]}", role=self.role.name, policy_arn=policy)
-            for policy in policies
-        ]
+        attachments = [IamRolePolicyAttachment(self, f"policy-{policy.rsplit('/', 1)[-1]}", role=self.role.name, policy_arn=policy) for policy in policies]
         if adopt:  # the role and what we attached stay when the stack is destroyed
             adoption.adopt(self.role, name)
             adoption.release_on_destroy(*attachments)

@@ -28,26 +28,32 @@ SELF_MANAGEMENT: list[Statement] = [
         "Sid": "ManageOwnPasswordAndMfa",
         "Effect": "Allow",
         "Action": [
-            "iam:ChangePassword", "iam:GetUser", "iam:GetLoginProfile", "iam:UpdateLoginProfile",
-            "iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice", "iam:EnableMFADevice",
-            "iam:ListMFADevices", "iam:ResyncMFADevice",
+            "iam:ChangePassword",
+            "iam:GetUser",
+            "iam:GetLoginProfile",
+            "iam:UpdateLoginProfile",
+            "iam:CreateVirtualMFADevice",
+            "iam:DeleteVirtualMFADevice",
+            "iam:EnableMFADevice",
+            "iam:ListMFADevices",
+            "iam:ResyncMFADevice",
         ],
         "Resource": [_SELF, _OWN_MFA],
     },
-    {   # The documented post-deploy step: each user creates (and rotates) their own keys.
+    {  # The documented post-deploy step: each user creates (and rotates) their own keys.
         "Sid": "ManageOwnAccessKeys",
         "Effect": "Allow",
         "Action": ["iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys"],
         "Resource": _SELF,
     },
-    {   # A leaked password alone must not remove the MFA device protecting it.
+    {  # A leaked password alone must not remove the MFA device protecting it.
         "Sid": "DeactivateOwnMfaWithMfa",
         "Effect": "Allow",
         "Action": "iam:DeactivateMFADevice",
         "Resource": _SELF,
         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
     },
-]  # fmt: skip
+]
 
 
 class IamUsers(Construct):
@@ -94,5 +100,4 @@ class IamUserGroup(Construct):
         IamGroupMembership(self, "members", name=f"{name}-members", group=self.group.name, users=[u.name for u in members])
         for arn in managed_policies:
             IamGroupPolicyAttachment(self, f"policy-{arn.rsplit('/', 1)[-1]}", group=self.group.name, policy_arn=arn)
-        IamGroupPolicy(self, "inline", name=f"{name}-policy", group=self.group.id,
-                       policy=document(*SELF_MANAGEMENT, *statements))  # fmt: skip
+        IamGroupPolicy(self, "inline", name=f"{name}-policy", group=self.group.id, policy=document(*SELF_MANAGEMENT, *statements))

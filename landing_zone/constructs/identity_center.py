@@ -56,8 +56,7 @@ class IdentityCenter(Construct):
         instance_arn = Fn.element(instances.arns, 0)
 
         self.groups = {
-            key: IdentitystoreGroup(self, f"group-{key}", identity_store_id=store_id, display_name=display,
-                                    description=f"{display} (landing-zone)")  # fmt: skip
+            key: IdentitystoreGroup(self, f"group-{key}", identity_store_id=store_id, display_name=display, description=f"{display} (landing-zone)")
             for key, display in groups.items()
         }
         for user in users:
@@ -98,9 +97,12 @@ class IdentityCenter(Construct):
                 )
             if spec.inline_policy:
                 SsoadminPermissionSetInlinePolicy(
-                    self, f"pset-{key}-inline", instance_arn=instance_arn,
-                    permission_set_arn=pset.arn, inline_policy=spec.inline_policy,
-                )  # fmt: skip
+                    self,
+                    f"pset-{key}-inline",
+                    instance_arn=instance_arn,
+                    permission_set_arn=pset.arn,
+                    inline_policy=spec.inline_policy,
+                )
             for account in spec.accounts:
                 SsoadminAccountAssignment(
                     self,

@@ -63,12 +63,23 @@ def trail_delivery(bucket: str, trail_arn: str) -> list[Statement]:
     and the organization's prefixes), for this one trail only."""
     only_this_trail = {"aws:SourceArn": trail_arn}
     return [
-        {"Sid": "CloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{bucket}", "Condition": {"StringEquals": only_this_trail}},
-        {"Sid": "CloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/*",
-         "Condition": {"StringEquals": {**only_this_trail, "s3:x-amz-acl": "bucket-owner-full-control"}}},
-    ]  # fmt: skip
+        {
+            "Sid": "CloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": f"arn:aws:s3:::{bucket}",
+            "Condition": {"StringEquals": only_this_trail},
+        },
+        {
+            "Sid": "CloudTrailWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/*",
+            "Condition": {"StringEquals": {**only_this_trail, "s3:x-amz-acl": "bucket-owner-full-control"}},
+        },
+    ]
 
 
 def config_delivery(bucket: str, account_ids: list[str]) -> list[Statement]:
@@ -77,18 +88,27 @@ def config_delivery(bucket: str, account_ids: list[str]) -> list[Statement]:
     accounts = {"aws:SourceAccount": sorted(account_ids)}
     own_prefixes = [f"arn:aws:s3:::{bucket}/AWSLogs/{i}/Config/*" for i in sorted(account_ids)]
     return [
-        {"Sid": "ConfigBucketCheck", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
-         "Action": ["s3:GetBucketAcl", "s3:ListBucket"], "Resource": f"arn:aws:s3:::{bucket}",
-         "Condition": {"StringEquals": accounts}},
-        {"Sid": "ConfigWrite", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": own_prefixes,
-         "Condition": {"StringEquals": {**accounts, "s3:x-amz-acl": "bucket-owner-full-control"}}},
-    ]  # fmt: skip
+        {
+            "Sid": "ConfigBucketCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "config.amazonaws.com"},
+            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+            "Resource": f"arn:aws:s3:::{bucket}",
+            "Condition": {"StringEquals": accounts},
+        },
+        {
+            "Sid": "ConfigWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "config.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": own_prefixes,
+            "Condition": {"StringEquals": {**accounts, "s3:x-amz-acl": "bucket-owner-full-control"}},
+        },
+    ]
 
 
 def deny_log_deletion(bucket: str) -> Statement:
-    return {"Sid": "DenyLogDeletion", "Effect": "Deny", "Principal": "*", "Action": list(LOG_DELETIONS),
-            "Resource": f"arn:aws:s3:::{bucket}/*"}  # fmt: skip
+    return {"Sid": "DenyLogDeletion", "Effect": "Deny", "Principal": "*", "Action": list(LOG_DELETIONS), "Resource": f"arn:aws:s3:::{bucket}/*"}
 
 
 class LogArchive(Construct):
@@ -98,13 +118,13 @@ class LogArchive(Construct):
     config_delivery). protect: prevent_destroy on both buckets (off only for `lz down`).
     """
 
-    def __init__(self, scope: Construct, id: str, *, name: str, access_log_bucket: str, retention: Retention,
-                 deliveries: list[Statement], protect: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self, scope: Construct, id: str, *, name: str, access_log_bucket: str, retention: Retention, deliveries: list[Statement], protect: bool = True
+    ) -> None:
         super().__init__(scope, id)
         self.name, self.protect = name, protect
         # force_destroy: `lz down` (protect off) removes the logs with the bucket; prevent_destroy guards it otherwise.
-        self.logs_bucket = S3Bucket(self, "access-logs", bucket=access_log_bucket, force_destroy=True,
-                                    lifecycle=_lifecycle(protect))  # fmt: skip
+        self.logs_bucket = S3Bucket(self, "access-logs", bucket=access_log_bucket, force_destroy=True, lifecycle=_lifecycle(protect))
         access_delivery: Statement = {
             "Sid": "S3ServerAccessLogDelivery",
             "Effect": "Allow",
@@ -145,9 +165,7 @@ class LogArchive(Construct):
             rule=[
                 S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=(
-                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                            sse_algorithm="AES256"
-                        )
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256")
                     )
                 )
             ],
@@ -173,18 +191,12 @@ class LogArchive(Construct):
                     id="archive-then-expire" if archive else "expire",
                     status="Enabled",
                     filter=[S3BucketLifecycleConfigurationRuleFilter()],
-                    transition=[S3BucketLifecycleConfigurationRuleTransition(days=retention.glacier_days,
-                                                                             storage_class=GLACIER)]
-                    if archive else None,
+                    transition=[S3BucketLifecycleConfigurationRuleTransition(days=retention.glacier_days, storage_class=GLACIER)] if archive else None,
                     expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=retention.retention_days)],
-                    noncurrent_version_expiration=[
-                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=NONCURRENT_DAYS)
-                    ],
+                    noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=NONCURRENT_DAYS)],
                     abort_incomplete_multipart_upload=[
-                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                            days_after_initiation=ABORT_MULTIPART_DAYS
-                        )
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=ABORT_MULTIPART_DAYS)
                     ],
                 )
             ],
-        )  # fmt: skip
+        )

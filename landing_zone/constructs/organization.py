@@ -89,8 +89,7 @@ class Organization(Construct):
                 name=naming.org_account_name(project.project_name, acct.name),
                 email=acct.email,
                 parent_id=self.units[unit.name].id if unit else root_id,
-                lifecycle=_MANAGEMENT_LIFECYCLE if is_management
-                else _MEMBER_LIFECYCLE if protect else _MEMBER_LIFECYCLE_UNPROTECTED,
+                lifecycle=_MANAGEMENT_LIFECYCLE if is_management else _MEMBER_LIFECYCLE if protect else _MEMBER_LIFECYCLE_UNPROTECTED,
                 depends_on=[self.organization],
             )
             if is_management:

@@ -35,18 +35,33 @@ def key_policy(*, management_id: str, archive_id: str, trail_arn: str) -> list[S
     CloudTrail encrypts for this trail only; the archive account decrypts the logs."""
     trails = f"arn:aws:cloudtrail:*:{management_id}:trail/*"
     return [
-        {"Sid": "AccountIamPolicies", "Effect": "Allow", "Principal": {"AWS": naming.root_arn(management_id)},
-         "Action": "kms:*", "Resource": "*"},
-        {"Sid": "CloudTrailEncrypts", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "kms:GenerateDataKey*", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}, "StringLike": {TRAIL_CONTEXT: trails}}},
-        {"Sid": "CloudTrailDescribesKey", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "kms:DescribeKey", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+        {"Sid": "AccountIamPolicies", "Effect": "Allow", "Principal": {"AWS": naming.root_arn(management_id)}, "Action": "kms:*", "Resource": "*"},
+        {
+            "Sid": "CloudTrailEncrypts",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}, "StringLike": {TRAIL_CONTEXT: trails}},
+        },
+        {
+            "Sid": "CloudTrailDescribesKey",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+        },
         # Whom the archive account's own IAM policies allow (its admins, auditors) reads the logs.
-        {"Sid": "ArchiveAccountDecryptsLogs", "Effect": "Allow", "Principal": {"AWS": naming.root_arn(archive_id)},
-         "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*",
-         "Condition": {"StringEquals": {"kms:CallerAccount": archive_id}, "StringLike": {TRAIL_CONTEXT: trails}}},
-    ]  # fmt: skip
+        {
+            "Sid": "ArchiveAccountDecryptsLogs",
+            "Effect": "Allow",
+            "Principal": {"AWS": naming.root_arn(archive_id)},
+            "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": archive_id}, "StringLike": {TRAIL_CONTEXT: trails}},
+        },
+    ]
 
 
 class OrganizationTrail(Construct):
@@ -56,10 +71,23 @@ class OrganizationTrail(Construct):
     protect: prevent_destroy on the trail and its key (off only for `lz down`). depends_on: the
     archive's bucket policy when it is in the same stack (CreateTrail checks it)."""
 
-    def __init__(self, scope: Construct, id: str, *, name: str, bucket: str, key_alias: str, region: str,
-                 management_id: str, archive_id: str, log_group: str, logs_role: str, retention_days: int,
-                 protect: bool = True,
-                 depends_on: Sequence[ITerraformDependable] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        bucket: str,
+        key_alias: str,
+        region: str,
+        management_id: str,
+        archive_id: str,
+        log_group: str,
+        logs_role: str,
+        retention_days: int,
+        protect: bool = True,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
         super().__init__(scope, id)
         lifecycle = TerraformResourceLifecycle(prevent_destroy=True) if protect else None
         self.arn = naming.trail_arn(region, management_id, name)
@@ -69,13 +97,16 @@ class OrganizationTrail(Construct):
             description=f"Organization trail {name}",
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-            policy=document(*key_policy(management_id=management_id, archive_id=archive_id, trail_arn=self.arn),
-                            logs_key_statement(region=region, account_id=management_id, log_group=log_group)),
+            policy=document(
+                *key_policy(management_id=management_id, archive_id=archive_id, trail_arn=self.arn),
+                logs_key_statement(region=region, account_id=management_id, log_group=log_group),
+            ),
             lifecycle=lifecycle,
         )
         KmsAlias(self, "key-alias", name=key_alias, target_key_id=self.key.key_id)
-        self.logs = TrailLogGroup(self, "logs", name=log_group, role_name=logs_role, key_arn=self.key.arn,
-                                  trail_arn=self.arn, retention_days=retention_days, protect=protect)  # fmt: skip
+        self.logs = TrailLogGroup(
+            self, "logs", name=log_group, role_name=logs_role, key_arn=self.key.arn, trail_arn=self.arn, retention_days=retention_days, protect=protect
+        )
         self.trail = Cloudtrail(
             self,
             "trail",

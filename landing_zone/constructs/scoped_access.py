@@ -16,38 +16,140 @@ from landing_zone.constructs.policy import Statement, document
 # Regional services DevOps works with: compute, containers, storage, databases, networking,
 # delivery, messaging, observability and the security services the layers deploy.
 DEVOPS_SERVICES = (
-    "access-analyzer", "acm", "apigateway", "application-autoscaling", "appsync", "athena", "autoscaling",
-    "backup", "backup-storage", "batch", "cloudformation", "cloudtrail", "cloudwatch", "codeartifact", "codebuild",
-    "codedeploy", "codepipeline", "codestar-connections", "codeconnections", "compute-optimizer", "config", "dlm",
-    "dms", "ds", "dynamodb", "ebs", "ec2", "ec2messages", "ecr", "ecs", "eks", "elasticache", "elasticfilesystem",
-    "elasticloadbalancing", "es", "events", "firehose", "fsx", "glue", "guardduty", "inspector2", "kafka",
-    "kinesis", "kms", "lambda", "logs", "memorydb", "network-firewall", "networkmanager", "pipes", "ram", "rds",
-    "redshift", "resource-groups", "route53resolver", "s3", "scheduler", "schemas", "secretsmanager",
-    "securityhub", "servicequotas", "ses", "sns", "sqs", "ssm", "ssmmessages", "states", "tag", "transfer",
-    "wafv2", "waf-regional", "xray",
-)  # fmt: skip
+    "access-analyzer",
+    "acm",
+    "apigateway",
+    "application-autoscaling",
+    "appsync",
+    "athena",
+    "autoscaling",
+    "backup",
+    "backup-storage",
+    "batch",
+    "cloudformation",
+    "cloudtrail",
+    "cloudwatch",
+    "codeartifact",
+    "codebuild",
+    "codedeploy",
+    "codepipeline",
+    "codestar-connections",
+    "codeconnections",
+    "compute-optimizer",
+    "config",
+    "dlm",
+    "dms",
+    "ds",
+    "dynamodb",
+    "ebs",
+    "ec2",
+    "ec2messages",
+    "ecr",
+    "ecs",
+    "eks",
+    "elasticache",
+    "elasticfilesystem",
+    "elasticloadbalancing",
+    "es",
+    "events",
+    "firehose",
+    "fsx",
+    "glue",
+    "guardduty",
+    "inspector2",
+    "kafka",
+    "kinesis",
+    "kms",
+    "lambda",
+    "logs",
+    "memorydb",
+    "network-firewall",
+    "networkmanager",
+    "pipes",
+    "ram",
+    "rds",
+    "redshift",
+    "resource-groups",
+    "route53resolver",
+    "s3",
+    "scheduler",
+    "schemas",
+    "secretsmanager",
+    "securityhub",
+    "servicequotas",
+    "ses",
+    "sns",
+    "sqs",
+    "ssm",
+    "ssmmessages",
+    "states",
+    "tag",
+    "transfer",
+    "wafv2",
+    "waf-regional",
+    "xray",
+)
 # What the CI/CD role deploys: a narrower list (no security services, no directory, no data stores
 # beyond the application's own).
 DEPLOY_MASTER_SERVICES = (
-    "acm", "apigateway", "application-autoscaling", "autoscaling", "cloudformation", "cloudwatch", "dynamodb",
-    "ec2", "ecr", "ecs", "eks", "elasticloadbalancing", "events", "kms", "lambda", "logs", "rds", "s3",
-    "secretsmanager", "sns", "sqs", "ssm", "states", "tag", "wafv2",
-)  # fmt: skip
+    "acm",
+    "apigateway",
+    "application-autoscaling",
+    "autoscaling",
+    "cloudformation",
+    "cloudwatch",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "ecs",
+    "eks",
+    "elasticloadbalancing",
+    "events",
+    "kms",
+    "lambda",
+    "logs",
+    "rds",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "states",
+    "tag",
+    "wafv2",
+)
 # Global services: one endpoint, no region of their own; a region fence would only break them.
 GLOBAL_ACTIONS = (
-    "budgets:*", "ce:*", "cloudfront:*", "globalaccelerator:*", "health:*", "iam:*", "organizations:Describe*",
-    "organizations:List*", "route53:*", "route53domains:*", "shield:*", "sts:*", "support:*", "trustedadvisor:*",
+    "budgets:*",
+    "ce:*",
+    "cloudfront:*",
+    "globalaccelerator:*",
+    "health:*",
+    "iam:*",
+    "organizations:Describe*",
+    "organizations:List*",
+    "route53:*",
+    "route53domains:*",
+    "shield:*",
+    "sts:*",
+    "support:*",
+    "trustedadvisor:*",
     "waf:*",
-)  # fmt: skip
+)
 DEPLOY_MASTER_GLOBAL_ACTIONS = ("cloudfront:*", "iam:*", "route53:*", "sts:*")
 # Instance sizes people may start; anything larger (2xlarge…, metal) needs the Admin role.
 EC2_SIZES = ("*.nano", "*.micro", "*.small", "*.medium", "*.large", "*.xlarge")
 RDS_CLASSES = ("*.micro", "*.small", "*.medium", "*.large")
 _RDS_SIZED = (
-    "rds:CreateDBInstance", "rds:CreateDBInstanceReadReplica", "rds:CreateDBCluster", "rds:ModifyDBInstance",
-    "rds:ModifyDBCluster", "rds:RestoreDBInstanceFromDBSnapshot", "rds:RestoreDBInstanceFromS3",
+    "rds:CreateDBInstance",
+    "rds:CreateDBInstanceReadReplica",
+    "rds:CreateDBCluster",
+    "rds:ModifyDBInstance",
+    "rds:ModifyDBCluster",
+    "rds:RestoreDBInstanceFromDBSnapshot",
+    "rds:RestoreDBInstanceFromS3",
     "rds:RestoreDBInstanceToPointInTime",
-)  # fmt: skip
+)
 
 
 def allowed_regions(primary: str, secondary: str) -> list[str]:
@@ -58,24 +160,33 @@ def _size_limits() -> list[Statement]:
     # Null=false: only requests that name a size are judged (the key is absent on the other
     # resources RunInstances touches and on modifications that keep the size).
     def deny(sid: str, actions: list[str], resource: str, key: str, sizes: tuple[str, ...]) -> Statement:
-        return {"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": resource,
-                "Condition": {"StringNotLike": {key: list(sizes)}, "Null": {key: "false"}}}  # fmt: skip
+        return {
+            "Sid": sid,
+            "Effect": "Deny",
+            "Action": actions,
+            "Resource": resource,
+            "Condition": {"StringNotLike": {key: list(sizes)}, "Null": {key: "false"}},
+        }
 
     return [
         deny("DenyEc2LargerThanXlarge", ["ec2:RunInstances"], "arn:aws:ec2:*:*:instance/*", "ec2:InstanceType", EC2_SIZES),
-        deny("DenyEc2ResizeLargerThanXlarge", ["ec2:ModifyInstanceAttribute"], "arn:aws:ec2:*:*:instance/*",
-             "ec2:Attribute/InstanceType", EC2_SIZES),
+        deny("DenyEc2ResizeLargerThanXlarge", ["ec2:ModifyInstanceAttribute"], "arn:aws:ec2:*:*:instance/*", "ec2:Attribute/InstanceType", EC2_SIZES),
         deny("DenyRdsLargerThanLarge", list(_RDS_SIZED), "*", "rds:DatabaseClass", RDS_CLASSES),
-    ]  # fmt: skip
+    ]
 
 
 def _scoped(services: Iterable[str], global_actions: Iterable[str], regions: list[str]) -> str:
     return document(
-        {"Sid": "RegionalServices", "Effect": "Allow", "Action": sorted({f"{s}:*" for s in services}), "Resource": "*",
-         "Condition": {"StringEquals": {"aws:RequestedRegion": regions}}},
+        {
+            "Sid": "RegionalServices",
+            "Effect": "Allow",
+            "Action": sorted({f"{s}:*" for s in services}),
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": regions}},
+        },
         {"Sid": "GlobalServices", "Effect": "Allow", "Action": sorted(global_actions), "Resource": "*"},
         *_size_limits(),
-    )  # fmt: skip
+    )
 
 
 def devops_policy(regions: list[str], extra_services: Iterable[str] = ()) -> str:

@@ -43,8 +43,7 @@ class RegionalBaseline(Construct):
     External-access analyzers cost nothing.
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, analyzer_name: str | None,
-                 ebs_encryption: bool) -> None:  # fmt: skip
+    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, analyzer_name: str | None, ebs_encryption: bool) -> None:
         super().__init__(scope, id)
         if ebs_encryption:
             EbsEncryptionByDefault(self, "ebs-encryption", enabled=True, provider=provider)

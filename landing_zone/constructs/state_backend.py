@@ -95,8 +95,18 @@ class StateBackend(Construct):
     account_id: the account's id (the KMS key policy delegates to its IAM policies).
     """
 
-    def __init__(self, scope: Construct, id: str, *, name: str, account_id: str, kms: bool = False,
-                 access_logging: bool = False, protect: bool = True, replica: Replica | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        account_id: str,
+        kms: bool = False,
+        access_logging: bool = False,
+        protect: bool = True,
+        replica: Replica | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.account_id, self.protect = account_id, protect
         self.key = self._key("key", name, f"Terraform state in {name} (bucket and lock table)", None) if kms else None
@@ -155,20 +165,24 @@ class StateBackend(Construct):
         where = replica.provider
         replica_key = self._key("replica-key", replica.bucket, f"Terraform state replica in {replica.bucket}", where) if kms else None
         # force_destroy: `lz down` (protect off) removes replicated versions with it; prevent_destroy guards it.
-        self.replica_bucket = S3Bucket(self, "replica-bucket", provider=where, bucket=replica.bucket, force_destroy=True,
-                                       lifecycle=_lifecycle(self.protect))  # fmt: skip
-        replica_versioning, _ = self._harden(self.replica_bucket, "replica-", replica.bucket,
-                                             key_arn=replica_key.arn if replica_key else None, provider=where)  # fmt: skip
+        self.replica_bucket = S3Bucket(self, "replica-bucket", provider=where, bucket=replica.bucket, force_destroy=True, lifecycle=_lifecycle(self.protect))
+        replica_versioning, _ = self._harden(self.replica_bucket, "replica-", replica.bucket, key_arn=replica_key.arn if replica_key else None, provider=where)
         source, target = f"arn:aws:s3:::{name}", f"arn:aws:s3:::{replica.bucket}"
         statements: list[Statement] = [
-            {"Sid": "ReadSource", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-             "Resource": source},
-            {"Sid": "ReadSourceVersions", "Effect": "Allow", "Resource": f"{source}/*",
-             "Action": ["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"]},
-            {"Sid": "WriteReplica", "Effect": "Allow", "Resource": f"{target}/*",
-             "Action": ["s3:ObjectOwnerOverrideToBucketOwner", "s3:ReplicateDelete", "s3:ReplicateObject",
-                        "s3:ReplicateTags"]},
-        ]  # fmt: skip
+            {"Sid": "ReadSource", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": source},
+            {
+                "Sid": "ReadSourceVersions",
+                "Effect": "Allow",
+                "Resource": f"{source}/*",
+                "Action": ["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"],
+            },
+            {
+                "Sid": "WriteReplica",
+                "Effect": "Allow",
+                "Resource": f"{target}/*",
+                "Action": ["s3:ObjectOwnerOverrideToBucketOwner", "s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"],
+            },
+        ]
         if self.key and replica_key:
             statements += [
                 {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.key.arn},
@@ -180,17 +194,19 @@ class StateBackend(Construct):
             name=replica.role,
             description=f"S3 replication of {name} into {replica.bucket}",
             assume_role_policy=document(
-                {"Sid": "S3Replication", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
-                 "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": self.account_id}}}
+                {
+                    "Sid": "S3Replication",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": self.account_id}},
+                }
             ),
-        )  # fmt: skip
-        IamRolePolicy(self, "replication-policy", name="replicate-state", role=self.replication_role.name,
-                      policy=document(*statements))  # fmt: skip
+        )
+        IamRolePolicy(self, "replication-policy", name="replicate-state", role=self.replication_role.name, policy=document(*statements))
         # KMS-encrypted state replicates only when the rule opts in and names the replica's key.
         kms_objects = S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
-            sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
-                status="Enabled"
-            )
+            sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(status="Enabled")
         )
         S3BucketReplicationConfigurationA(
             self,
@@ -202,15 +218,11 @@ class StateBackend(Construct):
                     id="state",
                     status="Enabled",
                     filter=S3BucketReplicationConfigurationRuleFilter(),
-                    delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(
-                        status="Enabled"
-                    ),
+                    delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Enabled"),
                     destination=S3BucketReplicationConfigurationRuleDestination(
                         bucket=self.replica_bucket.arn,
                         storage_class="STANDARD",
-                        encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
-                            replica_kms_key_id=replica_key.arn
-                        )
+                        encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(replica_kms_key_id=replica_key.arn)
                         if replica_key
                         else None,
                     ),
@@ -221,9 +233,16 @@ class StateBackend(Construct):
             depends_on=[self.versioning, replica_versioning],
         )
 
-    def _harden(self, bucket: S3Bucket, prefix: str, name: str, *, key_arn: str | None,
-                extra: tuple[Statement, ...] = (), provider: TerraformProvider | None = None,
-                ) -> tuple[S3BucketVersioningA, S3BucketPolicy]:  # fmt: skip
+    def _harden(
+        self,
+        bucket: S3Bucket,
+        prefix: str,
+        name: str,
+        *,
+        key_arn: str | None,
+        extra: tuple[Statement, ...] = (),
+        provider: TerraformProvider | None = None,
+    ) -> tuple[S3BucketVersioningA, S3BucketPolicy]:
         """Versioning, default encryption, public-access block, ACLs off, TLS-only policy (+ `extra`)."""
         versioning = S3BucketVersioningA(
             self,
@@ -288,13 +307,9 @@ class StateBackend(Construct):
                     status="Enabled",
                     filter=[S3BucketLifecycleConfigurationRuleFilter()],
                     expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=ACCESS_LOG_DAYS)],
-                    noncurrent_version_expiration=[
-                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30)
-                    ],
+                    noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=30)],
                     abort_incomplete_multipart_upload=[
-                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                            days_after_initiation=ABORT_MULTIPART_DAYS
-                        )
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=ABORT_MULTIPART_DAYS)
                     ],
                 )
             ],

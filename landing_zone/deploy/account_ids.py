@@ -44,9 +44,13 @@ def record_account_ids(settings: Settings, ids: dict[str, str]) -> None:
     written = editor.account_ids(text)
     clash = {name: (written[name], new) for name, new in ids.items() if written.get(name) not in (None, new)}
     if clash:
-        raise DeployError("; ".join(f"{settings.config_path}: account {name} has id {old}, but the organization's "
-                                    f"account {name} is {new}: fix the id (or remove it to have lz write it)"
-                                    for name, (old, new) in sorted(clash.items())))  # fmt: skip
+        raise DeployError(
+            "; ".join(
+                f"{settings.config_path}: account {name} has id {old}, but the organization's "
+                f"account {name} is {new}: fix the id (or remove it to have lz write it)"
+                for name, (old, new) in sorted(clash.items())
+            )
+        )
     updated = editor.with_account_ids(text, ids)
     if updated != text:
         editor.edit_file(settings.config_path, lambda _old: updated)

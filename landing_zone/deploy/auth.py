@@ -51,9 +51,7 @@ def aws_dir(settings: Settings) -> Path:
     return files.resolve(None, settings)
 
 
-def session_credentials(
-    project: Project, settings: Settings, accounts: list[str], code_for: CodeSource
-) -> dict[str, dict[str, str]]:
+def session_credentials(project: Project, settings: Settings, accounts: list[str], code_for: CodeSource) -> dict[str, dict[str, str]]:
     """Temporary credentials per account from the MFA session cache; asks for a code only
     for a profile whose cached session is missing or has under 30 minutes left.
 

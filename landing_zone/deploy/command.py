@@ -27,8 +27,17 @@ def identities_stacks(project: Project) -> tuple[str, ...]:
     return tuple(naming.stack_id(account, layer) for account, layer in layers.stacks(project) if layer == layers.IDENTITIES)
 
 
-def _run(project: Project, settings: Settings, action: str, selection: Selection, *,
-         enforced: bool, parallel: int, code_for: auth.CodeSource, on_synth: Callable[[], None] | None = None) -> list[Task]:  # fmt: skip
+def _run(
+    project: Project,
+    settings: Settings,
+    action: str,
+    selection: Selection,
+    *,
+    enforced: bool,
+    parallel: int,
+    code_for: auth.CodeSource,
+    on_synth: Callable[[], None] | None = None,
+) -> list[Task]:
     from landing_zone.synth import synth
 
     # `lz down` alone synthesizes without prevent_destroy (state buckets, lock tables, member
@@ -56,8 +65,16 @@ def _auth(settings: Settings, enforced: bool) -> Auth:
     return "ci" if settings.auth == "ci" else auth.mode(enforced)
 
 
-def run_command(project: Project, settings: Settings, action: str, selection: Selection, *, parallel: int,
-                code_for: auth.CodeSource, on_synth: Callable[[], None] | None = None) -> list[Task]:  # fmt: skip
+def run_command(
+    project: Project,
+    settings: Settings,
+    action: str,
+    selection: Selection,
+    *,
+    parallel: int,
+    code_for: auth.CodeSource,
+    on_synth: Callable[[], None] | None = None,
+) -> list[Task]:
     """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs."""
     enforced = auth.deployed_enforcement(project, settings)
     if settings.target == "aws" and not enforced and settings.auth != "ci":
@@ -83,8 +100,7 @@ def run_command(project: Project, settings: Settings, action: str, selection: Se
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for,
-                  on_synth=on_synth)
+    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth)
     ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
@@ -106,8 +122,7 @@ def read_context(project: Project, settings: Settings, accounts: list[str], code
     return ctx
 
 
-def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *,
-                 confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:  # fmt: skip
+def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *, confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:
     """`lz unlock STACK [ID]`: force-unlock a lock a killed lz run left (or the named one), after asking."""
     (task,) = plan_tasks(project, Selection((stack,)))
     ctx = read_context(project, settings, [task.account], code_for)
@@ -119,12 +134,14 @@ def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str 
     stale = locks.stale(tf.workdir)
     if lock_id is None:
         if not stale:
-            raise DeployError(f"{stack}: no state lock left by a killed lz run is recorded; if terraform names "
-                              f"one, `lz unlock {stack} LOCK_ID` releases it")  # fmt: skip
+            raise DeployError(f"{stack}: no state lock left by a killed lz run is recorded; if terraform names one, `lz unlock {stack} LOCK_ID` releases it")
         lock_id = max(stale, key=lambda k: str(stale[k].get("at", "")))
     holder = stale.get(lock_id)
-    whose = (f"left by `{holder.get('command')}` (pid {holder.get('pid')}) of an lz run that is gone" if holder
-             else "not taken by a run lz knows of: make sure no terraform holds it")  # fmt: skip
+    whose = (
+        f"left by `{holder.get('command')}` (pid {holder.get('pid')}) of an lz run that is gone"
+        if holder
+        else "not taken by a run lz knows of: make sure no terraform holds it"
+    )
     if not confirm(f"release the state lock {lock_id} of {stack} ({whose})?"):
         raise DeployError(f"{stack}: lock {lock_id} not released")
     if not (tf.workdir / ".terraform").is_dir():

@@ -70,9 +70,15 @@ class DeployContext:
         creds = self.credentials.get(account or self._account_of(stack))
         if creds:
             env = {**env, **as_env(creds)}
-        return Terraform(stack, self.workspace(stack).resolve(), env, self.log_path(stack).resolve(),
-                         emulator=self.settings.target == "local", timeout=self.settings.command_timeout,
-                         lock_timeout=self.settings.lock_timeout)  # fmt: skip
+        return Terraform(
+            stack,
+            self.workspace(stack).resolve(),
+            env,
+            self.log_path(stack).resolve(),
+            emulator=self.settings.target == "local",
+            timeout=self.settings.command_timeout,
+            lock_timeout=self.settings.lock_timeout,
+        )
 
     def _account_of(self, stack: str) -> str:
         return next(stack.removesuffix(f"-{layer.name}") for layer in LAYERS if stack.endswith(f"-{layer.name}"))

@@ -143,8 +143,7 @@ def recorded(workspace: Path) -> str | None:
 
 
 def record(workspace: Path, parts: Mapping[str, Any]) -> None:
-    doc = {"fingerprint": fingerprint(parts), "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-           "parts": dict(parts)}  # fmt: skip
+    doc = {"fingerprint": fingerprint(parts), "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "parts": dict(parts)}
     atomic_write_text(workspace / RECORD, json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
 
@@ -175,8 +174,7 @@ def shared_record_key(ctx: DeployContext, account: str, layer: str) -> tuple[str
 def shared_parts(workspace: Path, env: Mapping[str, str], binary: str, state: str | None) -> dict[str, Any]:
     """What the CI record pins: nothing that differs between two runners of the same commit."""
     found = toolchain.terraform(binary, env.get("PATH"))
-    return {"scheme": SCHEME, "json": _file_digest(workspace / "cdk.tf.json"), "terraform": found[1] if found else None,
-            "state": state}  # fmt: skip
+    return {"scheme": SCHEME, "json": _file_digest(workspace / "cdk.tf.json"), "terraform": found[1] if found else None, "state": state}
 
 
 class StackFingerprint:

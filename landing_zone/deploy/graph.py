@@ -47,8 +47,9 @@ def run_graph(
             raise
 
 
-def _schedule(tasks: list[Task], work: Callable[[Task], str], pool: ThreadPoolExecutor, parallel: int,
-              on_change: Callable[[Task], None], after: Callable[[Task], None]) -> list[Task]:  # fmt: skip
+def _schedule(
+    tasks: list[Task], work: Callable[[Task], str], pool: ThreadPoolExecutor, parallel: int, on_change: Callable[[Task], None], after: Callable[[Task], None]
+) -> list[Task]:
     by_name = {t.name: t for t in tasks}
     running: dict[Future[str], Task] = {}
     while True:

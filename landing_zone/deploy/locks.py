@@ -101,10 +101,19 @@ def read_attempted(workdir: Path, *, remove: bool = False) -> set[str]:
 def begin(workdir: Path, pid: int, command: str) -> None:
     """Record the terraform run that just started (removed by `end`; left behind by kill -9)."""
     me_pid = os.getpid()
-    atomic_write_text(workdir / RUN_RECORD, json.dumps({
-        "pid": pid, "started": process_start(pid), "lz_pid": me_pid, "lz_started": process_start(me_pid),
-        "command": command, "at": time.strftime("%Y-%m-%d %H:%M:%S"),
-    }))  # fmt: skip
+    atomic_write_text(
+        workdir / RUN_RECORD,
+        json.dumps(
+            {
+                "pid": pid,
+                "started": process_start(pid),
+                "lz_pid": me_pid,
+                "lz_started": process_start(me_pid),
+                "command": command,
+                "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+        ),
+    )
 
 
 def end(workdir: Path) -> None:
@@ -142,8 +151,7 @@ def recover(workdir: Path) -> None:
             return False
 
         process.kill_group(pid, wait=gone)
-    mark_stale(workdir, read_attempted(workdir, remove=True), record.get("command", "terraform"), pid,
-               record.get("at", ""))  # fmt: skip
+    mark_stale(workdir, read_attempted(workdir, remove=True), record.get("command", "terraform"), pid, record.get("at", ""))
     end(workdir)
 
 

@@ -185,9 +185,7 @@ def _destroy(ctx: DeployContext, task: Task) -> str:
 
 def _empty_bucket(ctx: DeployContext, account: str) -> None:
     bucket, _ = ctx.backend_location(account, layers.BOOTSTRAP_LAYER)
-    s3 = ctx.session(account).resource(
-        "s3", **({"endpoint_url": ctx.settings.endpoint} if ctx.settings.target == "local" else {})
-    )
+    s3 = ctx.session(account).resource("s3", **({"endpoint_url": ctx.settings.endpoint} if ctx.settings.target == "local" else {}))
     s3.Bucket(bucket).object_versions.delete()
 
 
@@ -212,8 +210,9 @@ def _record_account_ids(ctx: DeployContext, resynth: Callable[[], None]) -> Call
 
 class EmulatorGone(DeployError):
     def __init__(self, endpoint: str, log: Path):
-        super().__init__(f"the emulator at {endpoint} is gone (it stopped during the run): start one "
-                         f"(`lz emulator start`) and run the command again; see {log}")  # fmt: skip
+        super().__init__(
+            f"the emulator at {endpoint} is gone (it stopped during the run): start one (`lz emulator start`) and run the command again; see {log}"
+        )
 
 
 def emulator_checked(ctx: DeployContext, work: Callable[[DeployContext, Task], str]) -> Callable[[Task], str]:
@@ -249,8 +248,7 @@ def run_stacks(
     after: Callable[[Task], None] = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)
     with Progress(tasks, title=f"lz {action}") as progress:
         # On Ctrl-C/SIGTERM: terraform runs in its own process group (process.py), so stop it.
-        run_graph(tasks, emulator_checked(ctx, work), parallel=parallel, on_change=progress.changed, after=after,
-                  abort=process.stop_all)  # fmt: skip
+        run_graph(tasks, emulator_checked(ctx, work), parallel=parallel, on_change=progress.changed, after=after, abort=process.stop_all)
     return tasks
 
 

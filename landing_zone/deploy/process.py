@@ -37,15 +37,15 @@ class CommandTimeout(Exception):
         super().__init__(f"timed out after {seconds:.0f}s")
 
 
-def run(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float | None,
-        on_start: Callable[[int], None] = lambda pid: None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def run(
+    cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float | None, on_start: Callable[[int], None] = lambda pid: None
+) -> subprocess.CompletedProcess[str]:
     """Run `cmd` to completion; CommandTimeout (after killing its group) when it takes too long."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # unlinked: secrets vanish with them
         with _lock:
             if _stopping.is_set():
                 raise Interrupted()
-            proc = subprocess.Popen(list(cmd), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=err, start_new_session=True)  # fmt: skip
+            proc = subprocess.Popen(list(cmd), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
             _running.add(proc)
         try:
             on_start(proc.pid)

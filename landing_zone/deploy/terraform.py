@@ -14,9 +14,7 @@ from typing import Any
 
 from landing_zone.deploy import locks, process
 
-_PLAN_SUMMARY = re.compile(
-    r"Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy"
-)
+_PLAN_SUMMARY = re.compile(r"Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy")
 
 
 # Commands that take the state lock, and so -lock-timeout.
@@ -34,10 +32,16 @@ class StaleLock(TerraformError):
 
     def __init__(self, stack: str, command: str, log: Path, workdir: Path, lock_id: str, holder: dict[str, Any]):
         self.lock_id = lock_id
-        super().__init__(stack, command, log, reason=(
-            f"failed: the state is locked by `{holder.get('command', 'terraform')}` (pid {holder.get('pid', '?')}, "
-            f"{holder.get('at', '')}) of an lz run that is gone; release it with `lz unlock {stack}` "
-            f"(or `terraform -chdir={workdir} force-unlock {lock_id}`)"))  # fmt: skip
+        super().__init__(
+            stack,
+            command,
+            log,
+            reason=(
+                f"failed: the state is locked by `{holder.get('command', 'terraform')}` (pid {holder.get('pid', '?')}, "
+                f"{holder.get('at', '')}) of an lz run that is gone; release it with `lz unlock {stack}` "
+                f"(or `terraform -chdir={workdir} force-unlock {lock_id}`)"
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,9 @@ class PlanResult:
     def describe(self) -> str:
         if not self.changed:
             return "no changes"
-        parts = [f"{n} {what}" for n, what in ((self.imports, "to import"), (self.add, "to add"),
-                                               (self.change, "to change"), (self.destroy, "to destroy")) if n]
+        parts = [
+            f"{n} {what}" for n, what in ((self.imports, "to import"), (self.add, "to add"), (self.change, "to change"), (self.destroy, "to destroy")) if n
+        ]
         return ", ".join(parts) or "changes (outputs only)"
 
 
@@ -61,8 +66,18 @@ class Terraform:
     # stacks run it one at a time and everything else in parallel.
     _init_lock = threading.Lock()
 
-    def __init__(self, stack: str, workdir: Path, env: dict[str, str], log: Path, binary: str = "terraform",
-                 *, emulator: bool = False, timeout: float | None = None, lock_timeout: int | None = None):  # fmt: skip
+    def __init__(
+        self,
+        stack: str,
+        workdir: Path,
+        env: dict[str, str],
+        log: Path,
+        binary: str = "terraform",
+        *,
+        emulator: bool = False,
+        timeout: float | None = None,
+        lock_timeout: int | None = None,
+    ):
         self.stack, self.workdir, self.env, self.log, self.binary = stack, workdir, env, log, binary
         self.emulator = emulator  # locks.py: a lock this run took itself is cleared there
         self.timeout, self.lock_timeout = timeout, lock_timeout
@@ -77,8 +92,7 @@ class Terraform:
         proc, attempted = self._run(args, log_stdout)
         lock = locks.held_lock(proc.stderr) if proc.returncode != 0 else None
         if lock and self.emulator and lock.id in attempted:
-            self._log(f"lz: lock {lock.id} was taken by this command's own retried request; "
-                      "removing it and running the command again (emulator only)\n")  # fmt: skip
+            self._log(f"lz: lock {lock.id} was taken by this command's own retried request; removing it and running the command again (emulator only)\n")
             self._run(("force-unlock", "-force", lock.id), True)
             proc, _ = self._run(args, log_stdout)
             lock = locks.held_lock(proc.stderr) if proc.returncode != 0 else None
@@ -102,20 +116,26 @@ class Terraform:
         locks.fresh_log(self.workdir)
         started = time.monotonic()
         try:
-            proc = process.run(cmd, cwd=self.workdir, env=locks.log_env(self.workdir, self.env), timeout=self.timeout,
-                               on_start=lambda pid: locks.begin(self.workdir, pid, f"terraform {args[0]}"))  # fmt: skip
+            proc = process.run(
+                cmd,
+                cwd=self.workdir,
+                env=locks.log_env(self.workdir, self.env),
+                timeout=self.timeout,
+                on_start=lambda pid: locks.begin(self.workdir, pid, f"terraform {args[0]}"),
+            )
         except process.CommandTimeout as exc:
             # Killed by lz: a lock it still held (no graceful stop within the grace period) is stale.
-            locks.mark_stale(self.workdir, locks.read_attempted(self.workdir, remove=True), f"terraform {args[0]}",
-                             0, time.strftime("%Y-%m-%d %H:%M:%S"))  # fmt: skip
+            locks.mark_stale(self.workdir, locks.read_attempted(self.workdir, remove=True), f"terraform {args[0]}", 0, time.strftime("%Y-%m-%d %H:%M:%S"))
             self._log(f"$ {' '.join(cmd)}  (timed out after {exc.seconds:.0f}s: its process group was killed)\n")
-            raise TerraformError(self.stack, args[0], self.log,
-                                 reason=f"timed out after {exc.seconds:.0f}s (LZ_COMMAND_TIMEOUT)") from None  # fmt: skip
+            raise TerraformError(self.stack, args[0], self.log, reason=f"timed out after {exc.seconds:.0f}s (LZ_COMMAND_TIMEOUT)") from None
         finally:
             locks.end(self.workdir)
-        self._log(f"$ {' '.join(cmd)}  (exit {proc.returncode}, {time.monotonic() - started:.1f}s)\n"
-                  + (proc.stdout if log_stdout else f"({len(proc.stdout)} characters of output not logged: secrets)\n")
-                  + proc.stderr + "\n")  # fmt: skip
+        self._log(
+            f"$ {' '.join(cmd)}  (exit {proc.returncode}, {time.monotonic() - started:.1f}s)\n"
+            + (proc.stdout if log_stdout else f"({len(proc.stdout)} characters of output not logged: secrets)\n")
+            + proc.stderr
+            + "\n"
+        )
         return proc, locks.read_attempted(self.workdir, remove=True)
 
     def _log(self, text: str) -> None:

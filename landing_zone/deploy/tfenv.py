@@ -25,8 +25,7 @@ def find_mirror(root: Path = Path("/"), depth: int = 4) -> Path | None:
         below: list[Path] = []
         for d in level:
             try:
-                entries = sorted((e for e in os.scandir(d) if e.is_dir(follow_symlinks=False) and e.name not in _SKIP),
-                                 key=lambda e: e.name)
+                entries = sorted((e for e in os.scandir(d) if e.is_dir(follow_symlinks=False) and e.name not in _SKIP), key=lambda e: e.name)
             except OSError:
                 continue
             for e in entries:
@@ -69,8 +68,7 @@ def write_cli_config(settings: Settings, *, search: bool = False) -> Path:
         mirror = str(found)
         lines += [
             "provider_installation {",
-            f"  filesystem_mirror {{\n    path    = {_hcl_string(mirror)}\n"
-            '    include = ["registry.terraform.io/*/*"]\n  }',
+            f'  filesystem_mirror {{\n    path    = {_hcl_string(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }}',
             '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }',
             "}",
         ]

@@ -67,9 +67,7 @@ class AccessAnalyzerBackend(BaseBackend):
     def _url_module(self) -> ModuleType:
         return sys.modules[__name__]  # url_bases / url_paths live in this module
 
-    def create_analyzer(
-        self, name: str, analyzer_type: str, tags: dict[str, str] | None, configuration: dict[str, Any] | None
-    ) -> Analyzer:
+    def create_analyzer(self, name: str, analyzer_type: str, tags: dict[str, str] | None, configuration: dict[str, Any] | None) -> Analyzer:
         if analyzer_type not in ANALYZER_TYPES:
             raise ValidationException(f"Invalid analyzer type: {analyzer_type}")
         if name in self.analyzers:

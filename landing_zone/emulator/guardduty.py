@@ -22,8 +22,7 @@ def _is_administrator(account_id: str) -> bool:
     """Whether a management account of moto's made `account_id` the GuardDuty administrator."""
     from moto.guardduty.models import guardduty_backends
 
-    return any(account_id in backend.admin_account_ids
-               for regions in guardduty_backends.values() for backend in regions.values())  # fmt: skip
+    return any(account_id in backend.admin_account_ids for regions in guardduty_backends.values() for backend in regions.values())
 
 
 def _error(code: str, message: str) -> Any:
@@ -49,8 +48,9 @@ def install() -> None:
         detector_id = self.path.split("/")[-2]
         self.guardduty_backend.get_detector(detector_id)  # moto's not-found error for an unknown detector
         if not _is_administrator(self.current_account):
-            return detector_id, _error("BadRequestException", "The request is rejected because the current account "
-                                       "has not been designated as the delegated administrator.")  # fmt: skip
+            return detector_id, _error(
+                "BadRequestException", "The request is rejected because the current account has not been designated as the delegated administrator."
+            )
         return detector_id, None
 
     def describe_organization_configuration(self: GuardDutyResponse) -> Any:

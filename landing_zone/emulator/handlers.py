@@ -200,12 +200,19 @@ def _patch_ssoadmin_idempotent_assignments() -> None:
 
     original = SSOAdminBackend.create_account_assignment
 
-    def create_account_assignment(self: SSOAdminBackend, instance_arn: str, target_id: str, target_type: str,
-                                  permission_set_arn: str, principal_type: str, principal_id: str) -> dict[str, Any]:  # fmt: skip
+    def create_account_assignment(
+        self: SSOAdminBackend, instance_arn: str, target_id: str, target_type: str, permission_set_arn: str, principal_type: str, principal_id: str
+    ) -> dict[str, Any]:
         wanted = (instance_arn, target_id, target_type, permission_set_arn, principal_type, principal_id)
         for existing in self.account_assignments:
-            have = (existing.instance_arn, existing.target_id, existing.target_type, existing.permission_set_arn,
-                    existing.principal_type, existing.principal_id)  # fmt: skip
+            have = (
+                existing.instance_arn,
+                existing.target_id,
+                existing.target_type,
+                existing.permission_set_arn,
+                existing.principal_type,
+                existing.principal_id,
+            )
             if have == wanted:
                 return existing.to_json(include_creation_date=True, include_request_id=True)
         return original(self, *wanted)

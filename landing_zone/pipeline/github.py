@@ -110,15 +110,20 @@ def _toolchain(*, fetch_history: bool = False) -> list[CommentedMap]:
 def _credentials(project: Project, kind: str) -> CommentedMap:
     management_id = project.management.id
     assert management_id  # checked in workflow()
-    return _uses(AWS_CREDENTIALS, name=f"assume {naming.ci_role(project.short_name, kind)} (OIDC)", with_={
-        "role-to-assume": naming.role_arn(management_id, naming.ci_role(project.short_name, kind)),
-        "role-session-name": f"lz-{kind}-${{{{ github.run_id }}}}",
-        "aws-region": project.primary_region,
-    })  # fmt: skip
+    return _uses(
+        AWS_CREDENTIALS,
+        name=f"assume {naming.ci_role(project.short_name, kind)} (OIDC)",
+        with_={
+            "role-to-assume": naming.role_arn(management_id, naming.ci_role(project.short_name, kind)),
+            "role-session-name": f"lz-{kind}-${{{{ github.run_id }}}}",
+            "aws-region": project.primary_region,
+        },
+    )
 
 
-def _job(name: str, steps: list[CommentedMap], *, needs: list[str] | None = None, condition: str | None = None,
-         permissions: dict[str, str], **extra: Any) -> CommentedMap:  # fmt: skip
+def _job(
+    name: str, steps: list[CommentedMap], *, needs: list[str] | None = None, condition: str | None = None, permissions: dict[str, str], **extra: Any
+) -> CommentedMap:
     job = _map(("name", name))
     if needs:
         job["needs"] = needs[0] if len(needs) == 1 else needs
@@ -136,10 +141,16 @@ def _matrix(stacks: list[str], pipeline: Pipeline) -> CommentedMap:
 
 
 def _summary_upload() -> CommentedMap:
-    return _uses(UPLOAD, **{"if": "${{ !cancelled() }}"}, with_={
-        "name": f"{SUMMARY_ARTIFACT}${{{{ matrix.stack }}}}", "path": f"{SUMMARY_DIR}/", "if-no-files-found": "warn",
-        "overwrite": True,  # a re-run of the job replaces its summary
-    })  # fmt: skip
+    return _uses(
+        UPLOAD,
+        **{"if": "${{ !cancelled() }}"},
+        with_={
+            "name": f"{SUMMARY_ARTIFACT}${{{{ matrix.stack }}}}",
+            "path": f"{SUMMARY_DIR}/",
+            "if-no-files-found": "warn",
+            "overwrite": True,  # a re-run of the job replaces its summary
+        },
+    )
 
 
 def _stack_env() -> CommentedMap:
@@ -156,48 +167,76 @@ def workflow(project: Project, config_name: str = "project.yaml") -> CommentedMa
     """The workflow document for `project` (project.yaml is `config_name` at the repository root)."""
     pipeline = project.pipeline
     if pipeline is None:
-        raise NoPipeline(f"{config_name}: no pipeline: section (repository, default_branch, environment, max_parallel): "
-                         "add one to generate the GitHub workflow")  # fmt: skip
+        raise NoPipeline(
+            f"{config_name}: no pipeline: section (repository, default_branch, environment, max_parallel): add one to generate the GitHub workflow"
+        )
     if not project.management.id:
-        raise NoPipeline(f"{config_name}: organization.accounts: the management account has no id: the workflow "
-                         "assumes the ci roles in it (`lz credentials configure --type BOOTSTRAP` writes it)")  # fmt: skip
+        raise NoPipeline(
+            f"{config_name}: organization.accounts: the management account has no id: the workflow "
+            "assumes the ci roles in it (`lz credentials configure --type BOOTSTRAP` writes it)"
+        )
     waves = [[naming.stack_id(*s) for s in wave] for wave in layers.waves(project)]
     org_wave = next((i for i, w in enumerate(waves) if ORGANIZATIONS in w), len(waves))
     jobs = CommentedMap()
-    jobs["validate"] = _job("validate", [
-        *_toolchain(),
-        _run("validate project.yaml", "lz validate"),
-        _run("the workflow matches project.yaml", "lz pipeline github --check"),
-    ], permissions={"contents": "read"})  # fmt: skip
-    jobs["synth"] = _job("synth", [
-        *_toolchain(fetch_history=True),
-        _run("synthesize every stack", "lz synth"),
-        _uses(UPLOAD, with_={"name": SYNTH_ARTIFACT, "path": "cdktf.out/", "if-no-files-found": "error"}),
-        _run("access diff against the base branch", f'mkdir -p {SUMMARY_DIR}\nlz access --diff "$BASE_SHA" > {SUMMARY_DIR}/access.txt\n',
-             **{"if": PR}, env=_map(("BASE_SHA", "${{ github.event.pull_request.base.sha }}"))),
-        _uses(UPLOAD, **{"if": PR}, with_={"name": f"{SUMMARY_ARTIFACT}access", "path": f"{SUMMARY_DIR}/"}),
-    ], needs=["validate"], permissions={"contents": "read"})  # fmt: skip
+    jobs["validate"] = _job(
+        "validate",
+        [
+            *_toolchain(),
+            _run("validate project.yaml", "lz validate"),
+            _run("the workflow matches project.yaml", "lz pipeline github --check"),
+        ],
+        permissions={"contents": "read"},
+    )
+    jobs["synth"] = _job(
+        "synth",
+        [
+            *_toolchain(fetch_history=True),
+            _run("synthesize every stack", "lz synth"),
+            _uses(UPLOAD, with_={"name": SYNTH_ARTIFACT, "path": "cdktf.out/", "if-no-files-found": "error"}),
+            _run(
+                "access diff against the base branch",
+                f'mkdir -p {SUMMARY_DIR}\nlz access --diff "$BASE_SHA" > {SUMMARY_DIR}/access.txt\n',
+                **{"if": PR},
+                env=_map(("BASE_SHA", "${{ github.event.pull_request.base.sha }}")),
+            ),
+            _uses(UPLOAD, **{"if": PR}, with_={"name": f"{SUMMARY_ARTIFACT}access", "path": f"{SUMMARY_DIR}/"}),
+        ],
+        needs=["validate"],
+        permissions={"contents": "read"},
+    )
     oidc = {"contents": "read", "id-token": "write"}
     previous = "synth"
     for n, stacks in enumerate(waves, start=1):
         job = f"plan-{n}"
         needs = ["synth"] if previous == "synth" else ["synth", previous]
         # A failed plan does not hide the next wave's plans: every wave runs once synth passed.
-        jobs[job] = _job(f"plan wave {n}", [
-            *_toolchain(),
-            _credentials(project, "plan"),
-            _run("plan", f'lz plan --stack "$STACK" --summary "{SUMMARY_DIR}/$STACK.json"'),
-            _summary_upload(),
-        ], needs=needs, condition=f"${{{{ !cancelled() && needs.synth.result == 'success' && {PR} && {SAME_REPO} }}}}",
-            permissions=oidc, env=_stack_env(), strategy=_matrix(stacks, pipeline))  # fmt: skip
+        jobs[job] = _job(
+            f"plan wave {n}",
+            [
+                *_toolchain(),
+                _credentials(project, "plan"),
+                _run("plan", f'lz plan --stack "$STACK" --summary "{SUMMARY_DIR}/$STACK.json"'),
+                _summary_upload(),
+            ],
+            needs=needs,
+            condition=f"${{{{ !cancelled() && needs.synth.result == 'success' && {PR} && {SAME_REPO} }}}}",
+            permissions=oidc,
+            env=_stack_env(),
+            strategy=_matrix(stacks, pipeline),
+        )
         previous = job
-    jobs["comment"] = _job("pull request comment", [
-        *_toolchain(),
-        _uses(DOWNLOAD, with_={"pattern": f"{SUMMARY_ARTIFACT}*", "path": SUMMARY_DIR, "merge-multiple": True}),
-        _run("summarize the plans", f"lz pipeline comment {SUMMARY_DIR} > {COMMENT_FILE}"),
-        _uses(GITHUB_SCRIPT, name="post or update the comment", with_={"script": LiteralScalarString(_COMMENT_SCRIPT)}),
-    ], needs=[previous], condition=f"${{{{ !cancelled() && {PR} && {SAME_REPO} }}}}",
-        permissions={"contents": "read", "pull-requests": "write"})  # fmt: skip
+    jobs["comment"] = _job(
+        "pull request comment",
+        [
+            *_toolchain(),
+            _uses(DOWNLOAD, with_={"pattern": f"{SUMMARY_ARTIFACT}*", "path": SUMMARY_DIR, "merge-multiple": True}),
+            _run("summarize the plans", f"lz pipeline comment {SUMMARY_DIR} > {COMMENT_FILE}"),
+            _uses(GITHUB_SCRIPT, name="post or update the comment", with_={"script": LiteralScalarString(_COMMENT_SCRIPT)}),
+        ],
+        needs=[previous],
+        condition=f"${{{{ !cancelled() && {PR} && {SAME_REPO} }}}}",
+        permissions={"contents": "read", "pull-requests": "write"},
+    )
     previous = "synth"
     for n, stacks in enumerate(waves, start=1):
         job = f"apply-{n}"
@@ -205,8 +244,7 @@ def workflow(project: Project, config_name: str = "project.yaml") -> CommentedMa
         if n - 1 > org_wave:
             # Accounts organizations created in this run: their ids, for the member stacks' synth.
             steps.append(_uses(DOWNLOAD, name="account ids from organizations", with_={"name": IDS_ARTIFACT, "path": "."}))
-        steps += [_credentials(project, "apply"),
-                  _run("apply", f'lz up --stack "$STACK" --summary "{SUMMARY_DIR}/$STACK.json"')]  # fmt: skip
+        steps += [_credentials(project, "apply"), _run("apply", f'lz up --stack "$STACK" --summary "{SUMMARY_DIR}/$STACK.json"')]
         if ORGANIZATIONS in stacks:
             steps += _ids_steps(config_name)
         steps.append(_summary_upload())
@@ -217,13 +255,14 @@ def workflow(project: Project, config_name: str = "project.yaml") -> CommentedMa
         previous = job
     return _map(
         ("name", "landing-zone"),
-        ("on", _map(("pull_request", _map(("branches", [pipeline.default_branch]))),
-                    ("push", _map(("branches", [pipeline.default_branch]))))),  # fmt: skip
+        ("on", _map(("pull_request", _map(("branches", [pipeline.default_branch]))), ("push", _map(("branches", [pipeline.default_branch]))))),
         ("permissions", CommentedMap()),  # none by default: each job asks for what it needs
         # One apply at a time (terraform's locks would make a second one fail midway); a newer
         # push to a pull request cancels its older plan.
-        ("concurrency", _map(("group", "landing-zone-${{ github.event_name == 'push' && 'apply' || github.ref }}"),
-                             ("cancel-in-progress", f"${{{{ {PR} }}}}"))),  # fmt: skip
+        (
+            "concurrency",
+            _map(("group", "landing-zone-${{ github.event_name == 'push' && 'apply' || github.ref }}"), ("cancel-in-progress", f"${{{{ {PR} }}}}")),
+        ),
         ("env", _map(("LZ_TARGET", "aws"), ("LZ_AUTH", "ci"), ("LZ_CONFIG", config_name))),
         ("jobs", jobs),
     )
@@ -231,16 +270,21 @@ def workflow(project: Project, config_name: str = "project.yaml") -> CommentedMa
 
 def _ids_steps(config_name: str) -> list[CommentedMap]:
     only_org = f"matrix.stack == '{ORGANIZATIONS}'"
-    notice = (f'if ! git diff --quiet -- "$LZ_CONFIG"; then\n'
-              f'  echo "::warning file=$LZ_CONFIG::lz up wrote new account ids into $LZ_CONFIG: commit them '
-              f'(artifact {IDS_ARTIFACT} holds the file)"\n'
-              f'  {{ echo "### account ids to commit"; echo \'```diff\'; git diff -- "$LZ_CONFIG"; echo \'```\'; }} >> "$GITHUB_STEP_SUMMARY"\n'
-              f"fi\n")  # fmt: skip
+    notice = (
+        f'if ! git diff --quiet -- "$LZ_CONFIG"; then\n'
+        f'  echo "::warning file=$LZ_CONFIG::lz up wrote new account ids into $LZ_CONFIG: commit them '
+        f'(artifact {IDS_ARTIFACT} holds the file)"\n'
+        f'  {{ echo "### account ids to commit"; echo \'```diff\'; git diff -- "$LZ_CONFIG"; echo \'```\'; }} >> "$GITHUB_STEP_SUMMARY"\n'
+        f"fi\n"
+    )
     paths = "\n".join(p.format(config=config_name) for p in IDS_PATHS) + "\n"
     return [
         _run("new account ids", notice, **{"if": only_org}),
-        _uses(UPLOAD, **{"if": only_org}, with_={"name": IDS_ARTIFACT, "path": LiteralScalarString(paths), "include-hidden-files": True,
-                                          "if-no-files-found": "error", "overwrite": True}),  # fmt: skip
+        _uses(
+            UPLOAD,
+            **{"if": only_org},
+            with_={"name": IDS_ARTIFACT, "path": LiteralScalarString(paths), "include-hidden-files": True, "if-no-files-found": "error", "overwrite": True},
+        ),
     ]
 
 

@@ -84,8 +84,7 @@ class Result:
     backup: Path | None
 
 
-def _choose_key(req: Request, existing: AccessKey | None, profile: str, files: AwsFiles,
-                project: Project, settings: Settings, console: Console) -> AccessKey:  # fmt: skip
+def _choose_key(req: Request, existing: AccessKey | None, profile: str, files: AwsFiles, project: Project, settings: Settings, console: Console) -> AccessKey:
     where = f"profile {profile} in {files.credentials}"
     if req.skip_keys:
         if existing is None:
@@ -98,8 +97,9 @@ def _choose_key(req: Request, existing: AccessKey | None, profile: str, files: A
             console.echo(f"Keeping the access keys of {where}")
             return existing
         if not (console.interactive and console.confirm(f"Replace the access keys of {where}?")):
-            raise PostdeployError(f"access keys are already set for {where}; pass --overwrite-existing-credentials "
-                                  "to replace them (or --skip-access-keys-setup to keep them)")  # fmt: skip
+            raise PostdeployError(
+                f"access keys are already set for {where}; pass --overwrite-existing-credentials to replace them (or --skip-access-keys-setup to keep them)"
+            )
     if req.key is not None:
         return req.key
     if settings.target == "local" and req.cred_type == "BOOTSTRAP" and project.management.id != editor.PLACEHOLDER_ID:
@@ -118,8 +118,7 @@ def _ask_key(console: Console) -> AccessKey:
     return AccessKey(key_id, secret)
 
 
-def _check_account(req: Request, identity: Identity, project: Project, id_missing: bool,
-                   config_path: Path, console: Console) -> str | None:  # fmt: skip
+def _check_account(req: Request, identity: Identity, project: Project, id_missing: bool, config_path: Path, console: Console) -> str | None:
     """Compare the keys' account with project.yaml; the first BOOTSTRAP run records it.
 
     Returns the id written into project.yaml, if any.
@@ -132,19 +131,15 @@ def _check_account(req: Request, identity: Identity, project: Project, id_missin
         return identity.account
     if identity.account == project.management.id:
         return None
-    mismatch = (f"these keys belong to account {identity.account}, but {config_path} says the management "
-                f"account is {project.management.id}")  # fmt: skip
-    if req.cred_type == "BOOTSTRAP" and console.interactive and console.confirm(
-        f"{mismatch}. Write {identity.account} into {config_path}?"
-    ):
+    mismatch = f"these keys belong to account {identity.account}, but {config_path} says the management account is {project.management.id}"
+    if req.cred_type == "BOOTSTRAP" and console.interactive and console.confirm(f"{mismatch}. Write {identity.account} into {config_path}?"):
         editor.edit_file(config_path, lambda text: editor.with_management_id(text, identity.account))
         console.echo(f"Wrote the management account id {identity.account} into {config_path}")
         return identity.account
     raise PostdeployError(f"{mismatch}; use the management account's keys (or fix the id in {config_path})")
 
 
-def organization_accounts(session: Any, settings: Settings, project: Project, management_id: str | None,
-                          console: Console) -> dict[str, str] | None:  # fmt: skip
+def organization_accounts(session: Any, settings: Settings, project: Project, management_id: str | None, console: Console) -> dict[str, str] | None:
     """Active accounts of the organization by landing-zone name (`<project_name>-` removed).
 
     {} when no organization exists yet; None when these keys may not list accounts.
@@ -191,8 +186,9 @@ def mfa_serial_of(session: Any, settings: Settings, identity: Identity) -> str:
     return str(devices[0]["SerialNumber"])
 
 
-def _accounts_for(req: Request, session: Any, settings: Settings, project: Project, identity: Identity,
-                  config: Mapping[str, Mapping[str, str]], console: Console) -> dict[str, str]:  # fmt: skip
+def _accounts_for(
+    req: Request, session: Any, settings: Settings, project: Project, identity: Identity, config: Mapping[str, Mapping[str, str]], console: Console
+) -> dict[str, str]:
     console.echo("Fetching organization accounts")
     management_id = project.management.id if req.cred_type == "SECURITY" else identity.account
     listed = organization_accounts(session, settings, project, management_id, console)
@@ -200,14 +196,12 @@ def _accounts_for(req: Request, session: Any, settings: Settings, project: Proje
         if listed is None:
             raise PostdeployError(f"the {req.cred_type} keys may not list the organization's accounts (AccessDenied)")
         if not listed:
-            console.echo("  the organization does not exist yet: only the management account's profile is written; "
-                         "run this again after `lz up`")  # fmt: skip
+            console.echo("  the organization does not exist yet: only the management account's profile is written; run this again after `lz up`")
         return {naming.MANAGEMENT: identity.account, **listed}
     accounts = {**profiles.known_account_ids(project, config), **(listed or {})}
     members = {k: v for k, v in accounts.items() if k != naming.MANAGEMENT}
     if not members:
-        raise PostdeployError("the member accounts' ids are not known yet: run "
-                              "`lz credentials configure --type BOOTSTRAP` (or MANAGEMENT) first")  # fmt: skip
+        raise PostdeployError("the member accounts' ids are not known yet: run `lz credentials configure --type BOOTSTRAP` (or MANAGEMENT) first")
     expected = accounts.get("security")
     if expected and identity.account != expected:
         raise PostdeployError(f"these keys belong to account {identity.account}, not the security account {expected}")
@@ -275,5 +269,4 @@ def configure(req: Request, *, config_path: Path, settings: Settings, aws_dir: P
             console.echo(f"Account profiles written to {files.config}")
         else:
             console.echo(f"Account profiles in {files.config} are up to date")
-        return Result(profile, identity, creds_new != creds_old, written_id, accounts, serial, names,
-                      config_new != config_text, saved)  # fmt: skip
+        return Result(profile, identity, creds_new != creds_old, written_id, accounts, serial, names, config_new != config_text, saved)

@@ -79,8 +79,7 @@ def generate(config_path: Path, gnupghome: Path, *, force: bool = False) -> list
         return _generate(gpg, config_path, force)
     finally:
         # gpg started an agent for this home; `lz passwords show` starts it again when needed.
-        subprocess.run(["gpgconf", "--homedir", str(gnupghome), "--kill", "gpg-agent"], capture_output=True, check=False,
-                       timeout=60)  # fmt: skip
+        subprocess.run(["gpgconf", "--homedir", str(gnupghome), "--kill", "gpg-agent"], capture_output=True, check=False, timeout=60)
 
 
 def _generate(gpg: Any, config_path: Path, force: bool) -> list[DemoKey]:
@@ -92,8 +91,14 @@ def _generate(gpg: Any, config_path: Path, force: bool) -> list[DemoKey]:
             scanned = {k["fingerprint"] for k in gpg.scan_keys(str(path))}
             done.append(DemoKey(user, path, "kept" if scanned & secret else "kept (not a demo key)"))
             continue
-        params = gpg.gen_key_input(key_type="RSA", key_length=2048, name_real=f"{user} (landing-zone demo)",
-                                   name_email=f"{user}@{DEMO_EMAIL_DOMAIN}", expire_date=0, no_protection=True)  # fmt: skip
+        params = gpg.gen_key_input(
+            key_type="RSA",
+            key_length=2048,
+            name_real=f"{user} (landing-zone demo)",
+            name_email=f"{user}@{DEMO_EMAIL_DOMAIN}",
+            expire_date=0,
+            no_protection=True,
+        )
         key = gpg.gen_key(params)
         if not key.fingerprint:
             raise PostdeployError(f"gpg could not generate a key for {user}: {key.status or key.stderr[-200:]}")

@@ -74,18 +74,15 @@ def enable_device(iam: Any, user: str, device: NewDevice, code1: str, code2: str
     try:
         if not (CODE.match(code1) and CODE.match(code2)):
             raise PostdeployError("MFA codes are 6 digits")
-        iam.enable_mfa_device(UserName=user, SerialNumber=device.serial,
-                              AuthenticationCode1=code1, AuthenticationCode2=code2)  # fmt: skip
+        iam.enable_mfa_device(UserName=user, SerialNumber=device.serial, AuthenticationCode1=code1, AuthenticationCode2=code2)
     except (ClientError, PostdeployError) as exc:
         iam.delete_virtual_mfa_device(SerialNumber=device.serial)
         if isinstance(exc, PostdeployError):
             raise
-        raise PostdeployError(f"the codes were not accepted ({error_code(exc)}); run `lz mfa enroll {user}` again "
-                              "and enter two consecutive codes") from None  # fmt: skip
+        raise PostdeployError(f"the codes were not accepted ({error_code(exc)}); run `lz mfa enroll {user}` again and enter two consecutive codes") from None
 
 
-def enroll(iam: Any, user: str, *, label: str, console: Console,
-           codes: Callable[[NewDevice], tuple[str, str]] | None = None) -> str:  # fmt: skip
+def enroll(iam: Any, user: str, *, label: str, console: Console, codes: Callable[[NewDevice], tuple[str, str]] | None = None) -> str:
     """Create, show (QR code and secret) and enable a virtual MFA device; returns its serial.
 
     `codes` supplies the two codes without a person (the emulator demo); otherwise they

@@ -56,8 +56,7 @@ def readiness_problems(project: Project, settings: Settings, aws_dir: Path) -> l
             continue
         sources.setdefault(values.get("source_profile", ""), account)
         if not values.get("mfa_serial"):
-            problems.append(f"profile {profile} has no mfa_serial: run "
-                            f"`lz credentials configure --type {kind} --skip-access-keys-setup --fetch-mfa-device`")  # fmt: skip
+            problems.append(f"profile {profile} has no mfa_serial: run `lz credentials configure --type {kind} --skip-access-keys-setup --fetch-mfa-device`")
     # A missing device comes first: enrolling it is the first fix, fetching its serial the second.
     devices = [p for source, account in sources.items() for p in _device_problems(project, settings, files, source, naming.stack_credentials_type(account))]
     return devices + problems
@@ -75,9 +74,11 @@ def _device_problems(project: Project, settings: Settings, files: AwsFiles, sour
     if client(sess, "iam", settings).list_mfa_devices(UserName=user)["MFADevices"]:
         return []
     account = "" if kind == "MANAGEMENT" else f" --account {naming.SECURITY}"
-    return [f"IAM user {user} (profile {source}) has no MFA device: enforcing MFA would lock it out; "
-            f"run `lz mfa enroll {user}{account}`, then "
-            f"`lz credentials configure --type {kind} --skip-access-keys-setup --fetch-mfa-device`"]  # fmt: skip
+    return [
+        f"IAM user {user} (profile {source}) has no MFA device: enforcing MFA would lock it out; "
+        f"run `lz mfa enroll {user}{account}`, then "
+        f"`lz credentials configure --type {kind} --skip-access-keys-setup --fetch-mfa-device`"
+    ]
 
 
 def write_flag(path: Path, enabled: bool) -> Project:
@@ -92,5 +93,4 @@ def write_flag(path: Path, enabled: bool) -> Project:
 
 def describe(change: AccountChange, enable: bool) -> str:
     verb = "require MFA" if enable else "no longer require MFA"
-    return (f"{change.account}: trust of {', '.join(change.roles)} will {verb}; "
-            f"stacks switch from {change.profile_from} to {change.profile_to}")  # fmt: skip
+    return f"{change.account}: trust of {', '.join(change.roles)} will {verb}; stacks switch from {change.profile_from} to {change.profile_to}"

@@ -81,8 +81,7 @@ def decrypt(ciphertext: bytes, *, passphrase: str | None = None, gnupghome: str 
     # Status lines and libgpg-error codes, not gpg's (localised) messages, tell the cases apart.
     codes = {int(m.group(1)) & 0xFFFF for m in re.finditer(r"^\[GNUPG:\] ERROR pkdecrypt_failed (\d+)", err, re.M)}
     if "NO_SECKEY" in err or _GPG_ERR_NO_SECKEY in codes:
-        raise PostdeployError(f"the password is encrypted for key {_recipients(err)}, whose private key is not "
-                              f"in the keyring {home}")  # fmt: skip
+        raise PostdeployError(f"the password is encrypted for key {_recipients(err)}, whose private key is not in the keyring {home}")
     if passphrase and (_GPG_ERR_BAD_PASSPHRASE in codes or "BAD_PASSPHRASE" in err):
         raise PostdeployError("wrong passphrase for the private key")
     if codes or "MISSING_PASSPHRASE" in err or "BAD_PASSPHRASE" in err or "PINENTRY_LAUNCHED" in err:

@@ -13,8 +13,8 @@ from landing_zone.stacks.sso import SsoStack
 from landing_zone.stacks.tf_backend import TfBackendStack
 
 STACKS: dict[str, type[LayerStack]] = {
-    cls.layer: cls for cls in (TfBackendStack, OrganizationsStack, SecurityBaseStack, SsoStack, IdentitiesStack, CiStack, AuditStack,
-                 ConfigStack, GuardDutyStack)
+    cls.layer: cls
+    for cls in (TfBackendStack, OrganizationsStack, SecurityBaseStack, SsoStack, IdentitiesStack, CiStack, AuditStack, ConfigStack, GuardDutyStack)
 }
 
 __all__ = ["STACKS", "LayerStack"]

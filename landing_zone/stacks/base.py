@@ -36,10 +36,8 @@ class LayerStack(TerraformStack):
         self.account_ids = account_ids
         self._regional: dict[str, AwsProvider] = {}
         account_id = account_ids.get(account)
-        self.provider = add_provider(self, project=project, account=account, layer=self.layer, settings=settings,
-                                     account_id=account_id)  # fmt: skip
-        self.backend = add_backend(self, project=project, account=account, layer=self.layer, settings=settings,
-                                   account_id=account_id)  # fmt: skip
+        self.provider = add_provider(self, project=project, account=account, layer=self.layer, settings=settings, account_id=account_id)
+        self.backend = add_backend(self, project=project, account=account, layer=self.layer, settings=settings, account_id=account_id)
         if project.state_backend.kms:
             # With `encrypt` alone the backend writes state with SSE-S3, whatever the bucket's default.
             bucket = naming.state_bucket(project.short_name, account)
@@ -54,9 +52,15 @@ class LayerStack(TerraformStack):
         if region == self.project.primary_region:
             return self.provider
         if region not in self._regional:
-            self._regional[region] = add_provider(self, project=self.project, account=self.account, layer=self.layer,
-                                                  settings=self.settings, account_id=self.account_ids.get(self.account),
-                                                  region=region)  # fmt: skip
+            self._regional[region] = add_provider(
+                self,
+                project=self.project,
+                account=self.account,
+                layer=self.layer,
+                settings=self.settings,
+                account_id=self.account_ids.get(self.account),
+                region=region,
+            )
         return self._regional[region]
 
     def build(self) -> None:

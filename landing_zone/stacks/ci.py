@@ -16,5 +16,13 @@ class CiStack(LayerStack):
         if p.pipeline is None:  # layers.py wants the layer only with a pipeline: section
             raise ValueError("the ci stack needs project.yaml's pipeline: section")
         oidc = GithubOidcProvider(self, "github")
-        CiRoles(self, "roles", pipeline=p.pipeline, short_name=p.short_name, account_id=self.account_ids[naming.MANAGEMENT],
-                region=p.primary_region, kms=p.state_backend.kms, provider=oidc.provider)  # fmt: skip
+        CiRoles(
+            self,
+            "roles",
+            pipeline=p.pipeline,
+            short_name=p.short_name,
+            account_id=self.account_ids[naming.MANAGEMENT],
+            region=p.primary_region,
+            kms=p.state_backend.kms,
+            provider=oidc.provider,
+        )

@@ -17,6 +17,6 @@ class ConfigStack(LayerStack):
         role = ConfigServiceRole(self, "service-role")
         for region in dict.fromkeys([p.primary_region, p.secondary_region]):
             primary = region == p.primary_region
-            ConfigRecorder(self, f"recorder-{region}", bucket=bucket,
-                           global_resources=primary, role=role,
-                           provider=None if primary else self.regional_provider(region))  # fmt: skip
+            ConfigRecorder(
+                self, f"recorder-{region}", bucket=bucket, global_resources=primary, role=role, provider=None if primary else self.regional_provider(region)
+            )

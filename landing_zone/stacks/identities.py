@@ -66,25 +66,25 @@ class IdentitiesStack(LayerStack):
             spec = GROUPS.get(group.name, GroupSpec((), ()))
             in_management = self.account == naming.MANAGEMENT
             # Only roles that exist in that account: a grant on a missing role is dead.
-            assumable = [naming.role_arn(self.account_ids[acct], role) for role in spec.assumes for acct in targets
-                         if role in {r.name for r in assumable_in(acct)}]  # fmt: skip
+            assumable = [
+                naming.role_arn(self.account_ids[acct], role) for role in spec.assumes for acct in targets if role in {r.name for r in assumable_in(acct)}
+            ]
             IamUserGroup(
                 self,
                 f"group-{group.name}",
                 name=group.name,
                 members=[users.users[u] for u in group.users],
                 managed_policies=list(spec.management_policies) if in_management else [],
-                statements=[] if in_management or not assumable else [
-                    {"Sid": "AssumeMemberRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": assumable}
-                ],
-            )  # fmt: skip
+                statements=[]
+                if in_management or not assumable
+                else [{"Sid": "AssumeMemberRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": assumable}],
+            )
         TerraformOutput(
             self,
             naming.USERS_OUTPUT,
             sensitive=True,
-            value={n: {"name": users.users[n].name, "encrypted_password": users.login_profiles[n].encrypted_password}
-                   for n in names},
-        )  # fmt: skip
+            value={n: {"name": users.users[n].name, "encrypted_password": users.login_profiles[n].encrypted_password} for n in names},
+        )
 
     def _roles(self) -> None:
         identity_account = naming.SECURITY if naming.SECURITY in self.account_ids else naming.MANAGEMENT
@@ -107,9 +107,16 @@ class IdentitiesStack(LayerStack):
                 extra_trust=self._ci_trust() if is_oaar else (),
             )
         if self.project.pipeline and self.account != naming.MANAGEMENT:
-            MemberPlanRole(self, "ci-plan", short_name=self.project.short_name, account=self.account,
-                           account_id=self.account_ids[self.account], management_id=self.account_ids[naming.MANAGEMENT],
-                           region=self.project.primary_region, kms=self.project.state_backend.kms)  # fmt: skip
+            MemberPlanRole(
+                self,
+                "ci-plan",
+                short_name=self.project.short_name,
+                account=self.account,
+                account_id=self.account_ids[self.account],
+                management_id=self.account_ids[naming.MANAGEMENT],
+                region=self.project.primary_region,
+                kms=self.project.state_backend.kms,
+            )
 
     def _ci_trust(self) -> tuple[Statement, ...]:
         """The pipeline's apply role reaches member accounts through OAAR, as `lz up` from a laptop does."""

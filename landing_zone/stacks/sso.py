@@ -15,6 +15,8 @@ GROUPS = {
     "securityauditor": "SecurityAuditor",
     "readonly": "ReadOnly",
 }
+
+
 class SsoStack(LayerStack):
     layer = "sso"
 
@@ -23,19 +25,21 @@ class SsoStack(LayerStack):
         mgmt = (naming.MANAGEMENT,)
         members = tuple(a.name for a in p.member_accounts)
         sets = {
-            "administrators": PermissionSetSpec("Administrator", "Full access",
-                                                (managed("AdministratorAccess"),), accounts=mgmt),
-            "devops": PermissionSetSpec("DevOps", "Named services in the project's regions, sizes limited",
-                                        inline_policy=devops_policy(allowed_regions(p.primary_region, p.secondary_region),
-                                                                    p.devops.extra_services),
-                                        accounts=members),
+            "administrators": PermissionSetSpec("Administrator", "Full access", (managed("AdministratorAccess"),), accounts=mgmt),
+            "devops": PermissionSetSpec(
+                "DevOps",
+                "Named services in the project's regions, sizes limited",
+                inline_policy=devops_policy(allowed_regions(p.primary_region, p.secondary_region), p.devops.extra_services),
+                accounts=members,
+            ),
             "finops": PermissionSetSpec("FinOps", "Billing", (managed("job-function/Billing"),), accounts=mgmt),
-            "securityauditor": PermissionSetSpec("SecurityAuditor", "Security audit, read only",
-                                                 (managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")),
-                                                 accounts=members),
-            "readonly": PermissionSetSpec("ReadOnly", "View only", (managed("job-function/ViewOnlyAccess"),),
-                                          accounts=tuple(a for a in members if a != naming.SECURITY)),
-        }  # fmt: skip
+            "securityauditor": PermissionSetSpec(
+                "SecurityAuditor", "Security audit, read only", (managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")), accounts=members
+            ),
+            "readonly": PermissionSetSpec(
+                "ReadOnly", "View only", (managed("job-function/ViewOnlyAccess"),), accounts=tuple(a for a in members if a != naming.SECURITY)
+            ),
+        }
         IdentityCenter(
             self,
             "identity-center",

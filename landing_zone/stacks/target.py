@@ -23,9 +23,25 @@ from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
 
 # Services the layers call; the emulator serves them all on one endpoint.
 _EMULATED_SERVICES = (
-    "accessanalyzer", "cloudtrail", "cloudwatch", "configservice", "dynamodb", "ec2", "events", "guardduty", "iam",
-    "identitystore", "kms", "logs", "organizations", "s3", "s3_control", "sns", "ssoadmin", "sts",
-)  # fmt: skip
+    "accessanalyzer",
+    "cloudtrail",
+    "cloudwatch",
+    "configservice",
+    "dynamodb",
+    "ec2",
+    "events",
+    "guardduty",
+    "iam",
+    "identitystore",
+    "kms",
+    "logs",
+    "organizations",
+    "s3",
+    "s3_control",
+    "sns",
+    "ssoadmin",
+    "sts",
+)
 
 
 def _shared_files(project: Project) -> dict[str, Any]:
@@ -62,18 +78,20 @@ def _assume_role_arn(project: Project, account: str, account_id: str | None, set
 
 
 def add_provider(
-    stack: TerraformStack, *, project: Project, account: str, layer: str, settings: Settings, account_id: str | None,
+    stack: TerraformStack,
+    *,
+    project: Project,
+    account: str,
+    layer: str,
+    settings: Settings,
+    account_id: str | None,
     region: str | None = None,
 ) -> AwsProvider:
     """The stack's AWS provider; with `region`, a second one (alias = the region) for resources
     that live elsewhere (state replicas, us-east-1-only events), reaching the account the same way."""
     args: dict[str, Any] = {
         "region": region or project.primary_region,
-        "default_tags": [
-            AwsProviderDefaultTags(
-                tags={"Project": project.project_name, "Account": account, "Layer": layer, "ManagedBy": "landing-zone"}
-            )
-        ],
+        "default_tags": [AwsProviderDefaultTags(tags={"Project": project.project_name, "Account": account, "Layer": layer, "ManagedBy": "landing-zone"})],
     }
     role = _assume_role_arn(project, account, account_id, settings)
     if role:
@@ -98,9 +116,7 @@ def add_provider(
     return AwsProvider(stack, f"aws-{region}" if region else "aws", **args)
 
 
-def add_backend(
-    stack: TerraformStack, *, project: Project, account: str, layer: str, settings: Settings, account_id: str | None
-) -> S3Backend:
+def add_backend(stack: TerraformStack, *, project: Project, account: str, layer: str, settings: Settings, account_id: str | None) -> S3Backend:
     args: dict[str, Any] = {
         "bucket": naming.state_bucket(project.short_name, account),
         "key": naming.state_key(account, layer),

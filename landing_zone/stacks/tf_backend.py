@@ -15,8 +15,13 @@ class TfBackendStack(LayerStack):
     def build(self) -> None:
         name = naming.state_bucket(self.project.short_name, self.account)
         options, short = self.project.state_backend, self.project.short_name
-        replica = Replica(naming.replica_bucket(short, self.account), naming.replication_role(short, self.account),
-                          self.regional_provider(self.project.secondary_region)) if options.replication else None  # fmt: skip
+        replica = (
+            Replica(
+                naming.replica_bucket(short, self.account), naming.replication_role(short, self.account), self.regional_provider(self.project.secondary_region)
+            )
+            if options.replication
+            else None
+        )
         backend = StateBackend(
             self,
             "state",
