@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 # isort: off
@@ -10,26 +11,36 @@ from landing_zone import bindings  # noqa: F401  (before cdktf: it sets jsii's c
 from cdktf import App, TerraformStack
 
 # isort: on
-from landing_zone import layers, toolchain
+from landing_zone import layers, naming, toolchain
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings
 from landing_zone.stacks import STACKS
 
 
 def build_app(
-    project: Project, settings: Settings, *, outdir: Path | None = None, account_ids: dict[str, str] | None = None, part: tuple[int, int] = (0, 1)
+    project: Project,
+    settings: Settings,
+    *,
+    outdir: Path | None = None,
+    account_ids: dict[str, str] | None = None,
+    part: tuple[int, int] = (0, 1),
+    only: Collection[str] | None = None,
 ) -> App:
     """account_ids: member account ids known from the organizations stack's outputs.
 
     Stacks that need an account id nobody knows yet (before organizations has created the
     member accounts) are left out; `lz up` synthesizes again once the ids are recorded.
     part (i, n): only every n-th of those stacks from the i-th (synth.py's parallel processes).
+    only: these stack ids alone (a selective synth); stacks share no construct, so each one's
+    JSON is the one a full synth writes (tests/test_synth_selective.py).
     """
     ids = {a.name: a.id for a in project.organization.accounts if a.id} | (account_ids or {})
     # cdktf's own validation runs `terraform version` once per imported resource (hundreds in a
     # big org, ~0.1 s each); validate() below does the same checks with one.
     app = App(outdir=str(outdir or settings.out_dir), skip_validation=True)
     wanted = [(account, layer) for account, layer in layers.stacks(project) if layers.layer(layer).synthesizable(account, set(ids), project.account_names)]
+    if only is not None:
+        wanted = [s for s in wanted if naming.stack_id(*s) in only]
     for account, layer in wanted[part[0] :: part[1]]:
         STACKS[layer](app, project=project, account=account, settings=settings, account_ids=ids)
     validate(app)

@@ -45,7 +45,10 @@ def _run(
     settings = replace(settings, auth=_auth(settings, enforced), allow_destroy=action == "down")
     if settings.auth == "ci":  # a pull request's `lz plan` reaches member accounts read-only
         settings = replace(settings, ci_role="plan" if action == "plan" else "apply")
-    synth(project, settings, known_account_ids(settings))
+    # A selection synthesizes its stacks alone (deps included with --with-deps): a stack job of
+    # a 300-account org pays for one stack, not 907 (landing_zone/synth.py).
+    only = [t.name for t in plan_tasks(project, selection)] if selection.stacks else None
+    synth(project, settings, known_account_ids(settings), stacks=only)
     if on_synth:
         on_synth()
     ctx = DeployContext(project, settings)
@@ -54,7 +57,7 @@ def _run(
         ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
 
     def resynth() -> None:
-        synth(project, settings, ctx.account_ids)
+        synth(project, settings, ctx.account_ids, stacks=only)
 
     return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
 
