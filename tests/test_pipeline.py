@@ -208,3 +208,18 @@ def test_comment_summarizes_per_account(tmp_path: Path) -> None:
         assert f"### {account}: " in text
     assert f"| {missing.stack} | ❌ {comment.NO_RESULT} |" in text
     assert "```diff\n+ IAM group security/devops" in text
+
+
+def test_each_stack_job_synthesizes_its_stack_alone(generated: Path) -> None:
+    """A stack job's lz command selects its matrix stack (`--stack "$STACK"`: a selective synth of
+    that stack, landing_zone/synth.py); only the synth job synthesizes the whole organization."""
+    jobs = _doc(generated)["jobs"]
+    for name, job in jobs.items():
+        commands = [line.strip() for step in job["steps"] if "run" in step for line in step["run"].splitlines() if line.strip().startswith("lz ")]
+        synths = [c for c in commands if c.startswith(("lz synth", "lz plan", "lz up", "lz down"))]
+        if name.startswith(("plan-", "apply-")):
+            assert job["env"]["STACK"] == "${{ matrix.stack }}", name
+            kind = "plan" if name.startswith("plan-") else "up"
+            assert synths == [f'lz {kind} --stack "$STACK" --summary "{github.SUMMARY_DIR}/$STACK.json"'], name
+        else:
+            assert synths == (["lz synth"] if name == "synth" else []), name

@@ -4,8 +4,9 @@ Pull request: validate → synth (artifact) → one plan job per wave, a matrix 
 stacks → one comment with the per-account summary and the access diff. Push to the default
 branch: validate → synth → the same waves with `lz up`, in the pipeline's environment.
 
-Every stack job runs `lz plan|up --stack S`, which synthesizes again (4 s): the JSON a job
-plans or applies is always the one lz computes from the commit and the account ids it has,
+Every stack job runs `lz plan|up --stack S`, which synthesizes S alone (a selective synth,
+landing_zone/synth.py: ~4 s whatever the org's size, byte for byte the synth job's JSON of S):
+the JSON a job plans or applies is always the one lz computes from the commit and the account ids it has,
 and a wave after organizations gets the ids of accounts created in this run (the
 `lz-account-ids` artifact). Credentials come from GitHub's OIDC token only
 (aws-actions/configure-aws-credentials, the ci roles in management); there are no secrets.
