@@ -31,6 +31,7 @@ from typing import Any
 
 from landing_zone import layers, naming
 from landing_zone.config import Project
+from landing_zone.fsutil import atomic_write_text
 from landing_zone.settings import Settings
 
 # A further process costs ~4 s of jsii start-up; it pays off above ~100 stacks (~45 ms each).
@@ -70,8 +71,7 @@ def synth(
             _synth_part(project, settings, account_ids or {}, staging, (0, 1), only)
         else:
             _synth_parallel(project, settings, account_ids or {}, staging, jobs, only)
-        if only is not None:
-            (staging / SELECTION).write_text(json.dumps({"stacks": sorted(only)}, indent=2) + "\n")
+        mark_selection(staging, only)
         if outdir.exists():
             shutil.rmtree(outdir)
         staging.rename(outdir)
@@ -89,6 +89,14 @@ def _synthesizable(project: Project, account_ids: dict[str, str], only: Collecti
         for account, layer in layers.stacks(project)
         if only is None or naming.stack_id(account, layer) in only
     )
+
+
+def mark_selection(outdir: Path, only: Collection[str] | None) -> None:
+    """Name the selection beside the manifest; a full synth (None) removes an older one."""
+    if only is None:
+        (outdir / SELECTION).unlink(missing_ok=True)
+    else:
+        atomic_write_text(outdir / SELECTION, json.dumps({"stacks": sorted(only)}, indent=2) + "\n")
 
 
 def selection(outdir: Path) -> list[str] | None:

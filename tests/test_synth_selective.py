@@ -96,3 +96,70 @@ def test_lz_synth_stack_in_a_fresh_process(tmp_path: Path) -> None:
     assert synth.SELECTION not in whole and len(json.loads(whole["manifest.json"])["stacks"]) == len(layers.stacks(project))
     for stack in chosen:
         assert alone[f"stacks/{stack}/cdk.tf.json"] == whole[f"stacks/{stack}/cdk.tf.json"]
+
+
+def test_the_cdktf_app_builds_LZ_STACKS_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`LZ_STACKS=S npx cdktf deploy S` (cdktf-cli never tells the app its selection): main.py's
+    app builds S alone and marks it; the next full cdktf synth into the same directory drops the mark."""
+    from landing_zone.cli.cdktf_app import synth_from_env
+
+    project, ids, directory = _project("root", tmp_path)
+    work = tmp_path / ".lz"
+    work.mkdir()
+    (work / "account_ids.json").write_text(json.dumps(ids))
+    for key in [k for k in os.environ if k.startswith("LZ_")]:
+        monkeypatch.delenv(key)
+    out = tmp_path / "cdktf.out"
+    monkeypatch.setenv("LZ_CONFIG", str(directory / "project.yaml"))
+    monkeypatch.setenv("LZ_WORK_DIR", str(work))
+    monkeypatch.setenv("CDKTF_OUTDIR", str(out))
+    monkeypatch.setenv("LZ_STACKS", "shared-identities, management-sso")
+    synth_from_env()
+    assert sorted(json.loads((out / "manifest.json").read_text())["stacks"]) == ["management-sso", "shared-identities"]
+    assert synth.selection(out) == ["management-sso", "shared-identities"]
+
+    monkeypatch.setenv("LZ_STACKS", "shared-nothing")
+    with pytest.raises(SystemExit) as exit_:
+        synth_from_env()
+    assert exit_.value.code == 1 and "LZ_STACKS: unknown stack 'shared-nothing'" in capsys.readouterr().err
+
+    monkeypatch.delenv("LZ_STACKS")
+    synth_from_env()
+    assert synth.selection(out) is None and len(json.loads((out / "manifest.json").read_text())["stacks"]) == len(layers.stacks(project))
+
+
+def test_lz_plan_access_diff_of_a_selection_keeps_the_other_stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`lz plan --stack S` compares what was applied with that overlaid by S's new JSON: the stacks
+    it did not synthesize are not read as removed (nor, in a full synth, kept)."""
+    from landing_zone.access import diff
+    from landing_zone.cli import main
+
+    settings = Settings(config_path=tmp_path / "project.yaml", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    for root, stacks in ((settings.work_dir, {"a": 1, "b": 1}), (settings.out_dir, {"b": 2})):
+        for stack, version in stacks.items():
+            (root / "stacks" / stack).mkdir(parents=True)
+            (root / "stacks" / stack / "cdk.tf.json").write_text(json.dumps({"v": version}))
+    compared: list[tuple[dict[str, object], dict[str, object]]] = []
+    monkeypatch.setattr(diff, "render_changes", lambda before, after: compared.append((before, after)) or "")
+    show = main._access_diff_printer(settings)
+    synth.mark_selection(settings.out_dir, ["b"])
+    show()
+    synth.mark_selection(settings.out_dir, None)
+    show()
+    selective, full = compared
+    assert selective == ({"a": {"v": 1}, "b": {"v": 1}}, {"a": {"v": 1}, "b": {"v": 2}})
+    assert full == ({"a": {"v": 1}, "b": {"v": 1}}, {"b": {"v": 2}})
+
+
+def test_lz_access_refuses_a_selective_synth(tmp_path: Path) -> None:
+    """A few stacks are no organization: `lz access --stacks DIR` says so in one line."""
+    out = tmp_path / "cdktf.out"
+    (out / "stacks" / "shared-identities").mkdir(parents=True)
+    (out / "stacks" / "shared-identities" / "cdk.tf.json").write_text("{}")
+    synth.mark_selection(out, ["shared-identities"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LZ_")}
+    run = subprocess.run(
+        [sys.executable, "-m", "landing_zone.cli.main", "access", "--stacks", str(out)], cwd=tmp_path, env=env, text=True, capture_output=True, timeout=120
+    )
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip() == f"error: {out} holds a selective synth (lz synth --stack shared-identities), not the organization: run `lz synth` first"

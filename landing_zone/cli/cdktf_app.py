@@ -20,6 +20,7 @@ from landing_zone import layers, naming
 from landing_zone.config import ConfigError, load_project
 from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.settings import Settings, SettingsError
+from landing_zone.synth import mark_selection
 
 
 def synth_from_env() -> None:
@@ -48,3 +49,4 @@ def synth_from_env() -> None:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     app.synth()
+    mark_selection(outdir, only)  # cdktf keeps other files of its output directory: a full synth drops an old mark
