@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from landing_zone.emulator.server import EmulatorInfo
+    from tests.deployment import Deployment
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -33,7 +39,7 @@ def provider_mirror() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def deployment(tmp_path_factory: pytest.TempPathFactory):
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     """The root project.yaml, deployed with `lz up` on a fresh emulator, once per session."""
     from tests.deployment import start_deployment, stop_deployment
 
@@ -46,7 +52,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory):
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorInfo]:
     """One emulator (landing_zone.emulator.server) for the session, on a tmp work dir; stopped at the end.
 
     Tests sharing it keep apart by using their own account ids (access keys select accounts).

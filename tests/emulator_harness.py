@@ -9,7 +9,6 @@ Also: boto3 clients that select an emulator account, and a throwaway GPG key.
 
 from __future__ import annotations
 
-import ast
 import base64
 import json
 import os
@@ -38,14 +37,11 @@ class TerraformError(Exception):
 def emulated_services() -> tuple[str, ...]:
     """The endpoint names stacks/target.py points at the emulator, as terraform spells them.
 
-    Read from the source (not imported: importing it loads the 34 MB provider binding).
+    Imported (with the provider binding: a few seconds once per session, which synth tests pay anyway).
     """
-    tree = ast.parse((ROOT / "landing_zone" / "stacks" / "target.py").read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_EMULATED_SERVICES" for t in node.targets):
-            names = ast.literal_eval(node.value)
-            return tuple(name.replace("_", "") for name in names)  # s3_control -> s3control
-    raise LookupError("_EMULATED_SERVICES not found in landing_zone/stacks/target.py")
+    from landing_zone.stacks.target import _EMULATED_SERVICES
+
+    return tuple(name.replace("_", "") for name in _EMULATED_SERVICES)  # cdktf's s3_control is terraform's s3control
 
 
 def provider_mirror() -> Path:

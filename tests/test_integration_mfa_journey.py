@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 
 import pyotp
 import pytest
@@ -21,7 +22,7 @@ USER = "natasha.romanoff"
 
 
 @pytest.fixture(scope="module")
-def journey(tmp_path_factory: pytest.TempPathFactory):
+def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     dep = start_deployment(tmp_path_factory.mktemp("mfa-journey"))
     dep.env["LZ_AWS_DIR"] = str(dep.dir / "aws")
     try:

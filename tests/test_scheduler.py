@@ -58,7 +58,7 @@ def test_a_failure_skips_its_dependants_and_the_others_finish(failing: tuple[str
 
 
 def test_never_more_than_parallel_at_once() -> None:
-    graph = {f"s{i}": [] for i in range(8)}
+    graph: dict[str, list[str]] = {f"s{i}": [] for i in range(8)}
     running, peak = [0], [0]
     lock = threading.Lock()
     gate = threading.Barrier(2, timeout=30)
@@ -81,7 +81,12 @@ def test_never_more_than_parallel_at_once() -> None:
 
 def test_after_runs_before_dependants_start() -> None:
     order: list[str] = []
-    run_graph(_tasks(), lambda t: order.append(t.name) or "ok", parallel=3, after=lambda t: order.append(f"after {t.name}"))
+
+    def work(t: Task) -> str:
+        order.append(t.name)
+        return "ok"
+
+    run_graph(_tasks(), work, parallel=3, after=lambda t: order.append(f"after {t.name}"))
     assert order.index("after a") < order.index("b") and order.index("after a") < order.index("c")
 
 
