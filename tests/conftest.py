@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,15 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+_STARTED = time.monotonic()  # conftest is imported as the session starts: the wall clock counts collection too
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own "slowest durations" (--durations=10 in pyproject.toml)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The suite's budget is wall time (issue 23: `make test` under 30 min): say it, with the load it ran under."""
+    wall = time.monotonic() - _STARTED
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    terminalreporter.write_line(f"wall time: {wall:.0f} s ({wall / 60:.1f} min); load average now {load} on {os.cpu_count()} cores")
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,12 @@ def _done(stderr: str) -> dict[str, tuple[float, str]]:
 
 
 def test_refresh_plans_every_stack_and_finds_no_changes(deployment: Deployment) -> None:
+    """Also issue 15's "done when" (this is the suite's one plain --refresh pass): every stack of the
+    root project, planned again against what the first `lz up` deployed (replicas, alarms in
+    us-east-1, scoped roles), shows no changes."""
     run = deployment.lz("up", "--refresh")
+    n = len(_stacks(deployment))
+    assert f"lz up: {n}/{n} stacks ok" in run.stderr, run.stderr
     done = _done(run.stderr)
     assert sorted(done) == sorted(_stacks(deployment)), run.stderr
     assert {detail for _, detail in done.values()} == {"no changes"}, run.stderr
