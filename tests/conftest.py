@@ -20,6 +20,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 _STARTED = time.monotonic()  # conftest is imported as the session starts: the wall clock counts collection too
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that change the session deployment for good (marker changes_deployment) run last."""
+    items.sort(key=lambda item: item.get_closest_marker("changes_deployment") is not None)  # stable: order kept otherwise
+
+
 @pytest.hookimpl(trylast=True)  # after pytest's own "slowest durations" (--durations=10 in pyproject.toml)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The suite's budget is wall time (issue 23: `make test` under 30 min): say it, with the load it ran under."""
