@@ -129,6 +129,8 @@ LAYERS: tuple[Layer, ...] = (
     Layer("ci", f"{_STACKS}.ci:CiStack", management_only=True, after=("tf-backend",), wanted=lambda p: p.pipeline is not None),
 )
 BOOTSTRAP_LAYER = "tf-backend"
+# The layer that creates the member accounts and outputs their ids (organizations).
+ACCOUNTS_LAYER = next(lyr.name for lyr in LAYERS if lyr.outputs_account_ids)
 IDENTITIES = "identities"
 
 

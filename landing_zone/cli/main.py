@@ -79,7 +79,7 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     if waiting:
         typer.echo(
             f"{len(waiting)} stacks wait for their accounts (`lz up` creates them with "
-            f"{naming.stack_id(naming.MANAGEMENT, 'organizations')}): {', '.join(waiting)}",
+            f"{naming.stack_id(naming.MANAGEMENT, layers.ACCOUNTS_LAYER)}): {', '.join(waiting)}",
             err=True,
         )
 
