@@ -35,13 +35,11 @@ class TerraformError(Exception):
 
 
 def emulated_services() -> tuple[str, ...]:
-    """The endpoint names stacks/target.py points at the emulator, as terraform spells them.
+    """The endpoint names stacks/target.py points at the emulator, as terraform spells them."""
+    from landing_zone import bindings  # noqa: F401  (before the provider bindings)
+    from landing_zone.stacks.target import emulated_services as derived
 
-    Imported (with the provider binding: a few seconds once per session, which synth tests pay anyway).
-    """
-    from landing_zone.stacks.target import _EMULATED_SERVICES
-
-    return tuple(name.replace("_", "") for name in _EMULATED_SERVICES)  # cdktf's s3_control is terraform's s3control
+    return tuple(name.replace("_", "") for name in derived())  # s3_control -> s3control
 
 
 def provider_mirror() -> Path:

@@ -147,7 +147,7 @@ def test_down_with_mfa_on_first_drops_the_requirement(
 
     runs: list[tuple[str, str, bool, str]] = []
 
-    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None):  # type: ignore[no-untyped-def]  # stands in for command._run, whatever it takes
+    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None, refresh=False):  # type: ignore[no-untyped-def]  # stands in for command._run, whatever it takes
         which = "identities" if selection.stacks == command.identities_stacks(project) and selection.with_deps else ",".join(selection.stacks) or "all"
         runs.append((action, auth.mode(enforced), project.require_mfa, which))
         return []

@@ -177,13 +177,6 @@ def test_deploy_skips_refreshes_and_failure_invalidates(stack: Stack, monkeypatc
     assert orchestrate._deploy(stack.ctx, stack.task) == "no changes"  # so the next run plans
 
 
-def test_refresh_flag_reaches_the_workers() -> None:
-    assert not fingerprint.refresh_requested()
-    with fingerprint.refreshing(True):
-        assert fingerprint.refresh_requested()
-    assert not fingerprint.refresh_requested()
-
-
 def test_process_start_identifies_a_running_process() -> None:
     import os
 
