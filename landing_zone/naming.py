@@ -235,6 +235,8 @@ def alerts_topic_arn(region: str, account_id: str, short_name: str, account: str
 
 # The management-sso stack's output: the AWS access portal URL people sign in at.
 SSO_START_URL_OUTPUT = "sso_start_url"
+# The permission set `lz up` runs with under `auth: sso` (management; members through OAAR).
+SSO_DEPLOY_PERMISSION_SET = "Administrator"
 # What `lz sso configure` asks for: account access through permission sets (the AWS CLI's default).
 SSO_REGISTRATION_SCOPES = "sso:account:access"
 

@@ -55,7 +55,21 @@ def test_sso_profiles_and_token_reach_each_account_as_the_reserved_role(deployme
         assert identity["Account"] == ids[account]
         assert f":assumed-role/AWSReservedSSO_{role}_" in identity["Arn"] and identity["Arn"].endswith(f"/{PERSON}")
 
+    # `lz up` as the SSO operator: management's stack with the Administrator set, a member's
+    # through OAAR from it; nothing changes. Two stacks stand for all (each plan costs minutes
+    # on a loaded machine); both re-run as before afterwards, so later tests see the usual state.
+    stacks = ("--stack", "management-sso", "--stack", "shared-identities")
+    monkeypatch.setitem(deployment.env, "LZ_AUTH", "sso")
+    up = deployment.lz("up", "--refresh", *stacks)
+    assert "lz up: 2/2 stacks ok" in up.stderr and up.stderr.count("no changes") == 2, up.stderr
+    provider = json.loads((deployment.work_dir / "stacks" / "shared-identities" / "cdk.tf.json").read_text())["provider"]["aws"][0]
+    assert "access_key" not in provider and "assume_role" not in provider  # the SSO-issued credentials, in the environment
+
     deployment.lz("sso", "logout")
     assert not cached.exists()
+    refused = deployment.lz("up", *stacks, check=False)
+    assert refused.returncode == 1 and "run `lz sso login`" in refused.stderr, refused.stderr
+    monkeypatch.delitem(deployment.env, "LZ_AUTH")
+    deployment.lz("up", *stacks)  # back to the bootstrap credentials the other tests use
     with pytest.raises((BotoCoreError, ClientError)):  # no token: botocore's SSO provider refuses
         _caller(config, home, naming.sso_profile(short, "shared", "DevOps"), monkeypatch)

@@ -42,7 +42,7 @@ def _run(
 
     # `lz down` alone synthesizes without prevent_destroy (state buckets, lock tables, member
     # accounts): terraform refuses to destroy them otherwise. Every other run keeps it.
-    settings = replace(settings, auth=_auth(settings, enforced), allow_destroy=action == "down")
+    settings = replace(settings, auth=_auth(project, settings, enforced), allow_destroy=action == "down")
     if settings.auth == "ci":  # a pull request's `lz plan` reaches member accounts read-only
         settings = replace(settings, ci_role="plan" if action == "plan" else "apply")
     synth(project, settings, known_account_ids(settings))
@@ -52,6 +52,9 @@ def _run(
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
         ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
+    elif settings.auth == "sso":  # the operator's Identity Center session (deploy/auth.py)
+        accounts = sorted({t.account for t in plan_tasks(project, selection)})
+        ctx.credentials = auth.sso_credentials(project, settings, accounts, known_account_ids(settings))
 
     def resynth() -> None:
         synth(project, settings, ctx.account_ids)
@@ -59,10 +62,12 @@ def _run(
     return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
 
 
-def _auth(settings: Settings, enforced: bool) -> Auth:
+def _auth(project: Project, settings: Settings, enforced: bool) -> Auth:
     """LZ_AUTH=ci stays: the OIDC role session is the same whatever require_mfa says (the apply
-    role reaches member OAARs without MFA, see constructs/ci_policies.py)."""
-    return "ci" if settings.auth == "ci" else auth.mode(enforced)
+    role reaches member OAARs without MFA, see constructs/ci_policies.py). So does `auth: sso`."""
+    if settings.auth == "ci":
+        return "ci"
+    return "sso" if auth.uses_sso(project, settings) else auth.mode(enforced)
 
 
 def run_command(
@@ -77,7 +82,7 @@ def run_command(
 ) -> list[Task]:
     """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs."""
     enforced = auth.deployed_enforcement(project, settings)
-    if settings.target == "aws" and not enforced and settings.auth != "ci":
+    if settings.target == "aws" and not enforced and settings.auth != "ci" and not auth.uses_sso(project, settings):
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
     tasks: list[Task] = []
     if action == "down" and enforced and _destroys_identities(project, selection):
@@ -115,10 +120,12 @@ def read_context(project: Project, settings: Settings, accounts: list[str], code
     """A context for commands that read what is deployed (`lz passwords show`, `lz inventory`,
     `lz unlock`): the credentials `lz up` would use now, MFA role sessions once MFA is on
     (the bootstrap keys no longer reach the state then: "No valid credential sources found")."""
-    settings = replace(settings, auth=_auth(settings, auth.deployed_enforcement(project, settings)))
+    settings = replace(settings, auth=_auth(project, settings, auth.deployed_enforcement(project, settings)))
     ctx = DeployContext(project, settings, account_ids=known_account_ids(settings))
     if settings.auth == "mfa":
         ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
+    elif settings.auth == "sso":
+        ctx.credentials = auth.sso_credentials(project, settings, accounts, ctx.account_ids)
     return ctx
 
 

@@ -27,7 +27,7 @@ class SsoStack(LayerStack):
         mgmt = (naming.MANAGEMENT,)
         members = tuple(a.name for a in p.member_accounts)
         sets = {
-            "administrators": PermissionSetSpec("Administrator", "Full access", (managed("AdministratorAccess"),), accounts=mgmt),
+            "administrators": PermissionSetSpec(naming.SSO_DEPLOY_PERMISSION_SET, "Full access", (managed("AdministratorAccess"),), accounts=mgmt),
             "devops": PermissionSetSpec(
                 "DevOps",
                 "Named services in the project's regions, sizes limited",
