@@ -128,3 +128,18 @@ def test_gives_up_when_the_code_expires_while_pending() -> None:
     now = iter(range(0, 1000, 30))
     with pytest.raises(sso.SsoLoginError, match="expired"):
         sso.wait_for_token(FakeOidc([_Pending] * 10), DEVICE, sleep=lambda _: None, clock=lambda: float(next(now)))
+
+
+def test_auth_sso_without_a_token_names_lz_sso_login(tmp_path: Path) -> None:
+    from landing_zone.config.model import Project
+    from landing_zone.deploy.auth import sso_credentials, uses_sso
+    from landing_zone.deploy.errors import DeployError
+    from landing_zone.settings import Settings
+
+    project = Project.model_validate(
+        {"project_name": "probe", "short_name": "pr", "organization": {"accounts": [{"name": "management", "email": "m@example.com"}]}}
+    )
+    settings = Settings(config_path=tmp_path / "project.yaml", target="aws", auth="sso")
+    assert uses_sso(project, settings) and not uses_sso(project, Settings(config_path=tmp_path / "project.yaml"))
+    with pytest.raises(DeployError, match=r"SSO session pr is not signed in: run `lz sso login`"):
+        sso_credentials(project, settings, ["management"], {"management": "000123456789"})
