@@ -52,7 +52,7 @@ run lz up --refresh --demo-codes
 
 note "A person on Identity Center (no keys at all): profiles for what their groups may use, one sign-in."
 SSO_USER=natasha.romanoff@example.com
-run lz sso configure --user "$SSO_USER"
+run lz sso configure --user "$SSO_USER" --demo-codes
 # The token cache is ~/.aws/sso/cache for every AWS tool: the demo gives it a HOME of its own.
 note "Sign-in: a person opens the URL and approves the code; --demo approves it on the emulator (emulator only)."
 run env HOME="$PWD/.lz/demo-home" lz sso login --demo --user "$SSO_USER"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from landing_zone.cli.errors import UserError
-from landing_zone.cli.options import AwsDirOpt, ConfigOpt, TargetOpt, aws_dir, command_group, load_project, load_settings
+from landing_zone.cli.options import AwsDirOpt, ConfigOpt, DemoCodesOpt, TargetOpt, aws_dir, command_group, load_project, load_settings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,13 +37,13 @@ def session_name(project: Project, settings: Settings) -> str:
     return naming.sso_session(project.short_name, emulator=settings.target == "local")
 
 
-def _start_url(project: Project, settings: Settings) -> str:
+def _start_url(project: Project, settings: Settings, demo_codes: bool) -> str:
     from landing_zone import naming
     from landing_zone.cli.deploying import code_source
     from landing_zone.deploy.outputs import stack_outputs
 
     stack = naming.stack_id(naming.MANAGEMENT, "sso")
-    url = stack_outputs(project, settings, stack, code_source(settings, False)).get(naming.SSO_START_URL_OUTPUT)
+    url = stack_outputs(project, settings, stack, code_source(settings, demo_codes)).get(naming.SSO_START_URL_OUTPUT)
     if not isinstance(url, str):
         raise UserError(f"stack {stack} has no {naming.SSO_START_URL_OUTPUT} output yet: run `lz up` (or pass --start-url)")
     return url
@@ -54,6 +54,7 @@ def sso_configure(
     user: UserOpt = None,
     start_url: Annotated[str | None, typer.Option("--start-url", help="The AWS access portal URL (default: what `lz up` recorded).")] = None,
     aws_dir_option: AwsDirOpt = None,
+    demo_codes: DemoCodesOpt = False,
     config: ConfigOpt = None,
     target: TargetOpt = None,
 ) -> None:
@@ -84,7 +85,7 @@ def sso_configure(
     updates = sso.config_updates(
         project.short_name,
         session,
-        start_url=start_url or _start_url(project, settings),
+        start_url=start_url or _start_url(project, settings, demo_codes),
         region=project.primary_region,
         grants=found,
         endpoint=settings.endpoint if settings.target == "local" else None,
