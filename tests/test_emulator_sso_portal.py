@@ -142,3 +142,53 @@ def test_unknown_user_cannot_approve(ic: dict[str, Any]) -> None:
     assert err.value.code == 404
     with pytest.raises(ClientError):
         unsigned("sso", ic["endpoint"]).list_accounts(accessToken="not-a-token")
+
+
+def test_auth_sso_credentials_per_account(ic: dict[str, Any], tmp_path: Any) -> None:
+    """deploy/auth.py under `auth: sso`: the Administrator set in management, OAAR in the member from it."""
+    from landing_zone import naming
+    from landing_zone.aws import sso_token
+    from landing_zone.config.model import Project
+    from landing_zone.deploy.auth import sso_credentials
+    from landing_zone.settings import Settings
+
+    aws = ic["aws"]
+    sso_admin = aws("sso-admin")
+    admin = sso_admin.create_permission_set(InstanceArn=ic["assignment"]["InstanceArn"], Name=naming.SSO_DEPLOY_PERMISSION_SET)["PermissionSet"][
+        "PermissionSetArn"
+    ]
+    management_id = aws("sts").get_caller_identity()["Account"]
+    sso_admin.create_account_assignment(**{**ic["assignment"], "TargetId": management_id, "PermissionSetArn": admin})
+    token = sign_in(ic)
+    project = Project.model_validate(
+        {
+            "project_name": "probe",
+            "short_name": "pr",
+            "organization": {"accounts": [{"name": "management", "email": "m@example.com", "id": management_id}, {"name": "dev", "email": "d@example.com"}]},
+        }
+    )
+    settings = Settings(config_path=tmp_path / "project.yaml", target="local", endpoint=ic["endpoint"], auth="sso")
+    sso_token.write(
+        naming.sso_session("pr", emulator=True),
+        start_url="https://d-1.awsapps.com/start",
+        region=REGION,
+        token={"accessToken": token, "expiresIn": 3600},
+        client={"clientId": "c", "clientSecret": "s", "clientSecretExpiresAt": 2000000000},
+    )
+    creds = sso_credentials(project, settings, ["management", "dev"], {"management": management_id, "dev": ic["member"]})
+
+    def who(account: str) -> dict[str, Any]:
+        c = creds[account]
+        sts = boto3.client(
+            "sts",
+            endpoint_url=ic["endpoint"],
+            region_name=REGION,
+            aws_access_key_id=c["AccessKeyId"],
+            aws_secret_access_key=c["SecretAccessKey"],
+            aws_session_token=c["SessionToken"],
+        )
+        identity: dict[str, Any] = sts.get_caller_identity()
+        return identity
+
+    assert who("management")["Account"] == management_id and ":assumed-role/AWSReservedSSO_Administrator_" in who("management")["Arn"]
+    assert who("dev")["Account"] == ic["member"] and f":assumed-role/{naming.OAAR_ROLE}/" in who("dev")["Arn"]
