@@ -21,6 +21,7 @@ from landing_zone.cli.mfa import mfa_app
 from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
 from landing_zone.cli.passwords import passwords_app
 from landing_zone.cli.pipeline import pipeline_app, stale_warning
+from landing_zone.cli.sso import sso_app
 from landing_zone.cli.worklock import holding
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ app.add_typer(passwords_app, name="passwords")
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(mfa_app, name="mfa")
 app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(sso_app, name="sso")
 app.command("access")(access)
 
 StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]

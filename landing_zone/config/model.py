@@ -312,6 +312,12 @@ class Project(_Strict):
     meta: Meta | None = Field(default=None, description="The older reference's meta block (enable_mfa).")
     mfa_max_age: int = Field(default=3600, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
     sso: Sso = Sso()
+    auth: Literal["bootstrap", "sso"] = Field(
+        default="bootstrap",
+        description="How `lz up` signs in: bootstrap (the access keys of `lz credentials configure`) or sso "
+        "(your `lz sso login` session: the Administrator permission set in management, member accounts through "
+        "OrganizationAccountAccessRole). LZ_AUTH=sso does the same for one run.",
+    )
     state_backend: StateBackend = Field(
         default=StateBackend(),
         description="Terraform state storage: optional customer-managed KMS key and access logging.",

@@ -23,6 +23,7 @@ from cdktf_cdktf_provider_aws.ssoadmin_permission_set import SsoadminPermissionS
 from cdktf_cdktf_provider_aws.ssoadmin_permission_set_inline_policy import SsoadminPermissionSetInlinePolicy
 from constructs import Construct
 
+from landing_zone import naming
 from landing_zone.config.model import User
 
 
@@ -54,6 +55,7 @@ class IdentityCenter(Construct):
         instances = DataAwsSsoadminInstances(self, "instances")
         store_id = Fn.element(instances.identity_store_ids, 0)
         instance_arn = Fn.element(instances.arns, 0)
+        self.start_url = naming.sso_start_url(store_id)
 
         self.groups = {
             key: IdentitystoreGroup(self, f"group-{key}", identity_store_id=store_id, display_name=display, description=f"{display} (landing-zone)")
