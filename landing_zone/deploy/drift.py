@@ -99,11 +99,9 @@ class StackDrift:
     state: list[dict[str, Any]] = field(default_factory=list)  # refreshed state resources (API reads)
 
 
-def _flat(value: Any, sensitive: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """(path, leaf value or MASK); JSON held in strings (policies) is split too."""
-    if sensitive is True:
-        yield path, MASK
-        return
+def _flat(value: Any, sensitive: Any, path: str, hidden: bool = False) -> Iterator[tuple[str, Any, bool]]:
+    """(path, leaf value, sensitive); JSON held in strings (policies) is split too."""
+    hidden = hidden or sensitive is True
     if isinstance(value, str) and value[:1] in "{[":
         try:
             value = json.loads(value)
@@ -112,38 +110,37 @@ def _flat(value: Any, sensitive: Any, path: str) -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict) and value:
         marks = sensitive if isinstance(sensitive, dict) else {}
         for key in sorted(value):
-            yield from _flat(value[key], marks.get(key), f"{path}.{key}" if path else key)
+            yield from _flat(value[key], marks.get(key), f"{path}.{key}" if path else key, hidden)
     elif isinstance(value, list) and value:
         items = sensitive if isinstance(sensitive, list) else []
         for i, item in enumerate(value):
-            yield from _flat(item, items[i] if i < len(items) else None, f"{path}[{i}]")
+            yield from _flat(item, items[i] if i < len(items) else None, f"{path}[{i}]", hidden)
     else:
-        yield path, value
+        yield path, value, hidden
 
 
 def _render(value: Any) -> str:
-    if value is MASK:
-        return MASK
     text = "(none)" if value is None else value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     return text if len(text) <= _LONG else text[: _LONG - 1] + "…"
 
 
 def _empty(value: Any) -> bool:
-    return value in (None, "", [], {}, MASK) and value is not False
+    return value in (None, "", [], {}) and value is not False
 
 
 def attribute_changes(change: dict[str, Any]) -> list[AttributeChange]:
     """The leaves that differ between `before` and `after` of a plan JSON change, masked."""
-    before = dict(_flat(change.get("before") or {}, change.get("before_sensitive"), ""))
-    after = dict(_flat(change.get("after") or {}, change.get("after_sensitive"), ""))
+    before = {p: (v, h) for p, v, h in _flat(change.get("before") or {}, change.get("before_sensitive"), "")}
+    after = {p: (v, h) for p, v, h in _flat(change.get("after") or {}, change.get("after_sensitive"), "")}
     found = []
     for path in sorted(before.keys() | after.keys()):
-        old, new = before.get(path), after.get(path)
+        (old, old_hidden), (new, new_hidden) = before.get(path, (None, False)), after.get(path, (None, False))
         if old == new or (_empty(old) and _empty(new)):
             continue
-        if old is MASK or new is MASK:  # a secret changed: say so, never show it
-            old = new = MASK
-        found.append(AttributeChange(path, _render(old), _render(new)))
+        if old_hidden or new_hidden:  # a secret changed: say so, never show it
+            found.append(AttributeChange(path, MASK, MASK))
+        else:
+            found.append(AttributeChange(path, _render(old), _render(new)))
     return found
 
 
