@@ -47,7 +47,7 @@ DRIFT_DIR = "lz-drift"  # each drift job's report (markdown) and exit code
 DRIFT_MARKER = "<!-- lz-drift -->"  # finds the one open drift issue to update or close
 DRIFT_ARTIFACT, DRIFT_LABEL = "lz-drift-", "landing-zone-drift"
 SYNTH_ARTIFACT, IDS_ARTIFACT, SUMMARY_ARTIFACT = "cdktf-out", "lz-account-ids", "lz-summary-"
-ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, "organizations")
+ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, layers.ACCOUNTS_LAYER)
 # Where `lz up` keeps the member ids: project.yaml on AWS (commit it), the work dir on the emulator.
 IDS_PATHS = ("{config}", ".lz/account_ids.json")
 
