@@ -16,6 +16,7 @@ import typer
 
 from landing_zone.cli.access import access
 from landing_zone.cli.credentials import credentials_app
+from landing_zone.cli.drift import drift
 from landing_zone.cli.errors import UserError, run_guarded
 from landing_zone.cli.mfa import mfa_app
 from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
@@ -36,6 +37,7 @@ app.add_typer(mfa_app, name="mfa")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(sso_app, name="sso")
 app.command("access")(access)
+app.command("drift")(drift)
 
 StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
 SummaryOpt = Annotated[Path | None, typer.Option("--summary", help="Also write each stack's result as JSON here (CI jobs).", show_default=False)]

@@ -279,6 +279,10 @@ class Pipeline(_Strict):
         "jobs in it; null: the apply role trusts the default branch instead.",
     )
     max_parallel: int = Field(default=10, ge=1, le=256, description="Stacks planned or applied at once per wave.")
+    drift_schedule: str = Field(
+        default="17 5 * * *",
+        description="When the scheduled drift check (`lz drift`) runs: a cron in UTC, as GitHub Actions' `schedule` reads it (default: daily at 05:17).",
+    )
 
     @property
     def owner(self) -> str:

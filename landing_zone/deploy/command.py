@@ -14,7 +14,7 @@ from dataclasses import replace
 from landing_zone import layers, naming
 from landing_zone.aws import sessions
 from landing_zone.config.model import Project
-from landing_zone.deploy import auth, locks
+from landing_zone.deploy import auth, drift, locks
 from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.errors import DeployError
@@ -164,3 +164,20 @@ def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str 
     tf.run("force-unlock", "-force", lock_id)
     locks.forget(tf.workdir, lock_id)
     return f"{stack}: state lock {lock_id} released"
+
+
+def run_drift(
+    project: Project, settings: Settings, selection: Selection, *, parallel: int, code_for: auth.CodeSource
+) -> tuple[list[Task], dict[str, drift.StackDrift]]:
+    """`lz drift`: synthesize as `lz plan` does (read-only plan role in CI), then compare each stack."""
+    from landing_zone.synth import synth
+
+    settings = replace(settings, auth=_auth(settings, auth.deployed_enforcement(project, settings)))
+    if settings.auth == "ci":
+        settings = replace(settings, ci_role="plan")
+    ids = known_account_ids(settings)
+    synth(project, settings, ids)
+    ctx = DeployContext(project, settings, account_ids=ids)
+    if settings.auth == "mfa":
+        ctx.credentials = auth.session_credentials(project, settings, sorted({t.account for t in plan_tasks(project, selection)}), code_for)
+    return drift.run(ctx, selection, parallel=parallel)
