@@ -110,7 +110,7 @@ def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatc
     from landing_zone.deploy.orchestrate import Selection
 
     seen: dict[str, bool] = {}
-    monkeypatch.setattr(landing_zone.synth, "synth", lambda project, settings, *ids: seen.setdefault("synth", settings.allow_destroy))
+    monkeypatch.setattr(landing_zone.synth, "synth", lambda project, settings, *ids, **options: seen.setdefault("synth", settings.allow_destroy))
 
     def run_stacks(ctx: DeployContext, action: str, *a: object, **k: object) -> list[object]:
         seen[action] = ctx.settings.allow_destroy

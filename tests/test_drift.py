@@ -96,3 +96,9 @@ def test_report_formats() -> None:
     clean = [drift.StackDrift("shared-sso", "shared", "no drift")]
     assert drift_report.render(clean, "table") == "shared-sso: no drift\nno drift"
     assert json.loads(drift_report.render(clean, "json"))["drift"] is False
+
+
+def test_a_list_of_names_is_one_value() -> None:
+    entry = _entry("aws_iam_group_membership.m", ["update"], {"users": ["natasha"]}, {"users": ["kit", "natasha"]})
+    (item,) = drift.parse_drift("s", _plan(entry))
+    assert [(a.path, a.before, a.now) for a in item.attributes] == [("users", '["natasha"]', '["kit", "natasha"]')]

@@ -230,6 +230,7 @@ def test_each_stack_job_synthesizes_its_stack_alone(generated: Path) -> None:
 
 def test_drift_runs_on_the_schedule_per_wave_and_keeps_one_issue(generated: Path) -> None:
     project, _ = load_project(generated)
+    assert project.pipeline is not None
     doc = _doc(generated)
     assert doc["on"]["schedule"] == [{"cron": project.pipeline.drift_schedule}]
     jobs, waves = doc["jobs"], layers.waves(project)

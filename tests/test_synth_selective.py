@@ -140,7 +140,12 @@ def test_lz_plan_access_diff_of_a_selection_keeps_the_other_stacks(tmp_path: Pat
             (root / "stacks" / stack).mkdir(parents=True)
             (root / "stacks" / stack / "cdk.tf.json").write_text(json.dumps({"v": version}))
     compared: list[tuple[dict[str, object], dict[str, object]]] = []
-    monkeypatch.setattr(diff, "render_changes", lambda before, after: compared.append((before, after)) or "")
+
+    def render_changes(before: dict[str, object], after: dict[str, object]) -> str:
+        compared.append((before, after))
+        return ""
+
+    monkeypatch.setattr(diff, "render_changes", render_changes)
     show = main._access_diff_printer(settings)
     synth.mark_selection(settings.out_dir, ["b"])
     show()

@@ -52,19 +52,25 @@ def _run(
     synth(project, settings, known_account_ids(settings), stacks=only)
     if on_synth:
         on_synth()
-    credentials = {}
-    if settings.auth == "mfa":
-        accounts = sorted({t.account for t in plan_tasks(project, selection)})
-        credentials = auth.session_credentials(project, settings, accounts, code_for)
-    elif settings.auth == "sso":  # the operator's Identity Center session (deploy/auth.py)
-        accounts = sorted({t.account for t in plan_tasks(project, selection)})
-        credentials = auth.sso_credentials(project, settings, accounts, known_account_ids(settings))
-    ctx = DeployContext(project, settings, credentials=credentials)
+    accounts = sorted({t.account for t in plan_tasks(project, selection)})
+    ctx = DeployContext(project, settings, credentials=_credentials(project, settings, accounts, known_account_ids(settings), code_for))
 
     def resynth(account_ids: dict[str, str]) -> None:
         synth(project, settings, account_ids, stacks=only)
 
     return run_stacks(ctx, action, selection, parallel=parallel, refresh=refresh, resynth=resynth)
+
+
+def _credentials(
+    project: Project, settings: Settings, accounts: list[str], account_ids: dict[str, str], code_for: auth.CodeSource
+) -> dict[str, dict[str, str]]:
+    """Per-account credentials for the run's mode: MFA role sessions, the operator's Identity
+    Center session (deploy/auth.py), or none (bootstrap keys and CI come from the environment)."""
+    if settings.auth == "mfa":
+        return auth.session_credentials(project, settings, accounts, code_for)
+    if settings.auth == "sso":
+        return auth.sso_credentials(project, settings, accounts, account_ids)
+    return {}
 
 
 def _auth(project: Project, settings: Settings, enforced: bool) -> Auth:
@@ -129,12 +135,7 @@ def read_context(project: Project, settings: Settings, accounts: list[str], code
     (the bootstrap keys no longer reach the state then: "No valid credential sources found")."""
     settings = replace(settings, auth=_auth(project, settings, auth.deployed_enforcement(project, settings)))
     account_ids = known_account_ids(settings)
-    credentials = {}
-    if settings.auth == "mfa":
-        credentials = auth.session_credentials(project, settings, accounts, code_for)
-    elif settings.auth == "sso":
-        credentials = auth.sso_credentials(project, settings, accounts, account_ids)
-    return DeployContext(project, settings, account_ids=account_ids, credentials=credentials)
+    return DeployContext(project, settings, account_ids=account_ids, credentials=_credentials(project, settings, accounts, account_ids, code_for))
 
 
 def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *, confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:
@@ -172,12 +173,11 @@ def run_drift(
     """`lz drift`: synthesize as `lz plan` does (read-only plan role in CI), then compare each stack."""
     from landing_zone.synth import synth
 
-    settings = replace(settings, auth=_auth(settings, auth.deployed_enforcement(project, settings)))
+    settings = replace(settings, auth=_auth(project, settings, auth.deployed_enforcement(project, settings)))
     if settings.auth == "ci":
         settings = replace(settings, ci_role="plan")
     ids = known_account_ids(settings)
     synth(project, settings, ids)
-    ctx = DeployContext(project, settings, account_ids=ids)
-    if settings.auth == "mfa":
-        ctx.credentials = auth.session_credentials(project, settings, sorted({t.account for t in plan_tasks(project, selection)}), code_for)
-    return drift.run(ctx, selection, parallel=parallel)
+    accounts = sorted({t.account for t in plan_tasks(project, selection)})
+    credentials = _credentials(project, settings, accounts, ids, code_for)
+    return drift.run(DeployContext(project, settings, account_ids=ids, credentials=credentials), selection, parallel=parallel)

@@ -100,7 +100,8 @@ class StackDrift:
 
 
 def _flat(value: Any, sensitive: Any, path: str, hidden: bool = False) -> Iterator[tuple[str, Any, bool]]:
-    """(path, leaf value, sensitive); JSON held in strings (policies) is split too."""
+    """(path, leaf value, sensitive); JSON held in strings (policies) is split too. A list of
+    plain values (a group's users, a statement's actions) is one leaf: a set, not positions."""
     hidden = hidden or sensitive is True
     if isinstance(value, str) and value[:1] in "{[":
         try:
@@ -111,7 +112,7 @@ def _flat(value: Any, sensitive: Any, path: str, hidden: bool = False) -> Iterat
         marks = sensitive if isinstance(sensitive, dict) else {}
         for key in sorted(value):
             yield from _flat(value[key], marks.get(key), f"{path}.{key}" if path else key, hidden)
-    elif isinstance(value, list) and value:
+    elif isinstance(value, list) and value and not all(isinstance(v, str | int | float | bool) for v in value):
         items = sensitive if isinstance(sensitive, list) else []
         for i, item in enumerate(value):
             yield from _flat(item, items[i] if i < len(items) else None, f"{path}[{i}]", hidden)
