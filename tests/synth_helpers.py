@@ -56,8 +56,9 @@ def fake_account_ids(project) -> dict[str, str]:
 
 
 @cache
-def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = None) -> dict[str, dict]:
-    """{stack id: synthesized JSON} for `config`, with the emulator endpoint scrubbed."""
+def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = None, auth: str = "bootstrap") -> dict[str, dict]:
+    """{stack id: synthesized JSON} for `config`, with the emulator endpoint scrubbed; `auth`
+    as LZ_AUTH (`mfa`: what `lz plan` synthesizes once MFA is on)."""
     from landing_zone.config import load_project
     from landing_zone.synth import synth
 
@@ -68,7 +69,7 @@ def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = N
         source = project._source
         project = project.model_copy(update={"require_mfa": require_mfa})
         project._source = source
-    settings = Settings(config_path=config, target=target, work_dir=work / ".lz", out_dir=work / "cdktf.out")  # type: ignore[arg-type]
+    settings = Settings(config_path=config, target=target, work_dir=work / ".lz", out_dir=work / "cdktf.out", auth=auth)  # type: ignore[arg-type]
     # As if organizations had applied: member stacks are synthesized once their ids are known.
     out = synth(project, settings, fake_account_ids(project))
     stacks = {}
