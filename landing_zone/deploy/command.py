@@ -37,6 +37,7 @@ def _run(
     parallel: int,
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
+    refresh: bool = False,
 ) -> list[Task]:
     from landing_zone.synth import synth
 
@@ -48,15 +49,16 @@ def _run(
     synth(project, settings, known_account_ids(settings))
     if on_synth:
         on_synth()
-    ctx = DeployContext(project, settings)
+    credentials = {}
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
-        ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
+        credentials = auth.session_credentials(project, settings, accounts, code_for)
+    ctx = DeployContext(project, settings, credentials=credentials)
 
-    def resynth() -> None:
-        synth(project, settings, ctx.account_ids)
+    def resynth(account_ids: dict[str, str]) -> None:
+        synth(project, settings, account_ids)
 
-    return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
+    return run_stacks(ctx, action, selection, parallel=parallel, refresh=refresh, resynth=resynth)
 
 
 def _auth(settings: Settings, enforced: bool) -> Auth:
@@ -74,8 +76,10 @@ def run_command(
     parallel: int,
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
+    refresh: bool = False,
 ) -> list[Task]:
-    """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs."""
+    """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs;
+    `refresh` (`lz up --refresh`) plans the stacks their fingerprints would skip."""
     enforced = auth.deployed_enforcement(project, settings)
     if settings.target == "aws" and not enforced and settings.auth != "ci":
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
@@ -100,7 +104,7 @@ def run_command(
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth)
+    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, refresh=refresh)
     ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
@@ -116,10 +120,8 @@ def read_context(project: Project, settings: Settings, accounts: list[str], code
     `lz unlock`): the credentials `lz up` would use now, MFA role sessions once MFA is on
     (the bootstrap keys no longer reach the state then: "No valid credential sources found")."""
     settings = replace(settings, auth=_auth(settings, auth.deployed_enforcement(project, settings)))
-    ctx = DeployContext(project, settings, account_ids=known_account_ids(settings))
-    if settings.auth == "mfa":
-        ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
-    return ctx
+    credentials = auth.session_credentials(project, settings, accounts, code_for) if settings.auth == "mfa" else {}
+    return DeployContext(project, settings, account_ids=known_account_ids(settings), credentials=credentials)
 
 
 def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *, confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:

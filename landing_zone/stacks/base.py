@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
@@ -16,20 +14,21 @@ from landing_zone.stacks.target import add_backend, add_provider, provider_names
 
 
 class LayerStack(TerraformStack):
-    """Subclasses set `layer` and build their resources in `build()`."""
-
-    layer: ClassVar[str]
+    """Subclasses build their resources in `build()`; the layer table (layers.py) names the
+    class of each layer and the app passes that name in."""
 
     def __init__(
         self,
         scope: Construct,
         *,
+        layer: str,
         project: Project,
         account: str,
         settings: Settings,
         account_ids: dict[str, str],
     ) -> None:
-        super().__init__(scope, naming.stack_id(account, self.layer))
+        super().__init__(scope, naming.stack_id(account, layer))
+        self.layer = layer
         self.project = project
         self.account = account
         self.settings = settings
