@@ -181,13 +181,14 @@ def forget(workdir: Path, lock_id: str) -> None:
 
 def release_in_table(workdir: Path, lock_id: str, env: dict[str, str]) -> bool:
     """Delete lock `lock_id` straight from the S3 backend's DynamoDB table named in the
-    workspace's cdk.tf.json (True also when it is already gone); False: no such backend.
+    workspace's cdk.tf.json (True also when it is already gone); False: no such backend, or
+    the table could not be reached.
 
     `terraform force-unlock` needs a workspace initialised for the backend holding the lock,
     which a migration that failed half-way (local ↔ s3) does not have; the table always works.
     Only a lock whose Info carries this ID is deleted (a condition on the item)."""
     import boto3
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         doc = json.loads((workdir / "cdk.tf.json").read_text())
@@ -202,14 +203,18 @@ def release_in_table(workdir: Path, lock_id: str, env: dict[str, str]) -> bool:
         "aws_secret_access_key": backend.get("secret_key") or env.get("AWS_SECRET_ACCESS_KEY"),
         "aws_session_token": None if backend.get("access_key") else env.get("AWS_SESSION_TOKEN"),
     }
-    session = boto3.session.Session(region_name=region, profile_name=backend.get("profile"), **keys)
     role = (backend.get("assume_role") or {}).get("role_arn")
-    if role:
-        creds = session.client("sts", endpoint_url=endpoints.get("sts")).assume_role(RoleArn=role, RoleSessionName="landing-zone-unlock")["Credentials"]
-        session = boto3.session.Session(
-            region_name=region, aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"]
-        )
     try:
+        session = boto3.session.Session(region_name=region, profile_name=backend.get("profile"), **keys)
+        if role:
+            sts = session.client("sts", endpoint_url=endpoints.get("sts"))
+            creds = sts.assume_role(RoleArn=role, RoleSessionName="landing-zone-unlock")["Credentials"]
+            session = boto3.session.Session(
+                region_name=region,
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
         session.client("dynamodb", endpoint_url=endpoints.get("dynamodb")).delete_item(
             TableName=table,
             Key={"LockID": {"S": lock_key}},
@@ -217,6 +222,7 @@ def release_in_table(workdir: Path, lock_id: str, env: dict[str, str]) -> bool:
             ExpressionAttributeValues={":id": {"S": f'"ID":"{lock_id}"'}},
         )
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
+        return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    except BotoCoreError:
+        return False
     return True
