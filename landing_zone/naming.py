@@ -23,6 +23,8 @@ GLOBAL_EVENTS_REGION = "us-east-1"
 USERS_OUTPUT = "users"
 # Every stack's output of its own id: a state holding it was written by lz.
 STACK_MARKER_OUTPUT = "lz_stack"
+# lz's own key in a stack's `//` metadata (terraform ignores `//`).
+STACK_METADATA = "lz"
 
 
 def stack_id(account: str, layer: str) -> str:

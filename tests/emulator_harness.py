@@ -54,7 +54,7 @@ def provider_mirror() -> Path:
 
 
 def cli_config(work_dir: Path, mirror: Path | None = None) -> Path:
-    """The project's terraform CLI config (mirror + plugin cache) written in `work_dir`."""
+    """The project's terraform CLI config (the mirror, else a plugin cache) written in `work_dir`."""
     settings = Settings(config_path=work_dir / "project.yaml", work_dir=work_dir, provider_mirror=mirror or provider_mirror())
     return write_cli_config(settings)
 

@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from landing_zone.config.model import Project
-from landing_zone.settings import PLACEHOLDER_ENDPOINT, Settings, Target
+from landing_zone.settings import PLACEHOLDER_ENDPOINT, Auth, Settings, Target
 from tests.gpg_helpers import kill_agent, new_gnupghome, write_project_keys
 
 SCRUBBED_ENDPOINT = "<emulator-endpoint>"
@@ -79,8 +79,9 @@ def loaded_project(config: Path) -> Project:
 
 
 @cache
-def synth_stacks(config: Path, target: Target = "aws", require_mfa: bool | None = None) -> dict[str, dict[str, Any]]:
-    """{stack id: synthesized JSON} for `config`, with the emulator endpoint scrubbed."""
+def synth_stacks(config: Path, target: Target = "aws", require_mfa: bool | None = None, auth: Auth = "bootstrap") -> dict[str, dict[str, Any]]:
+    """{stack id: synthesized JSON} for `config`, with the emulator endpoint scrubbed; `auth`
+    as LZ_AUTH (`mfa`: what `lz plan` synthesizes once MFA is on)."""
     from landing_zone.config import load_project
     from landing_zone.synth import synth
 
@@ -91,7 +92,7 @@ def synth_stacks(config: Path, target: Target = "aws", require_mfa: bool | None 
         source = project._source
         project = project.model_copy(update={"require_mfa": require_mfa})
         project._source = source
-    settings = Settings(config_path=config, target=target, work_dir=work / ".lz", out_dir=work / "cdktf.out")
+    settings = Settings(config_path=config, target=target, work_dir=work / ".lz", out_dir=work / "cdktf.out", auth=auth)
     # As if organizations had applied: member stacks are synthesized once their ids are known.
     out = synth(project, settings, fake_account_ids(project))
     stacks = {}

@@ -79,7 +79,8 @@ def test_unexpected_error_names_a_crash_log_with_the_traceback(monkeypatch: Monk
     log_file = Path(log)
     assert log_file.parent == work_dir / "logs"
     text = log_file.read_text()
-    assert text.startswith("Traceback (most recent call last):")
+    version_line, _, traceback_text = text.partition("\n")
+    assert version_line.startswith("lz ") and traceback_text.startswith("Traceback (most recent call last):")
     assert "RuntimeError: boom" in text and "in fail" in text
 
 

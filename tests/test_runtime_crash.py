@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import landing_zone
 from landing_zone.cli import main as cli
 from landing_zone.cli.errors import EXIT_BUG, EXIT_USER
 from landing_zone.deploy import command
@@ -55,6 +56,7 @@ def test_an_unexpected_exception_in_a_stack_is_exit_3_with_a_crash_log(lz: Path,
     log = Path(last.split("; traceback in ")[1])
     assert log.parent == lz / "logs"
     assert "in broken_fingerprint" in log.read_text(), "the task's own traceback"
+    assert log.read_text().startswith(f"lz {landing_zone.__version__}, Python "), "which release crashed"
 
 
 def test_an_expected_error_in_a_stack_stays_a_one_line_error(lz: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

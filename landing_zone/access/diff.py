@@ -12,13 +12,16 @@ from landing_zone.access import model, reach
 from landing_zone.access.terraform import Stacks, StacksNotFound, load_stacks
 
 
-def _rows(stacks: Stacks) -> set[reach.PersonAccess]:
-    return reach.per_person(reach.matrix(model.build(stacks))) if stacks else set()
+def _rows(built: model.AccessModel | None) -> set[reach.PersonAccess]:
+    return reach.per_person(reach.matrix(built)) if built else set()
 
 
 def changes(before: Stacks, after: Stacks) -> tuple[list[reach.PersonAccess], list[reach.PersonAccess]]:
     """(added, removed) access, each sorted."""
-    old, new = _rows(before), _rows(after)
+    new_model = model.build(after) if after else None
+    # An older release's MFA-mode stacks do not say their account ids: the new synth's do.
+    ids = {a.name: a.id for a in new_model.accounts.values()} if new_model else {}
+    old, new = _rows(model.build(before, ids) if before else None), _rows(new_model)
     return sorted(new - old), sorted(old - new)
 
 

@@ -94,10 +94,12 @@ def stack_account(stack_id: str, stack: Json) -> str:
     return tags(stack).get("Account") or layers.parse_stack_id(stack_id)[0]
 
 
-def build(stacks: Stacks) -> AccessModel:
+def build(stacks: Stacks, known_ids: dict[str, str] | None = None) -> AccessModel:
+    """`known_ids` (account name → id) fills in ids the stacks do not carry: an MFA-mode synth
+    of a release before stacks recorded theirs (`lz plan` compares it with today's)."""
     first = next(iter(stacks.values()))
     model = AccessModel(project=tags(first).get("Project", ""), short_name=_short_name(stacks))
-    _accounts(model, stacks)
+    _accounts(model, stacks, known_ids or {})
     for stack_id, stack in stacks.items():
         account = stack_account(stack_id, stack)
         _iam(model, account, stack)
@@ -116,7 +118,7 @@ def _short_name(stacks: Stacks) -> str:
     return ""
 
 
-def _accounts(model: AccessModel, stacks: Stacks) -> None:
+def _accounts(model: AccessModel, stacks: Stacks, known_ids: dict[str, str]) -> None:
     ids: dict[str, str] = {}
     regions: dict[str, str] = {}
     org: Json | None = None
@@ -124,10 +126,13 @@ def _accounts(model: AccessModel, stacks: Stacks) -> None:
         account = stack_account(stack_id, stack)
         regions.setdefault(account, provider(stack).get("region", ""))
         role = (provider(stack).get("assume_role") or [{}])[0].get("role_arn", "")
-        if role:  # member stacks reach their account through its OAAR
+        if role:  # member stacks reach their account through its OAAR (or a ci role)
             ids[account] = role.split(":")[4]
+        elif recorded := ((stack.get("//") or {}).get(naming.STACK_METADATA) or {}).get("account_id"):
+            ids[account] = str(recorded)  # MFA mode: the provider assumes no role (stacks/base.py)
         if "aws_organizations_organization" in (stack.get("resource") or {}):
             org = stack
+    ids = {a: known_ids[a] for a in regions if a in known_ids and a != naming.MANAGEMENT} | ids
     if naming.MANAGEMENT in regions and naming.MANAGEMENT not in ids:  # its stacks assume no role
         ids[naming.MANAGEMENT] = _management_id(stacks)
     if org is None:  # stacks deployed before the organization: no SCPs known

@@ -51,7 +51,10 @@ def _crash_log(work_dir: Path) -> Path:
     logs = work_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=logs, prefix=f"crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".log")
+    from landing_zone import __version__
+
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"lz {__version__}, Python {sys.version.split()[0]}\n")  # not argv: it may hold an MFA code
         fh.write(traceback.format_exc())
     return Path(name)
 

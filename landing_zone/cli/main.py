@@ -39,6 +39,22 @@ app.add_typer(sso_app, name="sso")
 app.command("access")(access)
 app.command("drift")(drift)
 
+
+def _show_version(value: bool) -> None:
+    if value:
+        from landing_zone import __version__
+
+        typer.echo(f"lz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print lz's release and exit.")] = False,
+) -> None:
+    """One project.yaml to a multi-account AWS landing zone (cdktf)."""
+
+
 StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
 SummaryOpt = Annotated[Path | None, typer.Option("--summary", help="Also write each stack's result as JSON here (CI jobs).", show_default=False)]
 

@@ -8,7 +8,8 @@ tf_backend.lock.id=…"). A lock ID in that log is one this run created.
 
 - On the emulator, a DynamoDB PutItem answered but retried under load makes terraform fail
   on the lock its own first attempt wrote: a lock whose ID this very run attempted is
-  removed and the command run once more (emulator only: on AWS nothing is removed unasked).
+  removed (from the lock table itself: `release_in_table`) and the command run again, and
+  removed once more if the command still fails (emulator only: on AWS nothing is removed unasked).
 - Each run leaves a record (terraform's pid and start time, lz's, the command) in the
   workspace until it ends. A record found by the next run is a run whose lz was killed:
   its terraform, if still running, is an orphan and is stopped with its process group; the
@@ -176,3 +177,52 @@ def forget(workdir: Path, lock_id: str) -> None:
         atomic_write_text(workdir / STALE, json.dumps(remaining, indent=2))
     else:
         (workdir / STALE).unlink(missing_ok=True)
+
+
+def release_in_table(workdir: Path, lock_id: str, env: dict[str, str]) -> bool:
+    """Delete lock `lock_id` straight from the S3 backend's DynamoDB table named in the
+    workspace's cdk.tf.json (True also when it is already gone); False: no such backend, or
+    the table could not be reached.
+
+    `terraform force-unlock` needs a workspace initialised for the backend holding the lock,
+    which a migration that failed half-way (local ↔ s3) does not have; the table always works.
+    Only a lock whose Info carries this ID is deleted (a condition on the item)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        doc = json.loads((workdir / "cdk.tf.json").read_text())
+        backend = doc["terraform"]["backend"]["s3"]
+        table, lock_key = backend["dynamodb_table"], f"{backend['bucket']}/{backend['key']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    endpoints = backend.get("endpoints") or {}
+    region = backend.get("region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    keys = {
+        "aws_access_key_id": backend.get("access_key") or env.get("AWS_ACCESS_KEY_ID"),
+        "aws_secret_access_key": backend.get("secret_key") or env.get("AWS_SECRET_ACCESS_KEY"),
+        "aws_session_token": None if backend.get("access_key") else env.get("AWS_SESSION_TOKEN"),
+    }
+    role = (backend.get("assume_role") or {}).get("role_arn")
+    try:
+        session = boto3.session.Session(region_name=region, profile_name=backend.get("profile"), **keys)
+        if role:
+            sts = session.client("sts", endpoint_url=endpoints.get("sts"))
+            creds = sts.assume_role(RoleArn=role, RoleSessionName="landing-zone-unlock")["Credentials"]
+            session = boto3.session.Session(
+                region_name=region,
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+        session.client("dynamodb", endpoint_url=endpoints.get("dynamodb")).delete_item(
+            TableName=table,
+            Key={"LockID": {"S": lock_key}},
+            ConditionExpression="contains(Info, :id)",
+            ExpressionAttributeValues={":id": {"S": f'"ID":"{lock_id}"'}},
+        )
+    except ClientError as exc:
+        return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    except BotoCoreError:
+        return False
+    return True

@@ -21,6 +21,30 @@ _PLAN_SUMMARY = re.compile(r"Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to 
 _LOCKING = frozenset({"init", "plan", "apply", "destroy", "import", "refresh"})
 
 
+_PROVIDER_GONE = re.compile(r"Required plugins are not installed")
+_PROVIDER_UNAVAILABLE = re.compile(r"Failed to (?:query available provider packages|install provider)")
+_PROVIDER_NAME = re.compile(r"(?:no package for|available versions for provider|install provider) (registry\.terraform\.io/[\w.-]+/[\w.-]+)")
+
+
+def missing_provider(stderr: str, workdir: Path, mirror: str | None) -> str | None:
+    """What to do when terraform found no provider to run with (None: not that failure)."""
+    found = _PROVIDER_NAME.search(stderr)
+    name = found.group(1) if found else "its provider"
+    if _PROVIDER_GONE.search(stderr):
+        return (
+            f"{name} is no longer installed in {workdir}/.terraform (another terraform may have replaced it); "
+            f"run the lz command again (its init installs it again), and if it recurs remove {workdir}/.terraform first"
+        )
+    if not _PROVIDER_UNAVAILABLE.search(stderr):
+        return None
+    if mirror:
+        return f"{name} could not be installed from the provider mirror {mirror}: point LZ_PROVIDER_MIRROR at a mirror that holds it, then run lz again"
+    return (
+        f"{name} could not be installed from registry.terraform.io: let terraform reach it, or set LZ_PROVIDER_MIRROR "
+        "to an offline mirror (scripts/find-provider-mirror prints one on this machine), then run lz again"
+    )
+
+
 class TerraformError(Exception):
     def __init__(self, stack: str, command: str, log: Path, reason: str = "failed"):
         self.stack, self.command, self.log = stack, command, log
@@ -91,17 +115,35 @@ class Terraform:
         locks.recover(self.workdir)  # an earlier lz killed mid-run: its orphans, its stale locks
         proc, attempted = self._run(args, log_stdout)
         lock = locks.held_lock(proc.stderr) if proc.returncode != 0 else None
-        if lock and self.emulator and lock.id in attempted:
+        for _ in range(self.OWN_LOCK_RETRIES):
+            if not (lock and self.emulator and lock.id in attempted):
+                break
             self._log(f"lz: lock {lock.id} was taken by this command's own retried request; removing it and running the command again (emulator only)\n")
-            self._run(("force-unlock", "-force", lock.id), True)
-            proc, _ = self._run(args, log_stdout)
+            self.release(lock.id)
+            proc, attempted = self._run(args, log_stdout)
             lock = locks.held_lock(proc.stderr) if proc.returncode != 0 else None
+        if lock and self.emulator and lock.id in attempted:
+            self.release(lock.id)  # the command failed: leave no lock of its own behind
         holder = locks.stale(self.workdir).get(lock.id) if lock else None
         if lock and holder is not None:
             raise StaleLock(self.stack, args[0], self.log, self.workdir, lock.id, holder)
         if check and proc.returncode != 0:
-            raise TerraformError(self.stack, args[0], self.log)
+            raise self._failed(args[0], proc)
         return proc
+
+    OWN_LOCK_RETRIES = 3  # a slow lock table can make the command's next attempt retry its PutItem too
+
+    def release(self, lock_id: str) -> None:
+        """Remove a lock this run's terraform took and no longer holds: from the lock table
+        directly (a half-migrated workspace cannot force-unlock), else with force-unlock."""
+        if locks.release_in_table(self.workdir, lock_id, self.env):
+            self._log(f"lz: removed lock {lock_id} from the lock table\n")
+        else:
+            self._run(("force-unlock", "-force", lock_id), True)
+
+    def _failed(self, command: str, proc: subprocess.CompletedProcess[str]) -> TerraformError:
+        missing = missing_provider(proc.stderr, self.workdir, self.env.get("LZ_PROVIDER_MIRROR"))
+        return TerraformError(self.stack, command, self.log, reason=f"failed: {missing}" if missing else "failed")
 
     def _args(self, args: tuple[str, ...]) -> list[str]:
         if self.lock_timeout is None or not args or args[0] not in _LOCKING:
@@ -152,7 +194,7 @@ class Terraform:
         if proc.returncode == 0:
             return PlanResult(changed=False)
         if proc.returncode != 2:
-            raise TerraformError(self.stack, "plan", self.log)
+            raise self._failed("plan", proc)
         m = _PLAN_SUMMARY.search(proc.stdout)
         nums = [int(g or 0) for g in m.groups()] if m else [0, 0, 0, 0]
         return PlanResult(True, *nums)

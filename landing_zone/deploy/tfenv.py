@@ -55,16 +55,24 @@ def provider_mirror(settings: Settings, *, search: bool = False) -> Path | None:
 
 
 def write_cli_config(settings: Settings, *, search: bool = False) -> Path:
-    """Write `<work_dir>/terraform.rc`: the provider mirror (when there is one) and a plugin cache.
+    """Write `<work_dir>/terraform.rc`: the provider mirror when there is one, else a plugin cache.
 
-    Written in the project's work dir, never ~/.terraformrc.
+    Written in the project's work dir, never ~/.terraformrc. Stacks run terraform in parallel
+    and terraform's plugin cache is not safe for concurrent use (each new stack's init
+    re-installs the entry while other stacks' commands read it). Why no cache with a mirror:
+    init then links each stack's provider straight into the unpacked mirror, which nothing
+    writes. From the registry, the cache is written only when it lacks the provider (inits
+    run one at a time: Terraform.init), never re-installed for a lock file without its checksum.
     """
     work = settings.work_dir.resolve()
-    cache = work / "plugin-cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    lines = [f"plugin_cache_dir = {_hcl_string(str(cache))}", "disable_checkpoint = true"]
+    work.mkdir(parents=True, exist_ok=True)
+    lines = ["disable_checkpoint = true"]
     found = provider_mirror(settings, search=search)
-    if found:
+    if not found:
+        cache = work / "plugin-cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        lines += [f"plugin_cache_dir = {_hcl_string(str(cache))}", "plugin_cache_may_break_dependency_lock_file = true"]
+    else:
         mirror = str(found)
         lines += [
             "provider_installation {",

@@ -10,7 +10,7 @@ from landing_zone import naming
 from landing_zone.config.model import Project
 from landing_zone.constructs.state_backend import kms_alias
 from landing_zone.settings import Settings
-from landing_zone.stacks.target import add_backend, add_provider
+from landing_zone.stacks.target import add_backend, add_provider, provider_names_account
 
 
 class LayerStack(TerraformStack):
@@ -37,6 +37,10 @@ class LayerStack(TerraformStack):
         account_id = account_ids.get(account)
         self.provider = add_provider(self, project=project, account=account, layer=self.layer, settings=settings, account_id=account_id)
         self.backend = add_backend(self, project=project, account=account, layer=self.layer, settings=settings, account_id=account_id)
+        if account_id and account != naming.MANAGEMENT and not provider_names_account(project, account, account_id, settings):
+            # With MFA on the provider assumes no role, so nothing else in the JSON says which
+            # account the stack is for: the access model (access/model.py) reads it here.
+            self.add_override(f"//.{naming.STACK_METADATA}.account_id", account_id)
         if project.state_backend.kms:
             # With `encrypt` alone the backend writes state with SSE-S3, whatever the bucket's default.
             bucket = naming.state_bucket(project.short_name, account)

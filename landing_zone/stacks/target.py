@@ -105,6 +105,11 @@ def _assume_role_arn(project: Project, account: str, account_id: str | None, set
     return naming.role_arn(account_id, naming.OAAR_ROLE)
 
 
+def provider_names_account(project: Project, account: str, account_id: str | None, settings: Settings) -> bool:
+    """Whether the provider's assume_role carries the account's id."""
+    return _assume_role_arn(project, account, account_id, settings) is not None
+
+
 def add_provider(
     stack: TerraformStack,
     *,
