@@ -11,27 +11,35 @@ from cdktf import App, TerraformStack
 
 # isort: on
 from landing_zone import layers, toolchain
+from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings
 from landing_zone.stacks import STACKS
 
 
 def build_app(
-    project: Project, settings: Settings, *, outdir: Path | None = None, account_ids: dict[str, str] | None = None, part: tuple[int, int] = (0, 1)
+    project: Project,
+    settings: Settings,
+    *,
+    outdir: Path | None = None,
+    account_ids: dict[str, str] | None = None,
+    part: tuple[int, int] = (0, 1),
+    adopted: Adopted = NOTHING,
 ) -> App:
     """account_ids: member account ids known from the organizations stack's outputs.
+    adopted: what exists already (adoption/, read by the deploy step): imported, not created.
 
     Stacks that need an account id nobody knows yet (before organizations has created the
     member accounts) are left out; `lz up` synthesizes again once the ids are recorded.
     part (i, n): only every n-th of those stacks from the i-th (synth.py's parallel processes).
     """
-    ids = {a.name: a.id for a in project.organization.accounts if a.id} | (account_ids or {})
+    ids = {a.name: a.id for a in project.organization.accounts if a.id} | adopted.accounts | (account_ids or {})
     # cdktf's own validation runs `terraform version` once per imported resource (hundreds in a
     # big org, ~0.1 s each); validate() below does the same checks with one.
     app = App(outdir=str(outdir or settings.out_dir), skip_validation=True)
     wanted = [(account, layer) for account, layer in layers.stacks(project) if layers.layer(layer).synthesizable(account, set(ids), project.account_names)]
     for account, layer in wanted[part[0] :: part[1]]:
-        STACKS[layer](app, project=project, account=account, settings=settings, account_ids=ids)
+        STACKS[layer](app, project=project, account=account, settings=settings, account_ids=ids, adopted=adopted)
     validate(app)
     return app
 

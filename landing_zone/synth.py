@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from landing_zone import layers
+from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config import Project
 from landing_zone.settings import Settings
 
@@ -34,11 +35,12 @@ class SynthWorkerError(Exception):
     pass
 
 
-def synth(project: Project, settings: Settings, account_ids: dict[str, str] | None = None, outdir: Path | None = None) -> Path:
+def synth(project: Project, settings: Settings, account_ids: dict[str, str] | None = None, outdir: Path | None = None, adopted: Adopted = NOTHING) -> Path:
     """Write every stack's cdk.tf.json under `outdir`; returns that directory.
 
     `account_ids`: the member account ids known so far (recorded by deploys); stacks of
-    accounts whose ids are not known yet are left out.
+    accounts whose ids are not known yet are left out. `adopted`: the existing objects the
+    deploy step's adoption reads found (imported, not created).
 
     Synthesizes into a fresh sibling directory and swaps it in, so a failure never
     leaves a half-written cdktf.out.
@@ -47,11 +49,12 @@ def synth(project: Project, settings: Settings, account_ids: dict[str, str] | No
     staging = outdir.with_name(f".{outdir.name}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        jobs = processes(_synthesizable(project, account_ids or {}))
+        ids = adopted.accounts | (account_ids or {})
+        jobs = processes(_synthesizable(project, ids))
         if jobs == 1:
-            _synth_part(project, settings, account_ids or {}, staging, (0, 1))
+            _synth_part(project, settings, ids, staging, (0, 1), adopted)
         else:
-            _synth_parallel(project, settings, account_ids or {}, staging, jobs)
+            _synth_parallel(project, settings, ids, staging, jobs, adopted)
         if outdir.exists():
             shutil.rmtree(outdir)
         staging.rename(outdir)
@@ -76,13 +79,13 @@ def processes(stacks: int) -> int:
     return max(1, min(cores, stacks // STACKS_PER_PROCESS))
 
 
-def _synth_part(project: Project, settings: Settings, account_ids: dict[str, str], outdir: Path, part: tuple[int, int]) -> None:
+def _synth_part(project: Project, settings: Settings, account_ids: dict[str, str], outdir: Path, part: tuple[int, int], adopted: Adopted = NOTHING) -> None:
     from landing_zone.app import build_app
 
-    build_app(project, settings, outdir=outdir, account_ids=account_ids, part=part).synth()
+    build_app(project, settings, outdir=outdir, account_ids=account_ids, part=part, adopted=adopted).synth()
 
 
-def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str, str], staging: Path, jobs: int) -> None:
+def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str, str], staging: Path, jobs: int, adopted: Adopted = NOTHING) -> None:
     parts = [staging / f"part-{i}" for i in range(jobs)]
     answers = [part.with_name(f"{part.name}.error") for part in parts]
     staging.mkdir(parents=True)
@@ -91,12 +94,12 @@ def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str,
         for i in range(1, jobs):  # started first: they overlap with this process's own part
             worker = subprocess.Popen([sys.executable, "-m", "landing_zone.synth"], stdin=subprocess.PIPE)
             assert worker.stdin is not None
-            worker.stdin.write(pickle.dumps((project, settings, account_ids, parts[i], (i, jobs), answers[i])))
+            worker.stdin.write(pickle.dumps((project, settings, account_ids, parts[i], (i, jobs), answers[i], adopted)))
             worker.stdin.close()
             workers.append(worker)
         errors: list[Exception] = []
         try:
-            _synth_part(project, settings, account_ids, parts[0], (0, jobs))
+            _synth_part(project, settings, account_ids, parts[0], (0, jobs), adopted)
         except Exception as exc:
             errors.append(exc)
         for i, worker in enumerate(workers, start=1):
@@ -168,9 +171,9 @@ def _worker() -> None:
     traceback on stderr and exit 1."""
     from landing_zone.app import AppValidationError
 
-    project, settings, account_ids, outdir, part, answer = pickle.loads(sys.stdin.buffer.read())
+    project, settings, account_ids, outdir, part, answer, adopted = pickle.loads(sys.stdin.buffer.read())
     try:
-        _synth_part(project, settings, account_ids, outdir, part)
+        _synth_part(project, settings, account_ids, outdir, part, adopted)
     except AppValidationError as exc:
         answer.write_bytes(pickle.dumps(exc))
 

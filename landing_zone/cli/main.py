@@ -95,7 +95,7 @@ def _deploy_action(
     access_diff: bool = False,
     summary: Path | None = None,
 ) -> None:
-    from landing_zone.cli.deploying import code_source, report, write_summary
+    from landing_zone.cli.deploying import adoption_notice, code_source, report, write_summary
     from landing_zone.deploy.command import run_command
     from landing_zone.deploy.orchestrate import Selection
     from landing_zone.emulator import server
@@ -121,6 +121,7 @@ def _deploy_action(
                 parallel=parallel,
                 code_for=code_source(settings, demo_codes),
                 on_synth=on_synth,
+                on_adopted=adoption_notice if action != "down" else None,
             )
         finally:
             if own_emulator:

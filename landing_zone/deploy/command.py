@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from landing_zone import layers, naming
+from landing_zone.adoption.model import Adopted
 from landing_zone.aws import sessions
 from landing_zone.config.model import Project
-from landing_zone.deploy import auth, locks
+from landing_zone.deploy import adopt, auth, locks
 from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.errors import DeployError
@@ -37,6 +38,7 @@ def _run(
     parallel: int,
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
+    on_adopted: Callable[[Adopted], None] | None = None,
 ) -> list[Task]:
     from landing_zone.synth import synth
 
@@ -45,16 +47,19 @@ def _run(
     settings = replace(settings, auth=_auth(settings, enforced), allow_destroy=action == "down")
     if settings.auth == "ci":  # a pull request's `lz plan` reaches member accounts read-only
         settings = replace(settings, ci_role="plan" if action == "plan" else "apply")
-    synth(project, settings, known_account_ids(settings))
-    if on_synth:
-        on_synth()
     ctx = DeployContext(project, settings)
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
         ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
+    adopted = adopt.read(ctx)  # what exists already: synth imports it (data flows one way)
+    if on_adopted:
+        on_adopted(adopted)
+    synth(project, settings, known_account_ids(settings), adopted=adopted)
+    if on_synth:
+        on_synth()
 
     def resynth() -> None:
-        synth(project, settings, ctx.account_ids)
+        synth(project, settings, ctx.account_ids, adopted=adopted)
 
     return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
 
@@ -74,8 +79,10 @@ def run_command(
     parallel: int,
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
+    on_adopted: Callable[[Adopted], None] | None = None,
 ) -> list[Task]:
-    """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs."""
+    """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs;
+    `on_adopted` with what the main run's adoption reads found."""
     enforced = auth.deployed_enforcement(project, settings)
     if settings.target == "aws" and not enforced and settings.auth != "ci":
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
@@ -100,7 +107,7 @@ def run_command(
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth)
+    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, on_adopted=on_adopted)
     ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)

@@ -1,0 +1,37 @@
+"""What the adoption reads found: ids per object project.yaml describes, and what it does not.
+
+The deploy step reads (adoption/organizations.py) and hands this to synth as an argument, as it
+hands the member account ids: synth never calls AWS and never reads deploy state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Tag on every object lz adopted: the next run (and `lz down`, which releases instead of
+# destroying) knows it by this, whatever the state says. An object tagged ManagedBy=landing-zone
+# without it was created by lz (stacks/target.py's default tags) and is destroyed by `lz down`.
+ADOPTED_TAG = "lz-adopted"
+# On the management account (the organization has no tags): the organization was adopted.
+ADOPTED_ORGANIZATION_TAG = "lz-adopted-organization"
+MANAGED_BY = ("ManagedBy", "landing-zone")
+
+
+class AdoptionError(Exception):
+    """project.yaml and the existing organization cannot be matched (one line, exit 1)."""
+
+
+@dataclass(frozen=True)
+class Adopted:
+    organization: str | None = None  # the organization's id, when lz did not create it
+    ous: dict[str, str] = field(default_factory=dict)  # OU name → id
+    accounts: dict[str, str] = field(default_factory=dict)  # member account name → id
+    policies: dict[str, str] = field(default_factory=dict)  # SCP name → id
+    attachments: dict[str, str] = field(default_factory=dict)  # "<policy>/<ou>" → "<ou id>:<policy id>"
+    unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
+
+    def __bool__(self) -> bool:
+        return bool(self.organization or self.ous or self.accounts or self.policies or self.attachments)
+
+
+NOTHING = Adopted()
