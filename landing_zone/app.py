@@ -14,7 +14,7 @@ from landing_zone import layers, toolchain
 from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings
-from landing_zone.stacks import STACKS
+from landing_zone.stacks import LayerStack
 
 
 def build_app(
@@ -37,9 +37,11 @@ def build_app(
     # cdktf's own validation runs `terraform version` once per imported resource (hundreds in a
     # big org, ~0.1 s each); validate() below does the same checks with one.
     app = App(outdir=str(outdir or settings.out_dir), skip_validation=True)
-    wanted = [(account, layer) for account, layer in layers.stacks(project) if layers.layer(layer).synthesizable(account, set(ids), project.account_names)]
+    wanted = [(account, layers.layer(name)) for account, name in layers.stacks(project)]
+    wanted = [(account, layer) for account, layer in wanted if layer.synthesizable(account, set(ids), project.account_names)]
     for account, layer in wanted[part[0] :: part[1]]:
-        STACKS[layer](app, project=project, account=account, settings=settings, account_ids=ids, adopted=adopted)
+        stack_class: type[LayerStack] = layers.resolve(layer.stack)
+        stack_class(app, layer=layer.name, project=project, account=account, settings=settings, account_ids=ids, adopted=adopted)
     validate(app)
     return app
 

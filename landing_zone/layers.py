@@ -1,26 +1,48 @@
 """The layers of the landing zone and their order (spec §2), free of cdktf imports.
 
-The app builds one stack per (account, layer); the deploy orchestrator derives the
-dependency graph from the same table.
+Each layer is declared once, in LAYERS: its stack class, the accounts it applies to, its
+dependencies, its config switch and its optional step before apply. The app builds one stack
+per (account, layer) from it; the deploy runner derives the dependency graph and the steps
+from the same table, with no layer names of its own.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
+from typing import Any
 
 from landing_zone import naming
 from landing_zone.config.model import Project
+
+_STACKS = "landing_zone.stacks"
+_PRE_APPLY = "landing_zone.deploy.pre_apply"
 
 
 def _always(project: Project) -> bool:
     return True
 
 
+def resolve(ref: str) -> Any:
+    """The object a `module:attribute` reference names. The table refers to stack classes and
+    deploy steps this way: they live in higher rooms (stacks/, deploy/) this one must not import."""
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
 @dataclass(frozen=True)
 class Layer:
     name: str
+    # The stack class (a LayerStack subclass), as `module:Class`.
+    stack: str
+    # Run by `lz up` after `terraform init` and the foreign-state check, before the plan:
+    # `module:function` taking (DeployContext, Task, Terraform).
+    pre_apply: str | None = None
+    # Its `account_ids` output holds the member accounts' ids (recorded after apply; the
+    # local record goes when it is destroyed).
+    outputs_account_ids: bool = False
     management_only: bool = False
     # Limits the layer to these accounts (empty: every account, or management only).
     only: tuple[str, ...] = ()
@@ -51,15 +73,31 @@ class Layer:
 # identities; then per member account tf-backend → security-base → identities. Only real
 # dependencies are kept, so independent stacks can run in parallel.
 LAYERS: tuple[Layer, ...] = (
-    Layer("tf-backend", after_management=("organizations",)),
-    Layer("organizations", management_only=True, after=("tf-backend",)),
-    Layer("security-base", after=("tf-backend",)),
-    Layer("sso", management_only=True, after=("organizations",), needs_member_ids=True),
-    Layer("identities", after=("tf-backend",)),
+    Layer("tf-backend", f"{_STACKS}.tf_backend:TfBackendStack", after_management=("organizations",)),
+    Layer(
+        "organizations",
+        f"{_STACKS}.organizations:OrganizationsStack",
+        # A new organization first (the management account's import needs one).
+        pre_apply=f"{_PRE_APPLY}:create_organization_first",
+        outputs_account_ids=True,
+        management_only=True,
+        after=("tf-backend",),
+    ),
+    Layer("security-base", f"{_STACKS}.security_base:SecurityBaseStack", after=("tf-backend",)),
+    Layer(
+        "sso",
+        f"{_STACKS}.sso:SsoStack",
+        pre_apply=f"{_PRE_APPLY}:require_identity_center",
+        management_only=True,
+        after=("organizations",),
+        needs_member_ids=True,
+    ),
+    Layer("identities", f"{_STACKS}.identities:IdentitiesStack", after=("tf-backend",)),
     # The log archive (security) before the trail that delivers into it (management); both need
     # the security account's id, known once organizations has run.
     Layer(
         "audit",
+        f"{_STACKS}.audit:AuditStack",
         only=(naming.MANAGEMENT, naming.SECURITY),
         after=("tf-backend", "organizations"),
         after_management=("organizations",),
@@ -69,6 +107,7 @@ LAYERS: tuple[Layer, ...] = (
     # AWS Config (audit.config) in every account, once the log archive it delivers into exists.
     Layer(
         "config",
+        f"{_STACKS}.config_recorder:ConfigStack",
         after=("tf-backend", "audit"),
         after_management=("organizations",),
         after_stacks=((naming.SECURITY, "audit"),),
@@ -78,6 +117,7 @@ LAYERS: tuple[Layer, ...] = (
     # the security account, the administrator, configures the organization.
     Layer(
         "guardduty",
+        f"{_STACKS}.guardduty:GuardDutyStack",
         only=(naming.MANAGEMENT, naming.SECURITY),
         after=("tf-backend", "organizations"),
         after_management=("organizations",),
@@ -86,14 +126,25 @@ LAYERS: tuple[Layer, ...] = (
         wanted=lambda p: p.audit.guardduty,
     ),
     # GitHub's OIDC provider and the pipeline's roles (pipeline: in project.yaml); needs only the state bucket.
-    Layer("ci", management_only=True, after=("tf-backend",), wanted=lambda p: p.pipeline is not None),
+    Layer("ci", f"{_STACKS}.ci:CiStack", management_only=True, after=("tf-backend",), wanted=lambda p: p.pipeline is not None),
 )
 BOOTSTRAP_LAYER = "tf-backend"
+# The layer that creates the member accounts and outputs their ids (organizations).
+ACCOUNTS_LAYER = next(lyr.name for lyr in LAYERS if lyr.outputs_account_ids)
 IDENTITIES = "identities"
 
 
 def layer(name: str) -> Layer:
     return next(lyr for lyr in LAYERS if lyr.name == name)
+
+
+def parse_stack_id(stack: str) -> tuple[str, str]:
+    """(account, layer) of a stack id, naming.stack_id's inverse: the layer is the longest
+    layer name the id ends with (account and layer names may both hold dashes)."""
+    found = max((lyr.name for lyr in LAYERS if stack.endswith(f"-{lyr.name}")), key=len, default=None)
+    if found is None:
+        raise ValueError(f"{stack!r} is not a stack id (<account>-<layer>)")
+    return stack.removesuffix(f"-{found}"), found
 
 
 def stacks(project: Project) -> list[tuple[str, str]]:

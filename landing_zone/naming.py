@@ -6,6 +6,8 @@ stacks find each other by well-known names instead of cross-stack references.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 MANAGEMENT = "management"
 SECURITY = "security"  # the identity account: IAM users live there, roles elsewhere trust it
 SHARED = "shared"
@@ -24,7 +26,13 @@ STACK_MARKER_OUTPUT = "lz_stack"
 
 
 def stack_id(account: str, layer: str) -> str:
+    """`<account>-<layer>`; layers.parse_stack_id turns it back."""
     return f"{account}-{layer}"
+
+
+def identity_account(accounts: Iterable[str]) -> str:
+    """The account holding the IAM users that roles elsewhere trust: security, else management."""
+    return SECURITY if SECURITY in accounts else MANAGEMENT
 
 
 def state_bucket(short_name: str, account: str) -> str:

@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from landing_zone.emulator.server import EmulatorInfo
+    from tests.deployment import Deployment
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+_STARTED = time.monotonic()  # conftest is imported as the session starts: the wall clock counts collection too
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that change the session deployment for good (marker changes_deployment) run last."""
+    items.sort(key=lambda item: item.get_closest_marker("changes_deployment") is not None)  # stable: order kept otherwise
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own "slowest durations" (--durations=10 in pyproject.toml)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The suite's budget is wall time (issue 23: `make test` under 30 min): say it, with the load it ran under."""
+    wall = time.monotonic() - _STARTED
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    terminalreporter.write_line(f"wall time: {wall:.0f} s ({wall / 60:.1f} min); load average now {load} on {os.cpu_count()} cores")
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +54,7 @@ def provider_mirror() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def deployment(tmp_path_factory: pytest.TempPathFactory):
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     """The root project.yaml, deployed with `lz up` on a fresh emulator, once per session."""
     from tests.deployment import start_deployment, stop_deployment
 
@@ -46,7 +67,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory):
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorInfo]:
     """One emulator (landing_zone.emulator.server) for the session, on a tmp work dir; stopped at the end.
 
     Tests sharing it keep apart by using their own account ids (access keys select accounts).

@@ -9,7 +9,6 @@ Also: boto3 clients that select an emulator account, and a throwaway GPG key.
 
 from __future__ import annotations
 
-import ast
 import base64
 import json
 import os
@@ -36,16 +35,11 @@ class TerraformError(Exception):
 
 
 def emulated_services() -> tuple[str, ...]:
-    """The endpoint names stacks/target.py points at the emulator, as terraform spells them.
+    """The endpoint names stacks/target.py points at the emulator, as terraform spells them."""
+    from landing_zone import bindings  # noqa: F401  (before the provider bindings)
+    from landing_zone.stacks.target import emulated_services as derived
 
-    Read from the source (not imported: importing it loads the 34 MB provider binding).
-    """
-    tree = ast.parse((ROOT / "landing_zone" / "stacks" / "target.py").read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_EMULATED_SERVICES" for t in node.targets):
-            names = ast.literal_eval(node.value)
-            return tuple(name.replace("_", "") for name in names)  # s3_control -> s3control
-    raise LookupError("_EMULATED_SERVICES not found in landing_zone/stacks/target.py")
+    return tuple(name.replace("_", "") for name in derived())  # s3_control -> s3control
 
 
 def provider_mirror() -> Path:

@@ -9,10 +9,12 @@ import shutil
 from functools import cache
 from pathlib import Path
 from tempfile import mkdtemp
+from typing import Any
 
 from ruamel.yaml import YAML
 
-from landing_zone.settings import PLACEHOLDER_ENDPOINT, Settings
+from landing_zone.config.model import Project
+from landing_zone.settings import PLACEHOLDER_ENDPOINT, Settings, Target
 from tests.gpg_helpers import kill_agent, new_gnupghome, write_project_keys
 
 SCRUBBED_ENDPOINT = "<emulator-endpoint>"
@@ -28,8 +30,11 @@ def gnupghome() -> Path:
 
 
 def iam_users(config: Path) -> list[str]:
-    doc = YAML(typ="safe").load(config.read_text()) or {}
-    return sorted({u for acct in (doc.get("accounts") or {}).values() for g in (acct or {}).get("groups", []) for u in g.get("users", [])})
+    """The project's IAM users, as the model lists them (Project.iam_users).
+
+    Through the model alone, not load_project: the checks there want the key files this
+    helper is about to write."""
+    return Project.model_validate(YAML(typ="safe").load(config.read_text())).iam_users
 
 
 def prepare_project(src: Path, dest_dir: Path) -> Path:
@@ -49,14 +54,32 @@ def scrub(text: str) -> str:
     return re.sub(r'("pgp_key": )"[^"]+"', rf'\1"{SCRUBBED_PGP_KEY}"', text)
 
 
-def fake_account_ids(project) -> dict[str, str]:
+def fake_account_ids(project: Project) -> dict[str, str]:
     """Deterministic ids for the member accounts: 111111111111, 222222222222, …"""
     ids = {a.name: str(i) * 12 for i, a in enumerate(project.member_accounts, start=1)}
-    return ids | {"management": project.management.id}
+    return ids | {"management": management_id(project)}
+
+
+def management_id(project: Project) -> str:
+    """The management account's id (validation requires it; the model types it optional)."""
+    assert project.management.id is not None, "project.yaml names the management account id"
+    return project.management.id
 
 
 @cache
-def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = None) -> dict[str, dict]:
+def loaded_project(config: Path) -> Project:
+    """`config` as `lz` loads it (load_project), from a prepared copy (with its users' keys)."""
+    from landing_zone.config import load_project
+
+    work = Path(mkdtemp(prefix="lz-project-"))
+    try:
+        return load_project(prepare_project(config, work))[0]
+    finally:
+        shutil.rmtree(work)
+
+
+@cache
+def synth_stacks(config: Path, target: Target = "aws", require_mfa: bool | None = None) -> dict[str, dict[str, Any]]:
     """{stack id: synthesized JSON} for `config`, with the emulator endpoint scrubbed."""
     from landing_zone.config import load_project
     from landing_zone.synth import synth
@@ -68,7 +91,7 @@ def synth_stacks(config: Path, target: str = "aws", require_mfa: bool | None = N
         source = project._source
         project = project.model_copy(update={"require_mfa": require_mfa})
         project._source = source
-    settings = Settings(config_path=config, target=target, work_dir=work / ".lz", out_dir=work / "cdktf.out")  # type: ignore[arg-type]
+    settings = Settings(config_path=config, target=target, work_dir=work / ".lz", out_dir=work / "cdktf.out")
     # As if organizations had applied: member stacks are synthesized once their ids are known.
     out = synth(project, settings, fake_account_ids(project))
     stacks = {}

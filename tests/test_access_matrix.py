@@ -9,32 +9,30 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from landing_zone.access import journey
 from landing_zone.access.model import AccessModel, build
 from landing_zone.access.terraform import Stacks
-from landing_zone.config.model import Pipeline, Project
+from landing_zone.config.model import Pipeline
 from tests.conftest import FIXTURES, ROOT
-from tests.synth_helpers import synth_stacks
+from tests.synth_helpers import loaded_project, synth_stacks
 
 PROJECTS = {"root": ROOT / "project.yaml", "four-accounts": FIXTURES / "four-accounts" / "project.yaml"}
 
 
 def mfa_max_age(config: Path) -> int:
-    doc = YAML(typ="safe").load(config.read_text()) or {}
-    return int(doc.get("mfa_max_age") or Project.model_fields["mfa_max_age"].default)
+    return loaded_project(config).mfa_max_age
 
 
-@cache
 def pipeline(project: str) -> Pipeline | None:
     """project.yaml's pipeline: section: the design the ci roles are checked against."""
-    raw = (YAML(typ="safe").load(PROJECTS[project].read_text()) or {}).get("pipeline")
-    return None if raw is None else Pipeline.model_validate(raw)
+    return loaded_project(PROJECTS[project]).pipeline
 
 
 @cache
@@ -74,7 +72,7 @@ def test_every_step_has_checks(project: str, mfa: bool) -> None:
 # --- the matrix can fail: deliberate regressions in the synthesized JSON, in memory ---
 
 
-def _edit_policies(stacks: Stacks, kind: str, attr: str, edit) -> Stacks:
+def _edit_policies(stacks: Stacks, kind: str, attr: str, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Stacks:
     mutated = copy.deepcopy(stacks)
     for stack in mutated.values():
         for body in (stack.get("resource") or {}).get(kind, {}).values():
@@ -139,7 +137,7 @@ def _ci_failures(stacks: Stacks) -> list[str]:
     return [line for line in found if line.startswith(("[ci]", "[abuse-ci]"))]
 
 
-def _edit_role(stacks: Stacks, stack_id: str, name: str, edit) -> Stacks:
+def _edit_role(stacks: Stacks, stack_id: str, name: str, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Stacks:
     mutated = copy.deepcopy(stacks)
     body = next(b for b in mutated[stack_id]["resource"]["aws_iam_role"].values() if b["name"] == name)
     body["assume_role_policy"] = json.dumps(edit(json.loads(body["assume_role_policy"])))

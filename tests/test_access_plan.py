@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def _write(stacks: dict[str, dict], directory: Path) -> Path:
     return directory
 
 
-def _printer(tmp_path: Path, before: dict[str, dict], after: dict[str, dict]):  # type: ignore[no-untyped-def]
+def _printer(tmp_path: Path, before: dict[str, dict], after: dict[str, dict]) -> Callable[[], None]:
     from landing_zone.cli.main import _access_diff_printer
 
     settings = Settings(config_path=tmp_path / "project.yaml", work_dir=_write(before, tmp_path / ".lz"), out_dir=_write(after, tmp_path / "cdktf.out"))
@@ -52,7 +53,12 @@ def test_run_command_shows_the_diff_after_synth_before_any_stack(tmp_path: Path,
 
     order: list[str] = []
     monkeypatch.setattr(landing_zone.synth, "synth", lambda *a, **k: order.append("synth"))
-    monkeypatch.setattr(command, "run_stacks", lambda *a, **k: order.append("stacks") or [])
+
+    def run_stacks(*a: object, **k: object) -> list[object]:
+        order.append("stacks")
+        return []
+
+    monkeypatch.setattr(command, "run_stacks", run_stacks)
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", endpoint="http://127.0.0.1:1")
     command.run_command(

@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from landing_zone.config import editor, load_project
 from landing_zone.deploy.account_ids import account_ids_file, known_account_ids, record_account_ids
 from landing_zone.deploy.errors import DeployError
-from landing_zone.settings import Settings
+from landing_zone.settings import Settings, Target
 from tests.conftest import FIXTURES
 from tests.synth_helpers import fake_account_ids, prepare_project, scrub
 
@@ -30,8 +31,8 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return prepare_project(SOURCE, tmp_path_factory.mktemp("four") / "project")
 
 
-def _settings(config: Path, target: str) -> Settings:
-    return Settings(config_path=config, target=target, work_dir=config.parent / ".lz", out_dir=config.parent / "cdktf.out")  # type: ignore[arg-type]
+def _settings(config: Path, target: Target) -> Settings:
+    return Settings(config_path=config, target=target, work_dir=config.parent / ".lz", out_dir=config.parent / "cdktf.out")
 
 
 def _copy(prepared: Path, dest: Path) -> Path:
@@ -122,7 +123,7 @@ def test_a_fresh_clone_synthesizes_every_stack_byte_identical(prepared: Path, tm
     assert [s for s in a if a[s] != b[s]] == []
 
 
-def test_before_the_accounts_exist_synth_names_the_waiting_stacks(prepared: Path, tmp_path: Path, snapshot) -> None:
+def test_before_the_accounts_exist_synth_names_the_waiting_stacks(prepared: Path, tmp_path: Path, snapshot: SnapshotAssertion) -> None:
     config = _copy(prepared, tmp_path / "p")
     proc = _lz_synth(config)
     assert proc.returncode == 0, proc.stderr

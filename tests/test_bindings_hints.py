@@ -30,7 +30,7 @@ def _stub() -> typing.Callable[..., object]:
 
 def test_stub_hints_are_the_original_ones_and_a_copy_each_time() -> None:
     assert getattr(typing.get_type_hints, "lz_memoized", False)
-    original = typing.get_type_hints.__wrapped__  # type: ignore[attr-defined]
+    original = typing.get_type_hints.__wrapped__  # type: ignore[attr-defined]  # set by the lazy-bindings memoizing wrapper, unknown to typeshed
     stub = _stub()
     first = typing.get_type_hints(stub)
     assert first == original(stub) and first
@@ -53,7 +53,7 @@ def test_a_wrong_argument_is_still_refused() -> None:
     stack = TerraformStack(App(skip_validation=True), "s")
     for _ in range(2):  # the second check runs on cached hints
         with pytest.raises(TypeError, match="bucket"):
-            S3Bucket(stack, "b", bucket=123)  # type: ignore[arg-type]
+            S3Bucket(stack, "b", bucket=123)  # type: ignore[arg-type]  # the wrong type is the point: the binding must refuse it
 
 
 def test_memoizing_twice_wraps_once() -> None:

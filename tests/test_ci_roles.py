@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from landing_zone import naming
-from landing_zone.settings import Settings, SettingsError
+from landing_zone.settings import CiRole, Settings, SettingsError, Target
 from tests.conftest import FIXTURES, ROOT
 from tests.synth_helpers import synth_stacks
 
@@ -154,8 +154,8 @@ def _providers(config: Path, settings: Settings) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("target", ["aws", "local"])
 @pytest.mark.parametrize(("ci_role", "member_role"), [("plan", "acm-ci-plan"), ("apply", naming.OAAR_ROLE)])
-def test_ci_auth_uses_ambient_credentials_and_the_ci_member_role(target: str, ci_role: str, member_role: str) -> None:
-    settings = Settings(config_path=FOUR, target=target, auth="ci", ci_role=ci_role)  # type: ignore[arg-type]
+def test_ci_auth_uses_ambient_credentials_and_the_ci_member_role(target: Target, ci_role: CiRole, member_role: str) -> None:
+    settings = Settings(config_path=FOUR, target=target, auth="ci", ci_role=ci_role)
     found = _providers(FOUR, settings)
     for stack, parts in found.items():
         for part in ("provider", "backend"):

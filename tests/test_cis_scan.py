@@ -17,6 +17,7 @@ from types import ModuleType
 import pytest
 
 from tests.conftest import ROOT
+from tests.deployment import Deployment
 
 SCRIPT = ROOT / "scripts" / "cis_scan.py"
 
@@ -64,7 +65,7 @@ def test_requirement_status_is_fail_over_pass_over_manual() -> None:
 
 
 @pytest.mark.integration
-def test_owned_cis_controls_pass_in_every_account(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_owned_cis_controls_pass_in_every_account(deployment: Deployment, tmp_path: Path) -> None:
     _prowler_python()
     out = tmp_path / "cis"
     proc = subprocess.run(

@@ -10,6 +10,7 @@ import importlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ MonkeyPatch = pytest.MonkeyPatch
 Capture = pytest.CaptureFixture[str]
 
 
-def _raising(exc: BaseException):
+def _raising(exc: BaseException) -> Callable[..., None]:
     def fail(*args: object, **kwargs: object) -> None:
         raise exc
 

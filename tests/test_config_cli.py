@@ -109,7 +109,8 @@ def test_validate_imports_no_cdktf_bindings_or_aws_sdk(keyed_project: Path, vali
 def test_up_stops_before_starting_anything(tmp_path: Path) -> None:
     bad = ROOT / "tests" / "fixtures" / "bad" / "19-same-regions.yaml"
     cwd, home = tmp_path / "cwd", tmp_path / "home"
-    cwd.mkdir(), home.mkdir()
+    cwd.mkdir()
+    home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LZ_"))} | {"HOME": str(home)}
     cmd = [sys.executable, "-m", "landing_zone.cli.main", "up", "--config", str(bad)]
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)

@@ -19,7 +19,7 @@ from landing_zone.config.gpgkey import (
     read_public_key,
     scan_public_key,
 )
-from tests.gpg_helpers import _gpg, export_public, export_secret, make_keypair, shared_gnupghome
+from tests.gpg_helpers import KeyFormat, _gpg, export_public, export_secret, make_keypair, shared_gnupghome
 
 EMAIL = "key.tester@example.com"
 
@@ -56,9 +56,9 @@ def _new_format(packets: list[tuple[int, bytes]]) -> bytes:
 
 
 @pytest.mark.parametrize("fmt", ["binary", "armor", "base64"])
-def test_reads_every_accepted_format(tmp_path: Path, public: bytes, fmt: str) -> None:
+def test_reads_every_accepted_format(tmp_path: Path, public: bytes, fmt: KeyFormat) -> None:
     path = tmp_path / "key"
-    path.write_bytes(export_public(shared_gnupghome(), EMAIL, fmt))  # type: ignore[arg-type]
+    path.write_bytes(export_public(shared_gnupghome(), EMAIL, fmt))
     assert read_public_key(path) == public
 
 

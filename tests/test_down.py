@@ -10,6 +10,7 @@ synthesized for `lz up`, and that `lz down` removes them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,11 +106,17 @@ def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatc
     import landing_zone.synth
     from landing_zone.config import load_project
     from landing_zone.deploy import command
+    from landing_zone.deploy.context import DeployContext
     from landing_zone.deploy.orchestrate import Selection
 
     seen: dict[str, bool] = {}
     monkeypatch.setattr(landing_zone.synth, "synth", lambda project, settings, *ids: seen.setdefault("synth", settings.allow_destroy))
-    monkeypatch.setattr(command, "run_stacks", lambda ctx, action, *a, **k: seen.__setitem__(action, ctx.settings.allow_destroy) or [])
+
+    def run_stacks(ctx: DeployContext, action: str, *a: object, **k: object) -> list[object]:
+        seen[action] = ctx.settings.allow_destroy
+        return []
+
+    monkeypatch.setattr(command, "run_stacks", run_stacks)
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")  # with its users' GPG keys
     project, _ = load_project(config)
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")
@@ -140,7 +147,7 @@ def test_down_with_mfa_on_first_drops_the_requirement(
 
     runs: list[tuple[str, str, bool, str]] = []
 
-    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None):  # type: ignore[no-untyped-def]
+    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None, refresh=False):  # type: ignore[no-untyped-def]  # stands in for command._run, whatever it takes
         which = "identities" if selection.stacks == command.identities_stacks(project) and selection.with_deps else ",".join(selection.stacks) or "all"
         runs.append((action, auth.mode(enforced), project.require_mfa, which))
         return []
@@ -160,7 +167,7 @@ def test_down_with_mfa_on_first_drops_the_requirement(
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory):
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     """management-tf-backend (KMS + access logs) and management-organizations, on their own emulator."""
     src = _hardened_source(tmp_path_factory.mktemp("down-src"))
     dep = start_deployment(tmp_path_factory.mktemp("down"), source=src)

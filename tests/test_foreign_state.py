@@ -20,6 +20,7 @@ from landing_zone import naming
 from landing_zone.config import editor
 from landing_zone.deploy import foreign_state
 from landing_zone.deploy.foreign_state import foreign_addresses, generated_addresses
+from landing_zone.emulator.server import EmulatorInfo
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
 from tests.synth_helpers import prepare_project, synth_stacks
@@ -50,7 +51,8 @@ def test_foreign_addresses(state: list[str], foreign: list[str]) -> None:
 
 class FakeTerraform:
     def __init__(self, stack: str, state: dict[str, Any]):
-        self.stack, self.state, self.calls = stack, state, []
+        self.stack, self.state = stack, state
+        self.calls: list[tuple[tuple[str, ...], bool]] = []
 
     def run(self, *args: str, log_stdout: bool = True) -> SimpleNamespace:
         self.calls.append((args, log_stdout))
@@ -66,7 +68,7 @@ def _state(*resources: tuple[str, str, str], marker: str | None = None) -> dict[
 
 def test_a_state_lz_wrote_may_drop_resources_the_config_no_longer_generates() -> None:
     tf = FakeTerraform("management-identities", _state(("managed", "aws_iam_group", "removed_group"), marker="management-identities"))
-    assert foreign_state.check(tf, DOC, "s3://b/k") == ["aws_iam_group.removed_group"]  # type: ignore[arg-type]
+    assert foreign_state.check(tf, DOC, "s3://b/k") == ["aws_iam_group.removed_group"]  # type: ignore[arg-type]  # FakeTerraform: check() only calls run()
     assert tf.calls == [(("state", "pull"), False)]  # the state holds secrets: never logged
 
 
@@ -77,11 +79,11 @@ def test_any_other_state_with_foreign_resources_is_refused(marker: str | None) -
         _state(("managed", "aws_sns_topic", "alerts"), ("managed", "aws_sns_topic", "main"), ("data", "aws_region", "here"), marker=marker),
     )
     with pytest.raises(foreign_state.ForeignState, match=r"holds 1 resource this project does not generate: aws_sns_topic\.main\."):
-        foreign_state.check(tf, DOC, "s3://b/k")  # type: ignore[arg-type]
+        foreign_state.check(tf, DOC, "s3://b/k")  # type: ignore[arg-type]  # FakeTerraform: check() only calls run()
 
 
 def test_no_state_yet_passes() -> None:
-    assert foreign_state.check(FakeTerraform("x", {}), DOC, "s3://b/k") == []  # type: ignore[arg-type]
+    assert foreign_state.check(FakeTerraform("x", {}), DOC, "s3://b/k") == []  # type: ignore[arg-type]  # FakeTerraform: check() only calls run()
 
 
 def test_instance_addresses_read_as_state_list_prints_them() -> None:
@@ -128,7 +130,7 @@ resource "terraform_data" "reference_root_signin_topic" {{
 
 
 @pytest.mark.integration
-def test_lz_never_plans_over_a_foreign_state(emulator, tmp_path: Path) -> None:
+def test_lz_never_plans_over_a_foreign_state(emulator: EmulatorInfo, tmp_path: Path) -> None:
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
     config.write_text(editor.with_management_id(config.read_text(), MANAGEMENT_ID))
     short = editor.get_scalar(config.read_text(), (), "short_name") or "me"

@@ -1,5 +1,5 @@
 """Issue 15 on the emulator: the two moto gaps the alerts and the state replica hit (each patch in
-landing_zone/emulator/handlers.py, via boto3), then the real stacks deployed by `lz up`: a root
+landing_zone/emulator/handlers.py, via boto3), then the real stacks the session's `lz up` deployed: a root
 sign-in event put on EventBridge reaches a subscriber, the replica is hardened, a second plan is empty.
 """
 
@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from landing_zone import layers, naming
+from landing_zone import naming
 from landing_zone.constructs.alerts import ROOT_SIGN_IN_PATTERN
 from landing_zone.emulator.server import EmulatorInfo
+from tests.deployment import Deployment
 from tests.emulator_harness import client
 
 _account_ids: Iterator[int] = itertools.count(215000000001)
@@ -99,25 +98,18 @@ def test_organizations_trusts_every_service_the_layer_names(aws: Any) -> None:
     assert enabled == set(TRUSTED_SERVICES)
 
 
-# --- the synthesized stacks, deployed by `lz up` on a fresh emulator ---
+# --- the synthesized stacks, as the session deployment's `lz up` deployed them (read only) ---
 
 STACKS = ("management-tf-backend", "management-security-base")
 
 
-@pytest.fixture(scope="module")
-def deployed() -> Iterator[Any]:
-    from tests.deployment import start_deployment, stop_deployment
-
-    dep = start_deployment(Path(tempfile.mkdtemp(prefix="lz-guardrails-")))
-    try:
-        dep.runs["up"] = dep.lz("up", *(a for s in STACKS for a in ("--stack", s)))
-        yield dep
-    finally:
-        stop_deployment(dep)
+@pytest.fixture
+def deployed(deployment: Deployment) -> Deployment:
+    return deployment
 
 
 @pytest.mark.integration
-def test_root_sign_in_reaches_a_subscriber(deployed: Any) -> None:
+def test_root_sign_in_reaches_a_subscriber(deployed: Deployment) -> None:
     short = deployed.project.short_name
     topic = f"arn:aws:sns:us-east-1:{deployed.project.management.id}:{naming.alerts_topic(short, naming.MANAGEMENT)}"
     sns = deployed.client("sns")  # the management account, primary region us-east-1 (the root project)
@@ -139,7 +131,7 @@ def test_root_sign_in_reaches_a_subscriber(deployed: Any) -> None:
 
 
 @pytest.mark.integration
-def test_state_replica_is_hardened_and_replicated(deployed: Any) -> None:
+def test_state_replica_is_hardened_and_replicated(deployed: Deployment) -> None:
     short = deployed.project.short_name
     source, replica = naming.state_bucket(short, naming.MANAGEMENT), naming.replica_bucket(short, naming.MANAGEMENT)
     s3 = deployed.client("s3")
@@ -155,16 +147,6 @@ def test_state_replica_is_hardened_and_replicated(deployed: Any) -> None:
 
 
 @pytest.mark.integration
-def test_second_plan_changes_nothing(deployed: Any) -> None:
+def test_second_plan_changes_nothing(deployed: Deployment) -> None:
     plan = deployed.lz("plan", *(a for s in STACKS for a in ("--stack", s)))
     assert plan.stderr.count("no changes") == len(STACKS), plan.stderr
-
-
-@pytest.mark.integration
-def test_full_up_then_refresh_changes_nothing(deployment: Any) -> None:
-    """Issue 15's "done when": every stack of the root project, planned again against what the
-    first `lz up` deployed (replicas, alarms in us-east-1, scoped roles), shows no changes."""
-    again = deployment.lz("up", "--refresh")
-    n = len(layers.stacks(deployment.project))  # 13 since the audit layer (issue 16)
-    assert f"lz up: {n}/{n} stacks ok" in again.stderr, again.stderr
-    assert again.stderr.count("no changes") == n, again.stderr

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from botocore.config import Config
 
 from landing_zone import layers, naming
+from tests.deployment import Deployment
 
 pytestmark = pytest.mark.integration
 
 MEMBER_ROLES = {naming.OAAR_ROLE, naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.AUDITOR_ROLE}
 
 
-def _ids(deployment) -> dict[str, str]:
+def _ids(deployment: Deployment) -> dict[str, str]:
     return json.loads((deployment.work_dir / "account_ids.json").read_text())
 
 
-def _trust(iam, role: str) -> dict:
+def _trust(iam: Any, role: str) -> dict[str, Any]:  # iam: a boto3 client (untyped)
     doc = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
     return json.loads(doc) if isinstance(doc, str) else doc
 
@@ -29,7 +31,7 @@ def _principals(statement: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("account", ["management", "security", "shared"])
-def test_resources_land_in_their_own_account(deployment, account: str) -> None:
+def test_resources_land_in_their_own_account(deployment: Deployment, account: str) -> None:
     ident = deployment.client("sts", account).get_caller_identity()
     assert ident["Account"] == _ids(deployment)[account]
     alias = deployment.client("iam", account).list_account_aliases()["AccountAliases"]
@@ -37,7 +39,7 @@ def test_resources_land_in_their_own_account(deployment, account: str) -> None:
 
 
 @pytest.mark.parametrize("account", ["management", "security", "shared"])
-def test_roles_and_trust(deployment, account: str) -> None:
+def test_roles_and_trust(deployment: Deployment, account: str) -> None:
     ids = _ids(deployment)
     iam = deployment.client("iam", account)
     roles = {r["RoleName"] for r in iam.list_roles()["Roles"]}
@@ -58,7 +60,7 @@ def test_roles_and_trust(deployment, account: str) -> None:
 
 
 @pytest.mark.parametrize("account", ["management", "security"])
-def test_users_groups_and_password_policy(deployment, account: str) -> None:
+def test_users_groups_and_password_policy(deployment: Deployment, account: str) -> None:
     iam = deployment.client("iam", account)
     groups = deployment.project.accounts[account].groups
     users = {u for g in groups for u in g.users}
@@ -75,7 +77,7 @@ def test_users_groups_and_password_policy(deployment, account: str) -> None:
     assert policy["RequireSymbols"] and policy["RequireNumbers"] and policy["PasswordReusePrevention"] >= 24
 
 
-def test_security_groups_may_assume_member_roles(deployment) -> None:
+def test_security_groups_may_assume_member_roles(deployment: Deployment) -> None:
     iam = deployment.client("iam", "security")
     ids = _ids(deployment)
     doc = iam.get_group_policy(GroupName="devops", PolicyName="devops-policy")["PolicyDocument"]
@@ -85,7 +87,7 @@ def test_security_groups_may_assume_member_roles(deployment) -> None:
 
 
 @pytest.mark.parametrize("account", ["management", "security", "shared"])
-def test_security_base(deployment, account: str) -> None:
+def test_security_base(deployment: Deployment, account: str) -> None:
     ids = _ids(deployment)
     assert deployment.client("ec2", account).get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
     s3control = deployment.session(account).client("s3control", endpoint_url=deployment.endpoint, config=Config(proxies={"http": deployment.endpoint}))
@@ -99,12 +101,12 @@ def test_security_base(deployment, account: str) -> None:
     assert target in topics
 
 
-def test_organization_analyzer_in_security(deployment) -> None:
+def test_organization_analyzer_in_security(deployment: Deployment) -> None:
     analyzers = deployment.client("accessanalyzer", "security").list_analyzers()["analyzers"]
     assert [a["type"] for a in analyzers] == ["ORGANIZATION"]
 
 
-def test_identity_center(deployment) -> None:
+def test_identity_center(deployment: Deployment) -> None:
     ids = _ids(deployment)
     sso = deployment.client("sso-admin")
     instance = sso.list_instances()["Instances"][0]
@@ -147,7 +149,7 @@ def test_identity_center(deployment) -> None:
             assert users[user.email] in {m["MemberId"]["UserId"] for m in members["GroupMemberships"]}
 
 
-def test_every_stack_state_in_its_own_account_bucket(deployment) -> None:
+def test_every_stack_state_in_its_own_account_bucket(deployment: Deployment) -> None:
     for account in ("security", "shared"):
         s3 = deployment.client("s3", account)
         bucket = naming.state_bucket(deployment.project.short_name, account)

@@ -8,18 +8,21 @@ import shlex
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from landing_zone import layers, naming
 from tests.conftest import ROOT
+from tests.deployment import Deployment
+from tests.synth_helpers import management_id
 
 pytestmark = pytest.mark.integration
 
 MGMT = naming.MANAGEMENT
 
 
-def test_up_reports_every_stack_ok(deployment) -> None:
+def test_up_reports_every_stack_ok(deployment: Deployment) -> None:
     err = deployment.runs["up"].stderr
     assert "management-tf-backend: done" in err and "bootstrapped" in err
     for account, layer in layers.stacks(deployment.project):
@@ -28,7 +31,7 @@ def test_up_reports_every_stack_ok(deployment) -> None:
     assert f"lz up: {n}/{n} stacks ok" in err and "failed" not in err
 
 
-def test_organization(deployment) -> None:
+def test_organization(deployment: Deployment) -> None:
     org = deployment.client("organizations")
     desc = org.describe_organization()["Organization"]
     assert desc["FeatureSet"] == "ALL"
@@ -40,7 +43,7 @@ def test_organization(deployment) -> None:
     assert {"sso.amazonaws.com", "access-analyzer.amazonaws.com"} <= principals
 
 
-def test_accounts_in_their_ous_with_scps(deployment) -> None:
+def test_accounts_in_their_ous_with_scps(deployment: Deployment) -> None:
     org = deployment.client("organizations")
     root_id = org.list_roots()["Roots"][0]["Id"]
     ous = {ou["Name"]: ou["Id"] for ou in org.list_organizational_units_for_parent(ParentId=root_id)["OrganizationalUnits"]}
@@ -51,7 +54,7 @@ def test_accounts_in_their_ous_with_scps(deployment) -> None:
         assert set(ou_cfg.policy_names) <= scps
 
 
-def test_management_account_adopted_not_created(deployment) -> None:
+def test_management_account_adopted_not_created(deployment: Deployment) -> None:
     org = deployment.client("organizations")
     accounts = org.list_accounts()["Accounts"]
     mgmt_id = deployment.project.management.id
@@ -65,7 +68,7 @@ def test_management_account_adopted_not_created(deployment) -> None:
     assert org.list_delegated_administrators(ServicePrincipal="access-analyzer.amazonaws.com")["DelegatedAdministrators"][0]["Id"] == ids["security"]
 
 
-def test_state_backend_hardened(deployment) -> None:
+def test_state_backend_hardened(deployment: Deployment) -> None:
     s3 = deployment.client("s3")
     bucket = naming.state_bucket(deployment.project.short_name, MGMT)
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
@@ -81,12 +84,12 @@ def test_state_backend_hardened(deployment) -> None:
     assert table["Table"]["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
 
 
-def test_no_local_state_left(deployment) -> None:
+def test_no_local_state_left(deployment: Deployment) -> None:
     assert not list(deployment.work_dir.glob("stacks/*/terraform.tfstate*"))
     assert not list(deployment.work_dir.glob("stacks/*/lz_bootstrap_override.tf.json"))
 
 
-def test_second_run_changes_nothing(deployment) -> None:
+def test_second_run_changes_nothing(deployment: Deployment) -> None:
     again = deployment.lz("up")
     n = len(layers.stacks(deployment.project))
     assert f"lz up: {n}/{n} stacks ok" in again.stderr
@@ -94,7 +97,7 @@ def test_second_run_changes_nothing(deployment) -> None:
 
 
 @pytest.mark.skipif(not shutil.which("npx"), reason="needs node")
-def test_cdktf_cli_deploys_a_stack(deployment, tmp_path) -> None:
+def test_cdktf_cli_deploys_a_stack(deployment: Deployment, tmp_path: Path) -> None:
     """README's "Using cdktf directly", as written: `eval "$(lz env)"` then `npx cdktf deploy`,
     outside make (no LZ_PROVIDER_MIRROR exported: lz env finds the mirror itself)."""
     env = {k: v for k, v in deployment.env.items() if k != "LZ_PROVIDER_MIRROR"}
@@ -114,7 +117,7 @@ def test_cdktf_cli_deploys_a_stack(deployment, tmp_path) -> None:
 # --- the audit layer (issue 16) ---
 
 
-def test_organization_trail_logs_every_account_into_the_archive(deployment) -> None:
+def test_organization_trail_logs_every_account_into_the_archive(deployment: Deployment) -> None:
     """An organization trail from management, every region, validated and KMS-encrypted, delivering
     into the security account's archive; the member accounts see it as theirs."""
     short, ids = deployment.project.short_name, _account_ids(deployment)
@@ -136,7 +139,7 @@ def test_organization_trail_logs_every_account_into_the_archive(deployment) -> N
     assert [a["Id"] for a in admins["DelegatedAdministrators"]] == [ids[naming.SECURITY]]
 
 
-def test_log_archive_settings(deployment) -> None:
+def test_log_archive_settings(deployment: Deployment) -> None:
     short, audit = deployment.project.short_name, deployment.project.audit
     archive, access = naming.audit_bucket(short, naming.SECURITY), naming.audit_access_log_bucket(short, naming.SECURITY)
     s3 = deployment.client("s3", naming.SECURITY)
@@ -153,7 +156,7 @@ def test_log_archive_settings(deployment) -> None:
     assert s3.get_bucket_logging(Bucket=archive)["LoggingEnabled"]["TargetBucket"] == access
 
 
-def test_support_role_in_every_account(deployment) -> None:
+def test_support_role_in_every_account(deployment: Deployment) -> None:
     security = naming.root_arn(_account_ids(deployment)[naming.SECURITY])
     for account in deployment.project.account_names:
         iam = deployment.client("iam", account)
@@ -163,7 +166,7 @@ def test_support_role_in_every_account(deployment) -> None:
         assert [p["PolicyName"] for p in attached] == ["AWSSupportAccess"], account
 
 
-def _account_ids(deployment) -> dict[str, str]:
+def _account_ids(deployment: Deployment) -> dict[str, str]:
     from landing_zone.deploy.account_ids import known_account_ids
 
-    return {MGMT: deployment.project.management.id, **known_account_ids(deployment.settings)}
+    return {MGMT: management_id(deployment.project), **known_account_ids(deployment.settings)}

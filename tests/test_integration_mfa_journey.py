@@ -1,31 +1,35 @@
-"""The operator journey to an MFA-enforced landing zone, on its own fresh emulator.
+"""The operator journey to an MFA-enforced landing zone, on the session deployment, last.
 
-up (MFA off) → credentials → the lockout guard → enroll → `lz mfa enable` → only trust
+The session's `lz up` (MFA off) → credentials → the lockout guard → enroll → `lz mfa enable` → only trust
 policies changed → every MFA role requires MFA → `lz up --refresh` through the MFA
 profiles (pyotp codes) changes nothing.
+
+It turns MFA on for good, so it runs after every other test of the session deployment
+(marker `changes_deployment`: tests/conftest.py moves such tests to the end). Before, it
+deployed a second landing zone from empty on an emulator of its own.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 
 import pyotp
 import pytest
 
 from landing_zone import layers, roles
-from tests.deployment import Deployment, start_deployment, stop_deployment
+from tests.deployment import Deployment
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.changes_deployment]
 USER = "natasha.romanoff"
 
 
 @pytest.fixture(scope="module")
-def journey(tmp_path_factory: pytest.TempPathFactory):
-    dep = start_deployment(tmp_path_factory.mktemp("mfa-journey"))
+def journey(deployment: Deployment) -> Iterator[Deployment]:
+    dep = deployment
     dep.env["LZ_AWS_DIR"] = str(dep.dir / "aws")
     try:
-        dep.runs["up"] = dep.lz("up")
         for account, kind in (("management", "MANAGEMENT"), ("security", "SECURITY")):
             csv = dep.dir / f"{account}.csv"
             if kind == "MANAGEMENT":
@@ -34,7 +38,7 @@ def journey(tmp_path_factory: pytest.TempPathFactory):
             dep.lz("credentials", "configure", "--type", kind, "--credentials-file", str(csv))
         yield dep
     finally:
-        stop_deployment(dep)
+        del dep.env["LZ_AWS_DIR"]
 
 
 def _enroll_all(dep: Deployment) -> None:

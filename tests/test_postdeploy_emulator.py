@@ -102,8 +102,8 @@ def lz(emulator: Emulator, tmp_path: Path, gnupghome: Path, monkeypatch: pytest.
             assert code == 0, out.err
         return code, out.out, out.err
 
-    run.project = project  # type: ignore[attr-defined]
-    run.files = tmp_path / "aws" / "me"  # type: ignore[attr-defined]
+    run.project = project  # type: ignore[attr-defined]  # the fixture hands tests its project and files dir on the function
+    run.files = tmp_path / "aws" / "me"  # type: ignore[attr-defined]  # (see above)
     return run
 
 

@@ -33,7 +33,7 @@ def test_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pyte
         """The temp file gets half the new text, then the disk is full."""
 
         def __init__(self, fd: int, *args: object, **kwargs: object) -> None:
-            self.fh = real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+            self.fh = real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]  # passes on whatever open() gave os.fdopen
 
         def __enter__(self) -> HalfWriter:
             return self

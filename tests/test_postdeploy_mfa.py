@@ -163,7 +163,7 @@ def test_enroll_shows_qr_and_secret_and_enables_with_two_codes(calls: list) -> N
 
     def prompt(text: str, hide: bool) -> str:
         # The person reads the secret off the terminal into an authenticator app.
-        seed = re.search(r"secret by hand: (\w+)", "\n".join(fake.lines)).group(1)  # type: ignore[union-attr]
+        seed = re.search(r"secret by hand: (\w+)", "\n".join(fake.lines)).group(1)  # type: ignore[union-attr]  # no match fails the test, as it should
         step = 0 if text.startswith("First") else 30
         return pyotp.TOTP(seed).at(1_700_000_000 + step)
 
@@ -172,7 +172,7 @@ def test_enroll_shows_qr_and_secret_and_enables_with_two_codes(calls: list) -> N
     shown = "\n".join(fake.lines)
     assert "▄" in shown or "█" in shown  # a QR code drawn with block characters
     [enable] = [p for op, p in calls if op == "EnableMFADevice"]
-    seed = re.search(r"secret by hand: (\w+)", shown).group(1)  # type: ignore[union-attr]
+    seed = re.search(r"secret by hand: (\w+)", shown).group(1)  # type: ignore[union-attr]  # no match fails the test, as it should
     assert enable["AuthenticationCode1"] == pyotp.TOTP(seed).at(1_700_000_000)
     assert enable["AuthenticationCode2"] == pyotp.TOTP(seed).at(1_700_000_030)
     assert iam.list_mfa_devices(UserName="natasha.romanoff")["MFADevices"][0]["SerialNumber"] == SERIAL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +25,7 @@ def _diff(a: object, b: object, path: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize("config", PROJECTS, ids=lambda p: p.parent.name)
-def test_flip_changes_only_mfa_role_trust(config) -> None:
+def test_flip_changes_only_mfa_role_trust(config: Path) -> None:
     off, on = synth_stacks(config, "aws", False), synth_stacks(config, "aws", True)
     assert off.keys() == on.keys()
     changed = {stack: _diff(off[stack], on[stack]) for stack in off}
@@ -39,7 +40,7 @@ def test_flip_changes_only_mfa_role_trust(config) -> None:
 
 
 @pytest.mark.parametrize("config", PROJECTS, ids=lambda p: p.parent.name)
-def test_mfa_roles_carry_the_conditions(config) -> None:
+def test_mfa_roles_carry_the_conditions(config: Path) -> None:
     for stack, doc in synth_stacks(config, "aws", True).items():
         if not stack.endswith("-identities"):  # other roles (state replication) are for services
             continue

@@ -53,5 +53,5 @@ def test_the_synthesized_provider_reads_the_same_files(monkeypatch: pytest.Monke
     monkeypatch.setenv("LZ_AWS_DIR", str(tmp_path / "elsewhere"))
     from landing_zone.stacks import target
 
-    shared = target._shared_files(type("P", (), {"short_name": "me"})())  # type: ignore[arg-type]
+    shared = target._shared_files(type("P", (), {"short_name": "me"})())
     assert shared == {"shared_config_files": [f"{tmp_path}/elsewhere/me/config"], "shared_credentials_files": [f"{tmp_path}/elsewhere/me/credentials"]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,12 +32,12 @@ def test_a_symlinked_config_is_written_through_the_link(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("write", [files.write_keeping_mode, files.write_private])
-def test_a_read_only_file_is_refused_not_overwritten(tmp_path: Path, write: object) -> None:
+def test_a_read_only_file_is_refused_not_overwritten(tmp_path: Path, write: Callable[[Path, str], None]) -> None:
     config = tmp_path / "config"
     config.write_text("[profile keep]\n")
     config.chmod(0o444)
     with pytest.raises(AwsError, match=f"^{config} is read-only: not overwritten"):
-        write(config, "[profile new]\n")  # type: ignore[operator]
+        write(config, "[profile new]\n")
     assert config.read_text() == "[profile keep]\n"
 
 

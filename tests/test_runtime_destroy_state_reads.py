@@ -68,7 +68,7 @@ exit 0
     script.chmod(0o755)
     tf = Terraform("management-organizations", ws, {"PATH": "/usr/bin:/bin"}, tmp_path / "log", binary=str(script))
     ctx = _Ctx(tf, Settings(config_path=tmp_path / "p.yaml", target="aws", work_dir=tmp_path / ".lz"))
-    detail = orchestrate._destroy(ctx, Task("management-organizations", "management", "organizations"))  # type: ignore[arg-type]
+    detail = orchestrate._destroy(ctx, Task("management-organizations", "management", "organizations"))  # type: ignore[arg-type]  # _Ctx: the two DeployContext members _destroy uses
     lines = calls.read_text().splitlines()
     reads = [line for line in lines if line.startswith(("state list", "state pull"))]
     assert reads == ["state pull"], lines

@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from landing_zone.cli.worklock import holding
 from tests.conftest import ROOT
 
@@ -92,7 +94,7 @@ def test_lz_synth_waits_for_the_running_lz(tmp_path: Path) -> None:
         first.wait()
 
 
-def test_lz_unlock_is_a_command_with_one_line_errors(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_lz_unlock_is_a_command_with_one_line_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from landing_zone.cli import main as cli
     from tests.synth_helpers import prepare_project
 

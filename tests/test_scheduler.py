@@ -58,7 +58,7 @@ def test_a_failure_skips_its_dependants_and_the_others_finish(failing: tuple[str
 
 
 def test_never_more_than_parallel_at_once() -> None:
-    graph = {f"s{i}": [] for i in range(8)}
+    graph: dict[str, list[str]] = {f"s{i}": [] for i in range(8)}
     running, peak = [0], [0]
     lock = threading.Lock()
     gate = threading.Barrier(2, timeout=30)
@@ -81,7 +81,12 @@ def test_never_more_than_parallel_at_once() -> None:
 
 def test_after_runs_before_dependants_start() -> None:
     order: list[str] = []
-    run_graph(_tasks(), lambda t: order.append(t.name) or "ok", parallel=3, after=lambda t: order.append(f"after {t.name}"))
+
+    def work(t: Task) -> str:
+        order.append(t.name)
+        return "ok"
+
+    run_graph(_tasks(), work, parallel=3, after=lambda t: order.append(f"after {t.name}"))
     assert order.index("after a") < order.index("b") and order.index("after a") < order.index("c")
 
 
@@ -202,8 +207,8 @@ def test_layer_limits_wanted_and_cross_account_dependencies(project: Project, mo
     from landing_zone import layers
 
     extra = (
-        layers.Layer("probe", only=("management", "security"), after=("tf-backend",), after_stacks=(("security", "probe"),)),
-        layers.Layer("off", management_only=True, wanted=lambda p: False),
+        layers.Layer("probe", "tests:Probe", only=("management", "security"), after=("tf-backend",), after_stacks=(("security", "probe"),)),
+        layers.Layer("off", "tests:Off", management_only=True, wanted=lambda p: False),
     )
     monkeypatch.setattr(layers, "LAYERS", layers.LAYERS + extra)
     deps = layers.dependencies(project)
@@ -213,3 +218,45 @@ def test_layer_limits_wanted_and_cross_account_dependencies(project: Project, mo
     # a member's own stack never depends on itself through after_stacks
     assert deps[("security", "probe")] == [("security", "tf-backend")]
     assert not any(s[1] == "off" for s in deps)
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+def test_run_stacks_passes_refresh_and_new_account_ids_without_changing_the_callers_context(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refresh: bool
+) -> None:
+    """The refresh flag reaches the worker threads as a parameter; the member ids organizations
+    reports go to the stacks that start after it (a new context), never into the caller's."""
+    from landing_zone import layers
+    from landing_zone.deploy import orchestrate
+    from landing_zone.deploy.context import DeployContext
+    from landing_zone.settings import Settings
+
+    seen: dict[str, tuple[bool, dict[str, str]]] = {}
+    lock = threading.Lock()
+
+    def deploy(ctx: DeployContext, task: Task, refresh: bool = False) -> str:
+        with lock:
+            seen[task.name] = (refresh, dict(ctx.account_ids))
+        return "no changes"
+
+    ids = {"management": "111111111111", "security": "222222222222"}
+
+    def new_ids(ctx: DeployContext, task: Task) -> dict[str, str] | None:
+        return ids if layers.layer(task.layer).outputs_account_ids else None
+
+    monkeypatch.setattr(orchestrate, "_deploy", deploy)
+    monkeypatch.setattr(orchestrate, "_new_account_ids", new_ids)
+    resynths: list[dict[str, str]] = []
+    settings = Settings(
+        config_path=tmp_path / "project.yaml", target="local", work_dir=tmp_path / ".lz", out_dir=tmp_path / "out", endpoint="http://127.0.0.1:1"
+    )
+    ctx = DeployContext(project, settings)
+    tasks = orchestrate.run_stacks(ctx, "up", Selection(), parallel=3, refresh=refresh, resynth=resynths.append)
+    assert {t.status for t in tasks} == {DONE}
+    assert {r for r, _ in seen.values()} == {refresh}
+    assert resynths == [ids] and ctx.account_ids == {}
+    org = next(t.name for t in tasks if layers.layer(t.layer).outputs_account_ids)
+    deps = {t.name: t.deps for t in tasks}
+    after_org = [name for name in seen if org in deps[name]]
+    assert after_org and all(seen[name][1] == ids for name in after_org)
+    assert seen[org][1] != ids

@@ -24,6 +24,9 @@ import pytest
 from landing_zone import naming
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.deployment import Deployment
+from tests.synth_helpers import management_id
+
+Journey = tuple[dict[str, set[str]], dict[str, tuple[str, str]]]  # (secrets by kind, command -> (stdout, stderr))
 
 USER = "natasha.romanoff"
 # (user, account) whose initial password is decrypted: one in each account with IAM users.
@@ -50,7 +53,7 @@ def _encrypted_passwords(dep: Deployment, account: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory):
+def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) -> Journey:
     """Runs the journey once; returns (secrets by kind, outputs of every command)."""
     tmp = tmp_path_factory.mktemp("secrets")
     aws_dir = tmp / "aws"
@@ -94,7 +97,7 @@ def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory):
     secrets["MFA seed"] = {s.read_text().strip() for s in seeds}
     secrets["encrypted password output"] = {p for _, account in PASSWORDS for p in _encrypted_passwords(deployment, account)}
     # The emulator's own key and secret are public constants (settings.py), not secrets.
-    public = {emulator_access_key(deployment.project.management.id), EMULATOR_SECRET}
+    public = {emulator_access_key(management_id(deployment.project)), EMULATOR_SECRET}
     secrets = {kind: {v for v in values if v not in public} for kind, values in secrets.items()}
     for kind, values in secrets.items():
         assert values and all(len(v) >= MIN_SECRET for v in values), (kind, values)
@@ -124,7 +127,7 @@ def _hits(text: str, secrets: dict[str, set[str]]) -> list[str]:
 
 
 @pytest.mark.integration
-def test_no_secret_in_log_files(deployment: Deployment, journey) -> None:
+def test_no_secret_in_log_files(deployment: Deployment, journey: Journey) -> None:
     secrets, _ = journey
     logs = sorted(p for p in (deployment.work_dir / "logs").rglob("*") if p.is_file())
     logs += sorted(p for p in deployment.work_dir.rglob("*.log") if p.is_file() and p not in logs)
@@ -138,7 +141,7 @@ def test_no_secret_in_log_files(deployment: Deployment, journey) -> None:
 
 
 @pytest.mark.integration
-def test_no_secret_in_command_output(journey) -> None:
+def test_no_secret_in_command_output(journey: Journey) -> None:
     secrets, outputs = journey
     leaks = {}
     for command, (stdout, stderr) in outputs.items():
@@ -150,7 +153,7 @@ def test_no_secret_in_command_output(journey) -> None:
 
 
 @pytest.mark.integration
-def test_stack_logs_say_where_outputs_went(deployment: Deployment, journey) -> None:
+def test_stack_logs_say_where_outputs_went(deployment: Deployment, journey: Journey) -> None:
     """`terraform output -json` ran (passwords show) and its values stayed out of the log."""
     log = (deployment.work_dir / "logs" / "management-identities.log").read_text()
     runs = [chunk for chunk in log.split("$ terraform ")[1:] if chunk.startswith("output -json")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.conftest import FIXTURES, ROOT
@@ -16,7 +17,7 @@ MFA = {"mfa-off": False, "mfa-on": True}
 
 
 @pytest.fixture
-def snapshot_json(snapshot):
+def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
@@ -25,7 +26,7 @@ def _cases() -> list[tuple[str, str, str, str]]:
 
 
 @pytest.mark.parametrize(("project", "target", "mfa", "stack"), _cases())
-def test_stack_snapshot(project: str, target: str, mfa: str, stack: str, snapshot_json) -> None:
+def test_stack_snapshot(project: str, target: str, mfa: str, stack: str, snapshot_json: SnapshotAssertion) -> None:
     assert synth_stacks(PROJECTS[project], target, MFA[mfa])[stack] == snapshot_json
 
 

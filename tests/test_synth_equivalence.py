@@ -48,8 +48,8 @@ def test_lazy_bindings_synthesize_identical_json(tmp_path: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("LZ_")}
     base.update(LZ_CONFIG=str(config), LZ_WORK_DIR=str(work), LZ_TARGET="local")
     procs = {}
-    for path, eager in (("eager", "1"), ("lazy", "")):
-        env = {**base, "LZ_OUT_DIR": str(tmp_path / f"out-{path}"), "LZ_EAGER_BINDINGS": eager}
+    for path, eager_flag in (("eager", "1"), ("lazy", "")):
+        env = {**base, "LZ_OUT_DIR": str(tmp_path / f"out-{path}"), "LZ_EAGER_BINDINGS": eager_flag}
         procs[path] = subprocess.Popen(
             [sys.executable, "-c", DRIVER], cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
         )

@@ -108,7 +108,7 @@ def test_processes(monkeypatch: pytest.MonkeyPatch, stacks: int, env: str, cores
 def test_stable_stringify_matches_json_stable_stringify() -> None:
     """Beside cdktf's manifest: nesting, empty containers, scalars, key order, escapes, non-ASCII —
     against the library itself (cdktf's copy, run by node)."""
-    value = {"b": [1, True, None, {}, [[]]], "a": {"é": 'x\n"y"\t\u0001\u2028\\', "B": -3}, "c": [], "10": "", "9": "z"}
+    value: dict[str, object] = {"b": [1, True, None, {}, [[]]], "a": {"é": 'x\n"y"\t\u0001\u2028\\', "B": -3}, "c": [], "10": "", "9": "z"}
     library = ROOT / "node_modules" / "cdktf" / "node_modules" / "json-stable-stringify"
     script = f"process.stdout.write(require({json.dumps(str(library))})(JSON.parse(process.argv[1]), {{space: 2}}))"
     node = subprocess.run(["node", "-e", script, json.dumps(value)], capture_output=True, text=True, check=True)

@@ -152,7 +152,8 @@ class WorkflowRun:
         run.dir.parent.mkdir(parents=True, exist_ok=True)
         ctx = {**contexts, "matrix": combo}
         summary, path_file = run.dir.with_suffix(".summary"), run.dir.with_suffix(".path")
-        summary.touch(), path_file.touch()
+        summary.touch()
+        path_file.touch()
         env = {**self.env, **{k: substitute(str(v), ctx) for k, v in self.workflow.get("env", {}).items()}}
         env.update({k: substitute(str(v), ctx) for k, v in job.get("env", {}).items()})
         env.update(

@@ -25,8 +25,8 @@ from landing_zone.access.decide import (
     decide,
     sso_role_arn,
 )
-from landing_zone.access.model import AccessModel
-from landing_zone.access.terraform import Stacks, imported, released, resources, tags
+from landing_zone.access.model import AccessModel, stack_account
+from landing_zone.access.terraform import Stacks, imported, released, resources
 from landing_zone.config.model import Pipeline
 
 # Journey steps (README "Operator journey on real AWS", the deploy commands) and abuse cases.
@@ -117,7 +117,7 @@ def failures(
 
 def identity_account(model: AccessModel) -> str:
     """Where the IAM users who reach the member roles live (identities stack: security, else management)."""
-    return naming.SECURITY if naming.SECURITY in model.accounts else naming.MANAGEMENT
+    return naming.identity_account(model.accounts)
 
 
 def _is_admin(model: AccessModel, account: str, user: str) -> bool:
@@ -154,10 +154,6 @@ def deploy_caller(model: AccessModel, account: str, mfa_mode: bool) -> Caller | 
     return people[0].with_mfa(FRESH_MFA).then(account, naming.assumed_role(cred_type))
 
 
-def _account_of_stack(model: AccessModel, stack_id: str, stacks: Stacks) -> str:
-    return tags(stacks[stack_id]).get("Account") or stack_id.split("-", 1)[0]
-
-
 # --- the checks ---
 
 
@@ -179,7 +175,7 @@ def _missing(step: str, what: str) -> Check:
 
 def _stack_calls(model: AccessModel, stacks: Stacks, stack_id: str, destroy: bool) -> Iterator[tuple[str, str]]:
     stack = stacks[stack_id]
-    account = model.accounts[_account_of_stack(model, stack_id, stacks)]
+    account = model.accounts[stack_account(stack_id, stacks[stack_id])]
     names, adopted = actions.names(stack), imported(stack)
     for kind in sorted(stack.get("resource") or {}):
         calls = actions.CALLS.get(kind)
@@ -201,7 +197,7 @@ def _stack_calls(model: AccessModel, stacks: Stacks, stack_id: str, destroy: boo
 def _stack_steps(model: AccessModel, stacks: Stacks, require_mfa: bool, _age: int) -> list[Check]:
     out: list[Check] = []
     for stack_id in sorted(stacks):
-        account = _account_of_stack(model, stack_id, stacks)
+        account = stack_account(stack_id, stacks[stack_id])
         caller = deploy_caller(model, account, require_mfa)
         if caller is None:
             out.append(_missing("up", f"no operator can deploy {stack_id}"))
@@ -563,12 +559,12 @@ def _ci_steps(model: AccessModel, stacks: Stacks, pipeline: Pipeline | None) -> 
         )
     # The apply job deploys every stack (the calls `lz up` makes, as for the laptop's credentials).
     for stack_id in sorted(stacks):
-        caller = ci_deployer(model, pipeline, _account_of_stack(model, stack_id, stacks))
+        caller = ci_deployer(model, pipeline, stack_account(stack_id, stacks[stack_id]))
         out += [Check("ci", f"apply job deploys {stack_id}", caller, a, r, True) for a, r in _stack_calls(model, stacks, stack_id, False)]
     # The plan job reads the state and takes the locks, and writes nothing else: one stack per
     # account stands for the rest (they share the bucket and table; each check costs ~0.3 s,
     # ReadOnlyAccess being long).
-    first = {_account_of_stack(model, s, stacks): s for s in sorted(stacks, reverse=True)}
+    first = {stack_account(s, stacks[s]): s for s in sorted(stacks, reverse=True)}
     for account, stack_id in sorted(first.items()):
         backend = ((stacks[stack_id].get("terraform") or {}).get("backend") or {}).get("s3")
         if not backend:

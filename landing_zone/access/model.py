@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from landing_zone import naming
+from landing_zone import layers, naming
 from landing_zone.access import managed_policies
 from landing_zone.access.terraform import Json, Stacks, imported, policy_document, provider, ref, resources, tags
 
@@ -89,8 +89,9 @@ def _managed(arn: str) -> tuple[str, Json]:
     return arn, managed_policies.document(arn)
 
 
-def _stack_account(stack_id: str, stack: Json) -> str:
-    return tags(stack).get("Account") or stack_id.split("-", 1)[0]
+def stack_account(stack_id: str, stack: Json) -> str:
+    """The account a synthesized stack deploys into: its default tag, else its id's account part."""
+    return tags(stack).get("Account") or layers.parse_stack_id(stack_id)[0]
 
 
 def build(stacks: Stacks) -> AccessModel:
@@ -98,7 +99,7 @@ def build(stacks: Stacks) -> AccessModel:
     model = AccessModel(project=tags(first).get("Project", ""), short_name=_short_name(stacks))
     _accounts(model, stacks)
     for stack_id, stack in stacks.items():
-        account = _stack_account(stack_id, stack)
+        account = stack_account(stack_id, stack)
         _iam(model, account, stack)
         if "aws_ssoadmin_permission_set" in (stack.get("resource") or {}):
             _sso(model, stack)
@@ -109,7 +110,7 @@ def _short_name(stacks: Stacks) -> str:
     # The state bucket is `<short>-<account>-terraform-backend` (naming.state_bucket).
     for stack_id, stack in stacks.items():
         bucket = ((stack.get("terraform") or {}).get("backend") or {}).get("s3", {}).get("bucket", "")
-        suffix = naming.state_bucket("", _stack_account(stack_id, stack)).removeprefix("-")
+        suffix = naming.state_bucket("", stack_account(stack_id, stack)).removeprefix("-")
         if bucket.endswith(suffix):
             return bucket.removesuffix(f"-{suffix}")
     return ""
@@ -120,7 +121,7 @@ def _accounts(model: AccessModel, stacks: Stacks) -> None:
     regions: dict[str, str] = {}
     org: Json | None = None
     for stack_id, stack in stacks.items():
-        account = _stack_account(stack_id, stack)
+        account = stack_account(stack_id, stack)
         regions.setdefault(account, provider(stack).get("region", ""))
         role = (provider(stack).get("assume_role") or [{}])[0].get("role_arn", "")
         if role:  # member stacks reach their account through its OAAR

@@ -79,19 +79,21 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     if waiting:
         typer.echo(
             f"{len(waiting)} stacks wait for their accounts (`lz up` creates them with "
-            f"{naming.stack_id(naming.MANAGEMENT, 'organizations')}): {', '.join(waiting)}",
+            f"{naming.stack_id(naming.MANAGEMENT, layers.ACCOUNTS_LAYER)}): {', '.join(waiting)}",
             err=True,
         )
 
 
 def _deploy_action(
     action: str,
+    *,
     config: Path | None,
     target: str | None,
     stack: list[str] | None,
-    with_deps: bool,
     parallel: int,
+    with_deps: bool = False,
     demo_codes: bool = False,
+    refresh: bool = False,
     access_diff: bool = False,
     summary: Path | None = None,
 ) -> None:
@@ -122,6 +124,7 @@ def _deploy_action(
                 code_for=code_source(settings, demo_codes),
                 on_synth=on_synth,
                 on_adopted=adoption_notice if action != "down" else None,
+                refresh=refresh,
             )
         finally:
             if own_emulator:
@@ -149,10 +152,9 @@ def up(
     summary: SummaryOpt = None,
 ) -> None:
     """Deploy every stack in dependency order (the state backend bootstrap included)."""
-    from landing_zone.deploy.fingerprint import refreshing
-
-    with refreshing(refresh):
-        _deploy_action("up", config, target, stack, with_deps, parallel, demo_codes, summary=summary)
+    _deploy_action(
+        "up", config=config, target=target, stack=stack, parallel=parallel, with_deps=with_deps, demo_codes=demo_codes, refresh=refresh, summary=summary
+    )
 
 
 def _access_diff_printer(settings: Settings) -> Callable[[], None]:
@@ -172,7 +174,7 @@ def _access_diff_printer(settings: Settings) -> Callable[[], None]:
 @app.command()
 def plan(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None, parallel: ParallelOpt = 3, summary: SummaryOpt = None) -> None:
     """Plan every stack (or --stack) and report its changes, the access diff first; changes nothing."""
-    _deploy_action("plan", config, target, stack, False, parallel, access_diff=True, summary=summary)
+    _deploy_action("plan", config=config, target=target, stack=stack, parallel=parallel, access_diff=True, summary=summary)
 
 
 @app.command()
@@ -187,7 +189,7 @@ def down(
     settings = load_settings(config, target)
     if settings.target != "local" and not yes_really:
         raise UserError("refusing to destroy real AWS resources without --yes-really")
-    _deploy_action("down", config, target, stack, False, parallel)
+    _deploy_action("down", config=config, target=target, stack=stack, parallel=parallel)
 
 
 @app.command()

@@ -39,6 +39,7 @@ def _run(
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
     on_adopted: Callable[[Adopted], None] | None = None,
+    refresh: bool = False,
 ) -> list[Task]:
     from landing_zone.synth import synth
 
@@ -47,10 +48,11 @@ def _run(
     settings = replace(settings, auth=_auth(settings, enforced), allow_destroy=action == "down")
     if settings.auth == "ci":  # a pull request's `lz plan` reaches member accounts read-only
         settings = replace(settings, ci_role="plan" if action == "plan" else "apply")
-    ctx = DeployContext(project, settings)
+    credentials = {}
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
-        ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
+        credentials = auth.session_credentials(project, settings, accounts, code_for)
+    ctx = DeployContext(project, settings, credentials=credentials)
     adopted = adopt.read(ctx)  # what exists already: synth imports it (data flows one way)
     if on_adopted:
         on_adopted(adopted)
@@ -58,10 +60,10 @@ def _run(
     if on_synth:
         on_synth()
 
-    def resynth() -> None:
-        synth(project, settings, ctx.account_ids, adopted=adopted)
+    def resynth(account_ids: dict[str, str]) -> None:
+        synth(project, settings, account_ids, adopted=adopted)
 
-    return run_stacks(ctx, action, selection, parallel=parallel, resynth=resynth)
+    return run_stacks(ctx, action, selection, parallel=parallel, refresh=refresh, resynth=resynth)
 
 
 def _auth(settings: Settings, enforced: bool) -> Auth:
@@ -80,9 +82,11 @@ def run_command(
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
     on_adopted: Callable[[Adopted], None] | None = None,
+    refresh: bool = False,
 ) -> list[Task]:
     """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs;
-    `on_adopted` with what the main run's adoption reads found."""
+    `on_adopted` with what the main run's adoption reads found; `refresh` (`lz up --refresh`)
+    plans the stacks their fingerprints would skip."""
     enforced = auth.deployed_enforcement(project, settings)
     if settings.target == "aws" and not enforced and settings.auth != "ci":
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
@@ -107,7 +111,7 @@ def run_command(
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, on_adopted=on_adopted)
+    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, on_adopted=on_adopted, refresh=refresh)
     ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
@@ -123,10 +127,8 @@ def read_context(project: Project, settings: Settings, accounts: list[str], code
     `lz unlock`): the credentials `lz up` would use now, MFA role sessions once MFA is on
     (the bootstrap keys no longer reach the state then: "No valid credential sources found")."""
     settings = replace(settings, auth=_auth(settings, auth.deployed_enforcement(project, settings)))
-    ctx = DeployContext(project, settings, account_ids=known_account_ids(settings))
-    if settings.auth == "mfa":
-        ctx.credentials = auth.session_credentials(project, settings, accounts, code_for)
-    return ctx
+    credentials = auth.session_credentials(project, settings, accounts, code_for) if settings.auth == "mfa" else {}
+    return DeployContext(project, settings, account_ids=known_account_ids(settings), credentials=credentials)
 
 
 def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *, confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 import threading
 import time
@@ -15,7 +16,7 @@ from landing_zone.aws.mfa_sessions import as_env
 from landing_zone.config.model import Project
 from landing_zone.deploy.terraform import Terraform
 from landing_zone.deploy.tfenv import full_env
-from landing_zone.layers import LAYERS
+from landing_zone.layers import parse_stack_id
 from landing_zone.settings import Settings
 
 # Seconds a cached boto3 client is reused: well inside the 1 h of an assumed role's credentials.
@@ -34,6 +35,15 @@ class DeployContext:
     account_ids: dict[str, str] = field(default_factory=dict)
     # account → temporary credentials (settings.auth == "mfa"): each stack runs with its own
     credentials: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def with_account_ids(self, ids: dict[str, str]) -> DeployContext:
+        """A copy knowing these member account ids, sharing this one's lock, env and clients.
+
+        The copy, not this context, changes: worker threads may be reading this one.
+        """
+        found = copy.copy(self)
+        found.account_ids = dict(ids)
+        return found
 
     def __post_init__(self) -> None:
         self.env = full_env(self.settings)
@@ -67,7 +77,7 @@ class DeployContext:
 
     def terraform(self, stack: str, account: str | None = None) -> Terraform:
         env = self.env
-        creds = self.credentials.get(account or self._account_of(stack))
+        creds = self.credentials.get(account or parse_stack_id(stack)[0])
         if creds:
             env = {**env, **as_env(creds)}
         return Terraform(
@@ -79,9 +89,6 @@ class DeployContext:
             timeout=self.settings.command_timeout,
             lock_timeout=self.settings.lock_timeout,
         )
-
-    def _account_of(self, stack: str) -> str:
-        return next(stack.removesuffix(f"-{layer.name}") for layer in LAYERS if stack.endswith(f"-{layer.name}"))
 
     def session(self, account: str = naming.MANAGEMENT) -> Any:
         """A boto3 session in `account` with the same credentials its stacks use."""

@@ -33,9 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,22 +53,6 @@ SKIPPED = "unchanged (skipped; --refresh to plan)"
 SCHEME = 1
 # Variables that change logging only.
 _IGNORED_TF_VARS = ("TF_LOG", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_LOG_PATH")
-
-_refresh: ContextVar[bool] = ContextVar("lz_refresh", default=False)
-
-
-@contextmanager
-def refreshing(on: bool) -> Iterator[None]:
-    """`lz up --refresh`: plan every stack even when its fingerprint matches."""
-    token = _refresh.set(on)
-    try:
-        yield
-    finally:
-        _refresh.reset(token)
-
-
-def refresh_requested() -> bool:
-    return _refresh.get()
 
 
 def _digest(data: bytes) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from landing_zone.deploy.graph import DONE, Task, run_graph
 from landing_zone.deploy.progress import Progress
 from landing_zone.deploy.terraform import Terraform
 
-ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, "organizations")
+PreApply = Callable[[DeployContext, Task, Terraform], None]
 
 
 @dataclass(frozen=True)
@@ -59,42 +58,10 @@ def _doc(ctx: DeployContext, stack: str) -> dict[str, Any]:
     return dict(json.loads((ctx.workspace(stack) / "cdk.tf.json").read_text()))
 
 
-def _resources(ctx: DeployContext, stack: str, rtype: str) -> list[str]:
-    return [f"{rtype}.{name}" for name in _doc(ctx, stack).get("resource", {}).get(rtype, {})]
-
-
 def _guard(ctx: DeployContext, task: Task, tf: Terraform) -> list[str]:
     """The stack's state list, after checking it holds nothing lz did not create."""
     bucket, key = ctx.backend_location(task.account, task.layer)
     return foreign_state.check(tf, _doc(ctx, task.name), f"s3://{bucket}/{key}")
-
-
-def _create_organization_first(ctx: DeployContext, task: Task) -> None:
-    """The management account can only be imported once the organization exists (AWS answers
-    DescribeAccount only inside one), so a new organization gets a targeted apply first."""
-    from botocore.exceptions import ClientError
-
-    org = ctx.client("organizations")
-    try:
-        org.describe_organization()
-        return
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "AWSOrganizationsNotInUseException":
-            raise
-    tf = ctx.terraform(task.name)
-    targets = [f"-target={a}" for a in _resources(ctx, task.name, "aws_organizations_organization")]
-    if tf.plan("tfplan", *targets).changed:
-        tf.apply()
-
-
-def _require_identity_center(ctx: DeployContext) -> None:
-    """Fail before any change when IAM Identity Center is off: it can only be enabled by hand."""
-    sso = ctx.client("sso-admin")
-    if not sso.list_instances().get("Instances"):
-        raise DeployError(
-            "IAM Identity Center is not enabled in the management account: open the AWS console → "
-            f"IAM Identity Center → Enable (region {ctx.project.primary_region}), then run `lz up` again"
-        )
 
 
 def _deploy(ctx: DeployContext, task: Task, refresh: bool = False) -> str:
@@ -111,12 +78,12 @@ def _deploy(ctx: DeployContext, task: Task, refresh: bool = False) -> str:
 def _apply(ctx: DeployContext, task: Task, tf: Terraform) -> str:
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "bootstrapped: " + bootstrap(tf).describe()
-    if task.layer == "sso":
-        _require_identity_center(ctx)
     tf.init("-reconfigure")
     _guard(ctx, task, tf)
-    if task.layer == "organizations":
-        _create_organization_first(ctx, task)
+    step = layers.layer(task.layer).pre_apply
+    if step:
+        pre_apply: PreApply = layers.resolve(step)
+        pre_apply(ctx, task, tf)
     result = tf.plan()
     if result.destroy:
         adopt.refuse_replacing(tf, _doc(ctx, task.name))
@@ -182,7 +149,7 @@ def _destroy(ctx: DeployContext, task: Task) -> str:
     # local state that is gone; errored.tfstate is terraform's failed-save copy).
     for leftover in ("terraform.tfstate", "terraform.tfstate.backup", OVERRIDE, "errored.tfstate"):
         (tf.workdir / leftover).unlink(missing_ok=True)
-    if task.name == ORGANIZATIONS and ctx.settings.target == "local":
+    if layers.layer(task.layer).outputs_account_ids and ctx.settings.target == "local":
         account_ids_file(ctx.settings).unlink(missing_ok=True)  # the member accounts are gone
     return "destroyed" + (f", released {len(released)} adopted" if released else "")
 
@@ -193,23 +160,16 @@ def _empty_bucket(ctx: DeployContext, account: str) -> None:
     s3.Bucket(bucket).object_versions.delete()
 
 
-def _record_account_ids(ctx: DeployContext, resynth: Callable[[], None]) -> Callable[[Task], None]:
-    """After organizations applies: keep the member account ids and re-synthesize if they changed."""
-
-    def after(task: Task) -> None:
-        if task.name != ORGANIZATIONS:
-            return
-        tf = ctx.terraform(task.name)
-        if not (tf.workdir / ".terraform").is_dir():  # skipped on a fresh CI runner: nothing ran init
-            tf.init("-reconfigure")
-        ids = {k: str(v) for k, v in tf.outputs().get("account_ids", {}).items()}
-        if ids and ids != known_account_ids(ctx.settings):
-            with ctx.synth_lock:
-                record_account_ids(ctx.settings, ids)
-                ctx.account_ids = ids
-                resynth()
-
-    return after
+def _new_account_ids(ctx: DeployContext, task: Task) -> dict[str, str] | None:
+    """After a layer with the member account ids applies (organizations): the ids, when they
+    differ from the recorded ones."""
+    if not layers.layer(task.layer).outputs_account_ids:
+        return None
+    tf = ctx.terraform(task.name)
+    if not (tf.workdir / ".terraform").is_dir():  # skipped on a fresh CI runner: nothing ran init
+        tf.init("-reconfigure")
+    ids = {k: str(v) for k, v in tf.outputs().get("account_ids", {}).items()}
+    return ids if ids and ids != known_account_ids(ctx.settings) else None
 
 
 class EmulatorGone(DeployError):
@@ -242,17 +202,36 @@ def run_stacks(
     selection: Selection,
     *,
     parallel: int,
-    resynth: Callable[[], None] = lambda: None,
+    refresh: bool = False,
+    resynth: Callable[[dict[str, str]], None] = lambda ids: None,
 ) -> list[Task]:
-    refresh = fingerprint.refresh_requested()  # read here: the workers are other threads
-    works: dict[str, Callable[[DeployContext, Task], str]] = {"up": partial(_deploy, refresh=refresh), "plan": _plan, "down": _destroy}
-    work = works[action]
+    """`refresh` (`lz up --refresh`): plan every stack even when its fingerprint matches.
+    `resynth(ids)` synthesizes again with new member account ids (after organizations applies)."""
+
+    def deploy(ctx: DeployContext, task: Task) -> str:
+        return _deploy(ctx, task, refresh=refresh)
+
+    works: dict[str, Callable[[DeployContext, Task], str]] = {"up": deploy, "plan": _plan, "down": _destroy}
     tasks = plan_tasks(ctx.project, selection, reverse=action == "down")
-    ctx.account_ids = known_account_ids(ctx.settings)
-    after: Callable[[Task], None] = _record_account_ids(ctx, resynth) if action == "up" else (lambda t: None)
+    # The context a task starts with. Only this (the coordinating) thread replaces it, never
+    # changes it: running tasks keep the one they started with.
+    current = ctx.with_account_ids(known_account_ids(ctx.settings))
+
+    def work(task: Task) -> str:
+        return emulator_checked(current, works[action])(task)
+
+    def after(task: Task) -> None:
+        nonlocal current
+        ids = _new_account_ids(current, task) if action == "up" else None
+        if ids:
+            with current.synth_lock:
+                record_account_ids(current.settings, ids)
+                resynth(ids)
+            current = current.with_account_ids(ids)
+
     with Progress(tasks, title=f"lz {action}") as progress:
         # On Ctrl-C/SIGTERM: terraform runs in its own process group (process.py), so stop it.
-        run_graph(tasks, emulator_checked(ctx, work), parallel=parallel, on_change=progress.changed, after=after, abort=process.stop_all)
+        run_graph(tasks, work, parallel=parallel, on_change=progress.changed, after=after, abort=process.stop_all)
     return tasks
 
 

@@ -44,7 +44,7 @@ SUMMARY_DIR = "lz-summary"  # each stack job's `--summary` JSON; the comment job
 COMMENT_FILE = "lz-comment.md"
 COMMENT_MARKER = "<!-- lz-plan -->"  # finds the comment to update in place on a re-run
 SYNTH_ARTIFACT, IDS_ARTIFACT, SUMMARY_ARTIFACT = "cdktf-out", "lz-account-ids", "lz-summary-"
-ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, "organizations")
+ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, layers.ACCOUNTS_LAYER)
 # Where `lz up` keeps the member ids: project.yaml on AWS (commit it), the work dir on the emulator.
 IDS_PATHS = ("{config}", ".lz/account_ids.json")
 

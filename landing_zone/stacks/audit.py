@@ -15,13 +15,11 @@ from landing_zone.stacks.base import LayerStack
 
 
 def archive_account(account_names: list[str]) -> str:
-    """Where the logs are kept: the security account, else (a one-account organization) management."""
-    return naming.SECURITY if naming.SECURITY in account_names else naming.MANAGEMENT
+    """Where the logs are kept: the identity account (security, else management in a one-account organization)."""
+    return naming.identity_account(account_names)
 
 
 class AuditStack(LayerStack):
-    layer = "audit"
-
     def build(self) -> None:
         p, short = self.project, self.project.short_name
         archive = archive_account(p.account_names)
@@ -78,7 +76,7 @@ class AuditStack(LayerStack):
 
     def _support_roles(self) -> None:
         # The identity account's admins assume it (with MFA), as they do every member's (identities layer).
-        identity = naming.SECURITY if naming.SECURITY in self.account_ids else naming.MANAGEMENT
+        identity = naming.identity_account(self.account_ids)
         for spec in MANAGEMENT_AUDIT_ROLES:
             Role(
                 self,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
@@ -17,21 +15,22 @@ from landing_zone.stacks.target import add_backend, add_provider
 
 
 class LayerStack(TerraformStack):
-    """Subclasses set `layer` and build their resources in `build()`."""
-
-    layer: ClassVar[str]
+    """Subclasses build their resources in `build()`; the layer table (layers.py) names the
+    class of each layer and the app passes that name in."""
 
     def __init__(
         self,
         scope: Construct,
         *,
+        layer: str,
         project: Project,
         account: str,
         settings: Settings,
         account_ids: dict[str, str],
         adopted: Adopted = NOTHING,
     ) -> None:
-        super().__init__(scope, naming.stack_id(account, self.layer))
+        super().__init__(scope, naming.stack_id(account, layer))
+        self.layer = layer
         self.adopted = adopted  # what exists already (adoption/): the layers that adopt read it
         self.project = project
         self.account = account

@@ -9,8 +9,6 @@ from landing_zone.stacks.base import LayerStack
 
 
 class CiStack(LayerStack):
-    layer = "ci"
-
     def build(self) -> None:
         p = self.project
         if p.pipeline is None:  # layers.py wants the layer only with a pipeline: section

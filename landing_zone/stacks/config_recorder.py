@@ -9,8 +9,6 @@ from landing_zone.stacks.base import LayerStack
 
 
 class ConfigStack(LayerStack):
-    layer = "config"
-
     def build(self) -> None:
         p = self.project
         bucket = naming.audit_bucket(p.short_name, archive_account(p.account_names))

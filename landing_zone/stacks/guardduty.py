@@ -9,8 +9,6 @@ from landing_zone.stacks.base import LayerStack
 
 
 class GuardDutyStack(LayerStack):
-    layer = "guardduty"
-
     def build(self) -> None:
         if self.account == naming.MANAGEMENT:
             self.delegation = GuardDutyDelegation(self, "guardduty", admin_id=self.account_ids[naming.SECURITY])

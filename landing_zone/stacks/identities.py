@@ -32,8 +32,6 @@ PASSWORD_POLICY: dict[str, Any] = dict(
 
 
 class IdentitiesStack(LayerStack):
-    layer = "identities"
-
     def build(self) -> None:
         p, account = self.project, self.account
         IamAccountAlias(self, "alias", account_alias=naming.account_alias(p.project_name, account))
@@ -87,7 +85,7 @@ class IdentitiesStack(LayerStack):
         )
 
     def _roles(self) -> None:
-        identity_account = naming.SECURITY if naming.SECURITY in self.account_ids else naming.MANAGEMENT
+        identity_account = naming.identity_account(self.account_ids)
         for spec in roles_in(self.account):
             is_oaar = spec.name == naming.OAAR_ROLE
             # OAAR is trusted by the management account; the others by the identity account.

@@ -13,8 +13,6 @@ SECURITY = "security"
 
 
 class OrganizationsStack(LayerStack):
-    layer = "organizations"
-
     def build(self) -> None:
         # Member accounts carry prevent_destroy; only `lz down` synthesizes without it.
         org = Organization(self, "org", project=self.project, protect=not self.settings.allow_destroy, adopted=self.adopted)

@@ -9,8 +9,6 @@ from landing_zone.stacks.base import LayerStack
 
 
 class SecurityBaseStack(LayerStack):
-    layer = "security-base"
-
     def build(self) -> None:
         short = self.project.short_name
         SecurityBaseline(self, "baseline", account_id=self.account_ids[self.account])

@@ -18,8 +18,6 @@ GROUPS = {
 
 
 class SsoStack(LayerStack):
-    layer = "sso"
-
     def build(self) -> None:
         p = self.project
         mgmt = (naming.MANAGEMENT,)

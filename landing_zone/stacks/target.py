@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import inspect
+import pkgutil
 from typing import Any
 
 from cdktf import S3Backend, S3BackendAssumeRoleConfig, S3BackendEndpointConfig, TerraformStack
@@ -21,27 +25,50 @@ from landing_zone.aws import files
 from landing_zone.config.model import Project
 from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
 
-# Services the layers call; the emulator serves them all on one endpoint.
-_EMULATED_SERVICES = (
-    "accessanalyzer",
-    "cloudtrail",
-    "cloudwatch",
-    "configservice",
-    "dynamodb",
-    "ec2",
-    "events",
-    "guardduty",
-    "iam",
-    "identitystore",
-    "kms",
-    "logs",
-    "organizations",
-    "s3",
-    "s3_control",
-    "sns",
-    "ssoadmin",
-    "sts",
-)
+# The provider's endpoint for a resource type is its first word (aws_iam_role: iam) but for these.
+_ENDPOINT_OF_PREFIX = {
+    "aws_cloudwatch_event_": "events",
+    "aws_cloudwatch_log_": "logs",
+    "aws_config_": "configservice",
+    "aws_ebs_": "ec2",
+    "aws_s3_account_": "s3_control",
+}
+# The provider and the S3 backend ask STS who they are, whatever the stack holds.
+_ALWAYS_CALLED = ("sts",)
+
+
+def endpoint_of(resource_type: str) -> str:
+    """The provider's endpoint setting (AwsProviderEndpoints) that a resource or data type calls."""
+    found = next((s for prefix, s in _ENDPOINT_OF_PREFIX.items() if resource_type.startswith(prefix)), None)
+    return found or resource_type.removeprefix("aws_").split("_", 1)[0]
+
+
+def resource_types() -> set[str]:
+    """The resource and data types lz can synthesize: those of the provider classes that the
+    construct and stack modules import (they import them at module level, never inside functions)."""
+    import landing_zone.constructs
+    import landing_zone.stacks
+
+    found: set[str] = set()
+    for package in (landing_zone.constructs, landing_zone.stacks):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            for value in vars(importlib.import_module(info.name)).values():
+                kind = getattr(value, "TF_RESOURCE_TYPE", None) if isinstance(value, type) else None
+                if isinstance(kind, str) and kind.startswith("aws_") and value.__module__.startswith("cdktf_cdktf_provider_aws."):
+                    found.add(kind)
+    return found
+
+
+@functools.cache
+def emulated_services() -> tuple[str, ...]:
+    """The provider endpoints pointed at the emulator (which serves all on one URL): those of
+    every resource type lz synthesizes, so a new service never reaches real AWS from `local`."""
+    services = sorted({endpoint_of(t) for t in resource_types()} | set(_ALWAYS_CALLED))
+    known = inspect.signature(AwsProviderEndpoints.__init__).parameters
+    unknown = [s for s in services if s not in known]
+    if unknown:  # the type's endpoint is named otherwise: add its prefix to _ENDPOINT_OF_PREFIX
+        raise ValueError(f"no provider endpoint setting {unknown}: map their resource types in stacks/target.py _ENDPOINT_OF_PREFIX")
+    return tuple(services)
 
 
 def _shared_files(project: Project) -> dict[str, Any]:
@@ -100,7 +127,7 @@ def add_provider(
         url = settings.synth_endpoint
         args.update(_emulator_keys(project, settings))
         args.update(
-            endpoints=[AwsProviderEndpoints(**dict.fromkeys(_EMULATED_SERVICES, url))],
+            endpoints=[AwsProviderEndpoints(**dict.fromkeys(emulated_services(), url))],
             s3_use_path_style=True,
             skip_credentials_validation=True,
             skip_metadata_api_check="true",

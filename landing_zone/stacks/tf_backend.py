@@ -10,8 +10,6 @@ from landing_zone.stacks.base import LayerStack
 
 
 class TfBackendStack(LayerStack):
-    layer = "tf-backend"
-
     def build(self) -> None:
         name = naming.state_bucket(self.project.short_name, self.account)
         options, short = self.project.state_backend, self.project.short_name

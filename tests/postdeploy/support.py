@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def gnupghome() -> Path:  # type: ignore[misc]
+def gnupghome() -> Iterator[Path]:
     home = new_gnupghome()
     yield home
     kill_agent(home)
