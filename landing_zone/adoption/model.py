@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 ADOPTED_TAG = "lz-adopted"
 # On the management account (the organization has no tags): the organization was adopted.
 ADOPTED_ORGANIZATION_TAG = "lz-adopted-organization"
+# On an adopted SCP: the OU ids it was attached to when adopted. Attachments have no tags, and
+# an attachment lz added to an adopted OU is its own (`lz down` detaches it): only these are
+# imported again, and released.
+ADOPTED_TARGETS_TAG = "lz-adopted-targets"
 MANAGED_BY = ("ManagedBy", "landing-zone")
+
+
+def adopted_targets(attachments: dict[str, str], policy: str) -> str:
+    """The value of ADOPTED_TARGETS_TAG for `policy` ("none" when it was attached to none of them)."""
+    return " ".join(sorted(v.split(":")[0] for k, v in attachments.items() if k.split("/")[0] == policy)) or "none"
 
 
 class AdoptionError(Exception):

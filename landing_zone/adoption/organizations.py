@@ -2,7 +2,8 @@
 
 Matches: the organization itself; OUs by name under the matched parent; member accounts by
 email (AWS keeps emails unique), an account with lz's name but another email is an error
-naming both; SCPs by name; their attachments to matched OUs. Objects lz created itself
+naming both; SCPs by name; their attachments to matched OUs (those found when the SCP was
+adopted: ADOPTED_TARGETS_TAG). Objects lz created itself
 (tagged ManagedBy=landing-zone without the adopted tag) are its own, not adopted. What
 project.yaml does not describe is listed as unmanaged and never touched.
 """
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from landing_zone import naming
-from landing_zone.adoption.model import ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, MANAGED_BY, NOTHING, Adopted, AdoptionError
+from landing_zone.adoption.model import ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, MANAGED_BY, NOTHING, Adopted, AdoptionError
 from landing_zone.config.model import Project
 
 SCP = "SERVICE_CONTROL_POLICY"
@@ -50,7 +51,7 @@ def _lz_made(tags: dict[str, str]) -> bool:
     return tags.get(MANAGED_BY[0]) == MANAGED_BY[1] and ADOPTED_TAG not in tags
 
 
-def _pages(org: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+def pages(org: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     for page in org.get_paginator(operation).paginate(**kwargs):
         yield from page[key]
 
@@ -62,7 +63,7 @@ class _Reader:
 
     def tags(self, resource_id: str) -> dict[str, str]:
         if resource_id not in self._tags:
-            found = _pages(self.org, "list_tags_for_resource", "Tags", ResourceId=resource_id)
+            found = pages(self.org, "list_tags_for_resource", "Tags", ResourceId=resource_id)
             self._tags[resource_id] = {t["Key"]: t["Value"] for t in found}
         return self._tags[resource_id]
 
@@ -77,7 +78,7 @@ class _Reader:
         unmanaged: list[str] = []
 
         def walk(parent_id: str, parent_name: str | None, path: str) -> None:
-            for ou in _pages(self.org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id):
+            for ou in pages(self.org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id):
                 here = f"{path}/{ou['Name']}"
                 if (parent_name, ou["Name"]) in wanted and (parent_name is None or parent_name in found):
                     found[ou["Name"]] = ou["Id"]
@@ -90,7 +91,7 @@ class _Reader:
 
     def accounts(self, management_id: str) -> tuple[dict[str, str], list[str]]:
         """member name → existing id, matched by email; the existing accounts not described."""
-        existing = [a for a in _pages(self.org, "list_accounts", "Accounts") if a["Id"] != management_id and a.get("Status") != "SUSPENDED"]
+        existing = [a for a in pages(self.org, "list_accounts", "Accounts") if a["Id"] != management_id and a.get("Status") != "SUSPENDED"]
         by_email = {a["Email"].lower(): a for a in existing}
         by_name = {a["Name"]: a for a in existing}
         found: dict[str, str] = {}
@@ -116,14 +117,19 @@ class _Reader:
     def policies(self, ous: dict[str, str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
         """SCP name → id of those project.yaml attaches; existing attachments to import; SCPs not described."""
         used = {name for ou in self.project.organization.organizational_units for name in ou.policy_names}
-        existing = [p for p in _pages(self.org, "list_policies", "Policies", Filter=SCP) if not p.get("AwsManaged")]
+        existing = [p for p in pages(self.org, "list_policies", "Policies", Filter=SCP) if not p.get("AwsManaged")]
         found = {p["Name"]: p["Id"] for p in existing if p["Name"] in used}
         unmanaged = [f"SCP {p['Name']} ({p['Id']})" for p in existing if p["Name"] not in used]
         attachments: dict[str, str] = {}
         for name, policy_id in found.items():
-            targets = {t["TargetId"] for t in _pages(self.org, "list_targets_for_policy", "Targets", PolicyId=policy_id)}
+            if not self.adopted(policy_id):
+                continue  # lz made it: every attachment of it is lz's too
+            targets = {t["TargetId"] for t in pages(self.org, "list_targets_for_policy", "Targets", PolicyId=policy_id)}
+            recorded = self.tags(policy_id).get(ADOPTED_TARGETS_TAG)
+            if recorded is not None:  # adopted before: what was attached then, not what lz added since
+                targets &= set(recorded.split())
             for ou in self.project.organization.organizational_units:
                 ou_id = ous.get(ou.name, "")
-                if name in ou.policy_names and ou_id in targets and (self.adopted(policy_id) or self.adopted(ou_id)):
+                if name in ou.policy_names and ou_id in targets:
                     attachments[f"{name}/{ou.name}"] = f"{ou_id}:{policy_id}"
         return found, attachments, unmanaged

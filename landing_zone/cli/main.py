@@ -210,6 +210,52 @@ def inventory(config: ConfigOpt = None, target: TargetOpt = None) -> None:
 
 
 @app.command()
+def adopt(
+    config: ConfigOpt = None,
+    target: TargetOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="project.yaml to write (custom SCPs go to policies/ next to it).", show_default="--config")
+    ] = None,
+) -> None:
+    """Describe the existing organization in project.yaml (its organization block), read-only."""
+    from landing_zone import naming
+    from landing_zone.adoption.describe import describe
+    from landing_zone.cli.deploying import code_source
+    from landing_zone.config import ConfigError, editor
+    from landing_zone.config import load_project as load_file
+    from landing_zone.deploy.command import read_context
+    from landing_zone.fsutil import write_keeping_mode
+
+    settings = load_settings(config, target)
+    if settings.target == "local" and not settings.endpoint:
+        raise UserError("no emulator is running (start one with `lz emulator start`)")
+    project = load_project(settings)
+    ctx = read_context(project, settings, [naming.MANAGEMENT], code_source(settings, False))
+    found = describe(project, ctx.client("organizations"))
+    target_file = output or settings.config_path
+    text = editor.with_organization(settings.config_path.read_text(encoding="utf-8"), found.organization, found.notes)
+    clashes = [
+        p for p, body in found.policy_files.items() if (target_file.parent / p).exists() and (target_file.parent / p).read_text(encoding="utf-8") != body
+    ]
+    if clashes:  # before anything is written
+        raise UserError(f"{target_file.parent / clashes[0]} exists with other content: move it away, then run `lz adopt` again")
+    for rel, body in found.policy_files.items():
+        (target_file.parent / rel).parent.mkdir(parents=True, exist_ok=True)
+        write_keeping_mode(target_file.parent / rel, body, new_mode=0o644)
+    write_keeping_mode(target_file, text, new_mode=0o644)
+    for note in found.notes:
+        typer.echo(f"not expressed (left alone): {note}", err=True)
+    accounts, ous = len(found.organization["accounts"]), len(found.organization["organizational_units"])
+    typer.echo(f"{target_file}: {accounts} accounts, {ous} OUs, {len(found.policy_files)} custom SCP document(s) written")
+    try:
+        load_file(target_file)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            typer.echo(problem.render(exc.file))
+        raise UserError(f"{exc.file}: {len(exc.problems)} problem(s) left for you to settle (`lz validate` lists them)") from None
+
+
+@app.command()
 def env(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     """Print shell exports so `npx cdktf …` synthesizes and deploys like `lz` (eval "$(lz env)")."""
     from landing_zone.deploy.tfenv import terraform_env

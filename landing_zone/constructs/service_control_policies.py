@@ -12,7 +12,7 @@ from cdktf_cdktf_provider_aws.organizations_policy import OrganizationsPolicy
 from cdktf_cdktf_provider_aws.organizations_policy_attachment import OrganizationsPolicyAttachment
 from constructs import Construct
 
-from landing_zone.adoption.model import NOTHING, Adopted
+from landing_zone.adoption.model import ADOPTED_TARGETS_TAG, NOTHING, Adopted, adopted_targets
 from landing_zone.config.model import Project
 from landing_zone.constructs import adoption
 from landing_zone.constructs.organization import ADOPTED_TAGS
@@ -60,7 +60,7 @@ class ServiceControlPolicies(Construct):
                 type="SERVICE_CONTROL_POLICY",
                 content=body,
                 depends_on=depends_on,
-                tags=ADOPTED_TAGS if name in adopted.policies else None,
+                tags={**ADOPTED_TAGS, ADOPTED_TARGETS_TAG: adopted_targets(adopted.attachments, name)} if name in adopted.policies else None,
             )
             if name in adopted.policies:  # same name: its content and description become lz's, in place
                 adoption.adopt(self.policies[name], adopted.policies[name])
