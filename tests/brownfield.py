@@ -9,6 +9,7 @@ from typing import Any
 
 FIXTURE_EMAILS = {"security": "aws+security@acme.example.com", "shared": "aws+shared@acme.example.com", "network": "aws+network@acme.example.com"}
 UNNAMED_EMAIL = "legacy@acme.example.com"
+ANALYZER = "access-analyzer.amazonaws.com"
 # Content differs from lz's built-in `default`: adopting it updates it in place.
 OLD_DEFAULT = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
 DENY_REGIONS = {
@@ -56,6 +57,10 @@ def seed(org: Any) -> Seeded:
         policy_id = str(org.create_policy(Name=name, Description=name, Type="SERVICE_CONTROL_POLICY", Content=body)["Policy"]["PolicySummary"]["Id"])
         org.attach_policy(PolicyId=policy_id, TargetId=target)
         return policy_id
+
+    # Access Analyzer already administered by security, as lz would have it: adopted, not registered again.
+    org.enable_aws_service_access(ServicePrincipal=ANALYZER)
+    org.register_delegated_administrator(AccountId=accounts["security"], ServicePrincipal=ANALYZER)
 
     policies = {"default": policy("default", OLD_DEFAULT, ous["security"]), "deny-regions": policy("deny-regions", DENY_REGIONS, ous["prod"])}
     return Seeded(organization, root, ous, accounts, policies)

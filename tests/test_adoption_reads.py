@@ -13,10 +13,10 @@ import pytest
 from moto import mock_aws
 
 from landing_zone.adoption import organizations
-from landing_zone.adoption.model import ADOPTED_TAG, ADOPTED_TARGETS_TAG, NOTHING, AdoptionError
+from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, NOTHING, AdoptionError
 from landing_zone.config import load_project
 from landing_zone.config.model import Project
-from tests.brownfield import Seeded, seed
+from tests.brownfield import ANALYZER, Seeded, seed
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "brownfield" / "project.yaml"
@@ -45,6 +45,7 @@ def test_what_project_yaml_describes_is_adopted_by_id(org: Any, project: Project
     assert found.ous == {name: seeded.ous[name] for name in ("security", "workloads", "prod")}
     assert found.accounts == {name: seeded.accounts[name] for name in ("security", "shared", "network")}
     assert found.policies == {"default": seeded.policies["default"]}
+    assert found.delegations == {f"security/{ANALYZER}": f"{seeded.accounts['security']}/{ANALYZER}"}
     # attached by hand where project.yaml attaches it: imported; workloads' is lz's to add
     assert found.attachments == {"default/security": f"{seeded.ous['security']}:{seeded.policies['default']}"}
 
@@ -98,3 +99,12 @@ def test_attachments_lz_added_to_an_adopted_scp_stay_its_own(org: Any, project: 
     )
     found = organizations.read(project, org)
     assert found.attachments == {"default/security": f"{seeded.ous['security']}:{seeded.policies['default']}"}
+
+
+def test_delegations_lz_made_since_adoption_stay_its_own(org: Any, project: Project) -> None:
+    """An adopted account's lz-adopted-delegations tag lists what it administered when adopted."""
+    seeded = seed(org)
+    org.tag_resource(
+        ResourceId=seeded.accounts["security"], Tags=[*MANAGED, {"Key": ADOPTED_TAG, "Value": "true"}, {"Key": ADOPTED_DELEGATIONS_TAG, "Value": "none"}]
+    )
+    assert organizations.read(project, org).delegations == {}

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from landing_zone.adoption.model import ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, Adopted
+from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, Adopted
 from landing_zone.config import load_project
 from landing_zone.deploy import adopt
 from landing_zone.deploy.errors import DeployError
@@ -22,6 +22,7 @@ ADOPTED = Adopted(
     accounts={"security": "111111111111", "network": "333333333333"},
     policies={"default": "p-11111111"},
     attachments={"default/security": "ou-ab12-11111111:p-11111111"},
+    delegations={"security/access-analyzer.amazonaws.com": "111111111111/access-analyzer.amazonaws.com"},
 )
 
 
@@ -54,6 +55,7 @@ def test_every_adopted_object_has_its_import_block(doc: dict[str, Any]) -> None:
         "p-11111111": "aws_organizations_policy.scp_scp-default_",
         "ou-ab12-11111111:p-11111111": "aws_organizations_policy_attachment.scp_attach-default-security_",
         "000123456789": "aws_organizations_account.org_account-management_",  # as for every project
+        "111111111111/access-analyzer.amazonaws.com": "aws_organizations_delegated_administrator.org_delegated-access-analyzer_",
     }
     assert {i: imports.get(i, "").rsplit("_", 1)[0] + "_" for i in expected} == expected
     assert len(imports) == len(expected)  # workloads, shared and workloads' attachment are created
@@ -71,6 +73,10 @@ def test_adopted_objects_are_tagged_and_marked_for_release(doc: dict[str, Any]) 
         "org_account-network",
         "scp_scp-default",
     }
+    security = next(body for a, body in resources.items() if "account-security" in a)
+    assert security["tags"][ADOPTED_DELEGATIONS_TAG] == "access-analyzer.amazonaws.com"
+    network = next(body for a, body in resources.items() if "account-network" in a)
+    assert network["tags"][ADOPTED_DELEGATIONS_TAG] == "none"
     scp = next(body for a, body in resources.items() if "scp-default" in a)
     assert scp["tags"][ADOPTED_TARGETS_TAG] == "ou-ab12-11111111"  # where it was attached when adopted
     management = next(body for a, body in resources.items() if "account-management" in a)

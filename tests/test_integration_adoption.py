@@ -92,7 +92,7 @@ def _detail(run: subprocess.CompletedProcess[str], stack: str) -> str:
 
 def test_up_imports_the_organization_without_destroying_anything(adoption: Adoption) -> None:
     detail = _detail(adoption.first, "management-organizations")
-    assert "10 to import" in detail and "destroy" not in detail, detail
+    assert "11 to import" in detail and "destroy" not in detail, detail
 
 
 def test_every_existing_id_is_kept(adoption: Adoption) -> None:

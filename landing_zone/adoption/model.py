@@ -18,6 +18,9 @@ ADOPTED_ORGANIZATION_TAG = "lz-adopted-organization"
 # an attachment lz added to an adopted OU is its own (`lz down` detaches it): only these are
 # imported again, and released.
 ADOPTED_TARGETS_TAG = "lz-adopted-targets"
+# On an adopted member account: the services it administered for the organization when adopted
+# (delegated administrators have no tags either; the same reasoning as for attachments).
+ADOPTED_DELEGATIONS_TAG = "lz-adopted-delegations"
 MANAGED_BY = ("ManagedBy", "landing-zone")
 
 
@@ -37,10 +40,16 @@ class Adopted:
     accounts: dict[str, str] = field(default_factory=dict)  # member account name → id
     policies: dict[str, str] = field(default_factory=dict)  # SCP name → id
     attachments: dict[str, str] = field(default_factory=dict)  # "<policy>/<ou>" → "<ou id>:<policy id>"
+    delegations: dict[str, str] = field(default_factory=dict)  # "<account>/<service principal>" → "<account id>/<principal>"
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
     def __bool__(self) -> bool:
-        return bool(self.organization or self.ous or self.accounts or self.policies or self.attachments)
+        return bool(self.organization or self.ous or self.accounts or self.policies or self.attachments or self.delegations)
 
 
 NOTHING = Adopted()
+
+
+def adopted_delegations(delegations: dict[str, str], account: str) -> str:
+    """The value of ADOPTED_DELEGATIONS_TAG for `account` ("none" when it administered none of lz's)."""
+    return " ".join(sorted(k.split("/", 1)[1] for k in delegations if k.split("/", 1)[0] == account)) or "none"

@@ -3,7 +3,7 @@
 Matches: the organization itself; OUs by name under the matched parent; member accounts by
 email (AWS keeps emails unique), an account with lz's name but another email is an error
 naming both; SCPs by name; their attachments to matched OUs (those found when the SCP was
-adopted: ADOPTED_TARGETS_TAG). Objects lz created itself
+adopted: ADOPTED_TARGETS_TAG); the delegated administrators of adopted accounts. Objects lz created itself
 (tagged ManagedBy=landing-zone without the adopted tag) are its own, not adopted. What
 project.yaml does not describe is listed as unmanaged and never touched.
 """
@@ -14,7 +14,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from landing_zone import naming
-from landing_zone.adoption.model import ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, MANAGED_BY, NOTHING, Adopted, AdoptionError
+from landing_zone.adoption.model import (
+    ADOPTED_DELEGATIONS_TAG,
+    ADOPTED_ORGANIZATION_TAG,
+    ADOPTED_TAG,
+    ADOPTED_TARGETS_TAG,
+    MANAGED_BY,
+    NOTHING,
+    Adopted,
+    AdoptionError,
+)
 from landing_zone.config.model import Project
 
 SCP = "SERVICE_CONTROL_POLICY"
@@ -37,10 +46,12 @@ def read(project: Project, org: Any) -> Adopted:
     ous, unmanaged_ous = reader.ous(root)
     accounts, unmanaged_accounts = reader.accounts(organization["MasterAccountId"])
     policies, attachments, unmanaged_policies = reader.policies(ous)
+    adopted_accounts = {name: id for name, id in accounts.items() if reader.adopted(id)}
     return Adopted(
         organization=organization["Id"] if org_adopted else None,
         ous={name: id for name, id in ous.items() if reader.adopted(id)},
-        accounts={name: id for name, id in accounts.items() if reader.adopted(id)},
+        accounts=adopted_accounts,
+        delegations=reader.delegations(adopted_accounts),
         policies={name: id for name, id in policies.items() if reader.adopted(id)},
         attachments=attachments,
         unmanaged=(*unmanaged_accounts, *unmanaged_ous, *unmanaged_policies),
@@ -113,6 +124,20 @@ class _Reader:
         mine = set(found.values())
         unmanaged = [f"account {a['Name']} ({a['Id']}, {a['Email']})" for a in existing if a["Id"] not in mine]
         return found, unmanaged
+
+    def delegations(self, accounts: dict[str, str]) -> dict[str, str]:
+        """The services adopted accounts administer for the organization (those they did when adopted)."""
+        admins = {a["Id"] for a in pages(self.org, "list_delegated_administrators", "DelegatedAdministrators")}
+        found: dict[str, str] = {}
+        for name, account_id in accounts.items():
+            if account_id not in admins:
+                continue
+            services = {s["ServicePrincipal"] for s in pages(self.org, "list_delegated_services_for_account", "DelegatedServices", AccountId=account_id)}
+            recorded = self.tags(account_id).get(ADOPTED_DELEGATIONS_TAG)
+            if recorded is not None:  # adopted before: what lz delegated since is its own
+                services &= set(recorded.split())
+            found |= {f"{name}/{s}": f"{account_id}/{s}" for s in services}
+        return found
 
     def policies(self, ous: dict[str, str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
         """SCP name → id of those project.yaml attaches; existing attachments to import; SCPs not described."""

@@ -10,7 +10,7 @@ from cdktf_cdktf_provider_aws.organizations_organizational_unit import Organizat
 from constructs import Construct
 
 from landing_zone import naming
-from landing_zone.adoption.model import ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, NOTHING, Adopted
+from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, NOTHING, Adopted, adopted_delegations
 from landing_zone.config.model import OrganizationalUnit, Project
 from landing_zone.constructs import adoption
 
@@ -56,10 +56,10 @@ def _parents_first(ous: list[OrganizationalUnit]) -> list[OrganizationalUnit]:
     return ordered
 
 
-def _account_tags(is_management: bool, found: str | None, adopted: Adopted) -> dict[str, str] | None:
+def _account_tags(name: str, is_management: bool, found: str | None, adopted: Adopted) -> dict[str, str] | None:
     if is_management:  # the organization has no tags: its adoption is marked here
         return {ADOPTED_ORGANIZATION_TAG: "true"} if adopted.organization else None
-    return ADOPTED_TAGS if found else None
+    return {**ADOPTED_TAGS, ADOPTED_DELEGATIONS_TAG: adopted_delegations(adopted.delegations, name)} if found else None
 
 
 class Organization(Construct):
@@ -74,6 +74,7 @@ class Organization(Construct):
 
     def __init__(self, scope: Construct, id: str, *, project: Project, protect: bool = True, adopted: Adopted = NOTHING) -> None:
         super().__init__(scope, id)
+        self.adopted = adopted
         self.organization = OrganizationsOrganization(
             self,
             "organization",
@@ -116,7 +117,7 @@ class Organization(Construct):
                 parent_id=self.units[unit.name].id if unit else root_id,
                 lifecycle=lifecycle,
                 depends_on=[self.organization],
-                tags=_account_tags(is_management, found, adopted),
+                tags=_account_tags(acct.name, is_management, found, adopted),
             )
             if is_management:
                 if not acct.id:  # validation requires it (config/validate.py)
@@ -128,9 +129,13 @@ class Organization(Construct):
 
     def delegate(self, service_principal: str, account: str) -> OrganizationsDelegatedAdministrator:
         """Make `account` the delegated administrator of an AWS service for the organization."""
-        return OrganizationsDelegatedAdministrator(
+        resource = OrganizationsDelegatedAdministrator(
             self,
             f"delegated-{service_principal.split('.')[0]}",
             account_id=self.accounts[account].id,
             service_principal=service_principal,
         )
+        found = self.adopted.delegations.get(f"{account}/{service_principal}")
+        if found:  # already delegated by hand: registering again would fail
+            adoption.adopt(resource, found)
+        return resource

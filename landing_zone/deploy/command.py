@@ -111,7 +111,9 @@ def run_command(
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, on_adopted=on_adopted, refresh=refresh)
+    tasks += _run(
+        project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, on_adopted=on_adopted, refresh=refresh
+    )
     ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
