@@ -13,6 +13,7 @@ import pytest
 from moto import mock_aws
 
 from landing_zone.adoption.describe import account_name, describe
+from landing_zone.adoption.model import AdoptionError
 from landing_zone.config import editor, load_project
 from tests.brownfield import DENY_REGIONS, Seeded, seed
 from tests.test_adoption_reads import FIXTURE
@@ -68,3 +69,10 @@ def test_the_written_file_validates_and_keeps_the_rest(seeded: tuple[Any, Seeded
     assert {p.name for p in project.organization.policies} == {"deny-regions"}
     legacy = project.ou_of("legacy")
     assert legacy is not None and legacy.name == "sandbox"
+
+
+def test_no_organization_is_one_error() -> None:
+    with mock_aws():
+        org = boto3.client("organizations", region_name="us-east-1")
+        with pytest.raises(AdoptionError, match="in no organization: there is nothing to adopt"):
+            describe(load_project(FIXTURE)[0], org)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from landing_zone import naming
+from landing_zone.adoption.model import AdoptionError
 from landing_zone.adoption.organizations import SCP, pages
 from landing_zone.config.model import Project
 from landing_zone.config.validate import BUILTIN_POLICIES
@@ -49,7 +50,14 @@ def account_name(project_name: str, aws_name: str, taken: set[str]) -> str:
 def describe(project: Project, org: Any) -> Description:
     """`project`: the file being completed (its project_name and account names name accounts); `org`: a boto3
     Organizations client of the management account."""
-    organization = org.describe_organization()["Organization"]
+    from botocore.exceptions import ClientError
+
+    try:
+        organization = org.describe_organization()["Organization"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "AWSOrganizationsNotInUseException":
+            raise AdoptionError("this account is in no organization: there is nothing to adopt (`lz up` creates the organization)") from None
+        raise
     management_id = organization["MasterAccountId"]
     root = org.list_roots()["Roots"][0]["Id"]
     notes: list[str] = []

@@ -220,6 +220,7 @@ def adopt(
     """Describe the existing organization in project.yaml (its organization block), read-only."""
     from landing_zone import naming
     from landing_zone.adoption.describe import describe
+    from landing_zone.adoption.model import AdoptionError
     from landing_zone.cli.deploying import code_source
     from landing_zone.config import ConfigError, editor
     from landing_zone.config import load_project as load_file
@@ -231,7 +232,10 @@ def adopt(
         raise UserError("no emulator is running (start one with `lz emulator start`)")
     project = load_project(settings)
     ctx = read_context(project, settings, [naming.MANAGEMENT], code_source(settings, False))
-    found = describe(project, ctx.client("organizations"))
+    try:
+        found = describe(project, ctx.client("organizations"))
+    except AdoptionError as exc:
+        raise UserError(str(exc)) from None
     target_file = output or settings.config_path
     text = editor.with_organization(settings.config_path.read_text(encoding="utf-8"), found.organization, found.notes)
     clashes = [
