@@ -12,7 +12,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from landing_zone.adoption import organizations
+from landing_zone import naming
+from landing_zone.adoption import identity_center, organizations
 from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, NOTHING, AdoptionError
 from landing_zone.config import load_project
 from landing_zone.config.model import Project
@@ -108,3 +109,13 @@ def test_delegations_lz_made_since_adoption_stay_its_own(org: Any, project: Proj
         ResourceId=seeded.accounts["security"], Tags=[*MANAGED, {"Key": ADOPTED_TAG, "Value": "true"}, {"Key": ADOPTED_DELEGATIONS_TAG, "Value": "none"}]
     )
     assert organizations.read(project, org).delegations == {}
+
+
+def test_identity_center_groups_made_by_hand_are_adopted_by_display_name() -> None:
+    with mock_aws():
+        sso, store = boto3.client("sso-admin", region_name="us-east-1"), boto3.client("identitystore", region_name="us-east-1")
+        store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
+        admins = store.create_group(IdentityStoreId=store_id, DisplayName="Administrators", Description="our admins")["GroupId"]
+        store.create_group(IdentityStoreId=store_id, DisplayName="DevOps", Description=naming.sso_group_description("DevOps"))  # lz's own
+        store.create_group(IdentityStoreId=store_id, DisplayName="Platform")  # not one of lz's: not its business
+        assert identity_center.groups(sso, store) == {"Administrators": f"{store_id}/{admins}"}

@@ -126,3 +126,18 @@ def test_destroying_what_lz_created_is_not_refused(doc: dict[str, Any]) -> None:
     created = next(a for a in doc["resource"]["aws_organizations_policy_attachment"] if "workloads" in a)
     tf = _ShowingTerraform({"resource_changes": [_change(f"aws_organizations_policy_attachment.{created}", ["delete"])]})
     adopt.refuse_replacing(tf, doc)  # type: ignore[arg-type]
+
+
+def test_an_adopted_identity_center_group_is_imported_and_says_so(tmp_path: Path) -> None:
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}  # the sso stack waits for them
+    out = synth(project, settings, ids, adopted=Adopted(groups={"Administrators": "d-1234567890/g-1"}))
+    doc = json.loads((out / "stacks" / "management-sso" / "cdk.tf.json").read_text())
+    assert [(b["id"], b["to"].split(".")[1].rsplit("_", 1)[0]) for b in doc["import"]] == [("d-1234567890/g-1", "identity-center_group-administrators")]
+    groups = {name.rsplit("_", 1)[0]: body for name, body in doc["resource"]["aws_identitystore_group"].items()}
+    assert groups["identity-center_group-administrators"]["description"] == "Administrators (landing-zone, adopted)"
+    assert groups["identity-center_group-administrators"]["//"]["lz"] == {"release_on_destroy": True}
+    assert groups["identity-center_group-devops"]["description"] == "DevOps (landing-zone)"  # lz's own, unchanged

@@ -40,11 +40,12 @@ class Adopted:
     accounts: dict[str, str] = field(default_factory=dict)  # member account name → id
     policies: dict[str, str] = field(default_factory=dict)  # SCP name → id
     attachments: dict[str, str] = field(default_factory=dict)  # "<policy>/<ou>" → "<ou id>:<policy id>"
+    groups: dict[str, str] = field(default_factory=dict)  # Identity Center group display name → "<store id>/<group id>"
     delegations: dict[str, str] = field(default_factory=dict)  # "<account>/<service principal>" → "<account id>/<principal>"
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
     def __bool__(self) -> bool:
-        return bool(self.organization or self.ous or self.accounts or self.policies or self.attachments or self.delegations)
+        return bool(self.organization or self.ous or self.accounts or self.policies or self.attachments or self.delegations or self.groups)
 
 
 NOTHING = Adopted()

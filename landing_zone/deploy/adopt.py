@@ -4,9 +4,10 @@ would replace an adopted object before anything applies."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
-from landing_zone.adoption import organizations
+from landing_zone.adoption import identity_center, organizations
 from landing_zone.adoption.model import Adopted, AdoptionError
 from landing_zone.deploy.context import DeployContext
 from landing_zone.deploy.errors import DeployError
@@ -21,7 +22,10 @@ def read(ctx: DeployContext) -> Adopted:
     from botocore.exceptions import EndpointConnectionError
 
     try:
-        return organizations.read(ctx.project, ctx.client("organizations"))
+        found = organizations.read(ctx.project, ctx.client("organizations"))
+        if not ctx.project.sso.enabled:
+            return found
+        return replace(found, groups=identity_center.groups(ctx.client("sso-admin"), ctx.client("identitystore")))
     except AdoptionError as exc:
         raise DeployError(f"adopting the existing organization: {exc}") from None
     except EndpointConnectionError as exc:

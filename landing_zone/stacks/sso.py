@@ -8,13 +8,7 @@ from landing_zone.constructs.scoped_access import allowed_regions, devops_policy
 from landing_zone.roles import managed
 from landing_zone.stacks.base import LayerStack
 
-GROUPS = {
-    "administrators": "Administrators",
-    "devops": "DevOps",
-    "finops": "FinOps",
-    "securityauditor": "SecurityAuditor",
-    "readonly": "ReadOnly",
-}
+GROUPS = naming.SSO_GROUPS
 
 
 class SsoStack(LayerStack):
@@ -46,4 +40,5 @@ class SsoStack(LayerStack):
             permission_sets=sets,
             account_ids=self.account_ids,
             session_duration=p.sso.session_duration,
+            adopted_groups=self.adopted.groups,
         )
