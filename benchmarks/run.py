@@ -49,6 +49,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,6 +244,100 @@ def bench_synth(report: Report, work: Path, gnupghome: Path, sizes: list[int], r
         report.target("longest wave chain independent of the number of accounts", " / ".join(f"{v} ({k})" for k, v in chains.items()), same_chain)
 
 
+# ---------------------------------------------------------------- stack jobs (selective synth)
+
+
+def stack_job_case(project_dir: Path, out: str, stack: str) -> Callable[[], Sample]:
+    """`lz synth --stack S`: the synth of one stack job of the generated workflow (`lz plan|up --stack S`
+    synthesizes the same way before it runs terraform)."""
+    work = project_dir / ".lz"
+    run_env = base_env(LZ_CONFIG=str(project_dir / "project.yaml"), LZ_WORK_DIR=str(work), LZ_OUT_DIR=str(project_dir / out), LZ_TARGET="local")
+
+    def case() -> Sample:
+        return measure.run([*LZ, "synth", "--stack", stack], cwd=project_dir, env=run_env)
+
+    return case
+
+
+def stack_classes(config: Path) -> dict[str, list[str]]:
+    """Stacks whose JSON is built alike, by a representative: every management and security
+    stack is its own class; a member's layer is one class for all plain members (their stacks
+    differ only in names and ids). Summing a class's measured CPU × its size estimates the
+    stack jobs of a whole pipeline run without running 907 of them."""
+    from landing_zone import layers, naming
+    from landing_zone.config import load_project
+
+    project, _ = load_project(config)
+    classes: dict[str, list[str]] = {}
+    for account, layer in layers.stacks(project):
+        plain = account not in (naming.MANAGEMENT, naming.SECURITY)
+        key = f"member-{layer}" if plain else naming.stack_id(account, layer)
+        classes.setdefault(key, []).append(naming.stack_id(account, layer))
+    return classes
+
+
+def bench_jobs(report: Report, work: Path, gnupghome: Path, sizes: list[int], runs: int, job_workers: int = 1) -> None:
+    """Side by side per org size: the full synth, one stack job's synth (a member's identities),
+    and the synth CPU of all stack jobs of one pipeline run (every stack measured at the root
+    project; per class of alike stacks beyond, see stack_classes)."""
+    full: dict[str, Figure] = {}
+    job: dict[str, Figure] = {}
+    for members in [None, *sizes]:
+        key = "root" if members is None else str(members)
+        config = orgs.prepare(work / f"jobs-{key}", gnupghome, members)
+        pdir = config.parent
+        classes = {alike[-1]: alike for alike in stack_classes(config).values()}  # by a representative: the last (a workload)
+        stacks = sum(map(len, classes.values()))
+        member = stack_classes(config)["member-identities"][-1]
+        label = "root project.yaml (3 accounts" if members is None else f"generated org ({members} member accounts"
+        label += f", {stacks} stacks)"
+        progress(f"stack jobs: {label}")
+        if members is None:
+            stack_job_case(pdir, "out-warm", member)()  # untimed warm-up of the jsii package cache
+        figs = interleaved({f"full {key}": synth_case(pdir, "out-full"), f"job {key}": stack_job_case(pdir, "out-job", member)}, runs)
+        full[key], job[key] = figs[f"full {key}"], figs[f"job {key}"]
+        same = (pdir / "out-job" / "stacks" / member / "cdk.tf.json").read_bytes() == (pdir / "out-full" / "stacks" / member / "cdk.tf.json").read_bytes()
+        report.row(f"full synth, {label}: `lz synth`", full[key])
+        report.row(
+            f"one stack job, {label}: `lz synth --stack {member}`",
+            job[key],
+            "JSON identical to the full synth's" if same else "JSON DIFFERS from the full synth's",
+        )
+        # Every stack once (root) or one per class: what all stack jobs of one pipeline run pay.
+        every = members is None
+        # CPU is per process (wait4), so these run a few at a time: on a loaded machine the wall
+        # of a run is the other users', and the CPU column is what is summed.
+        chosen = sum(classes.values(), []) if every else list(classes)
+        with ThreadPoolExecutor(max_workers=job_workers) as pool:
+            samples = pool.map(lambda s, d=pdir: stack_job_case(d, f"out-class-{s}", s)(), chosen)
+            measured = dict(zip(chosen, samples, strict=True))
+        for s, sample in measured.items():
+            progress(f"  {s}: {sample.cpu:.2f} s CPU")
+        if every:
+            total, how = sum(x.cpu for x in measured.values()), f"each of the {stacks} stacks measured"
+        else:
+            total = sum(measured[rep].cpu * len(alike) for rep, alike in classes.items())
+            how = f"{len(classes)} classes of alike stacks measured, × their sizes"
+        before = stacks * full[key].cpu
+        report.rows.append(
+            Row(
+                f"all {stacks} stack jobs of one pipeline run, {label}: summed synth CPU",
+                None,
+                f"{fmt_seconds(total)} of CPU ({how}); before, every job a full synth: {stacks} × {fmt_seconds(full[key].cpu)} = {fmt_seconds(before)}",
+            )
+        )
+    top = str(max(sizes)) if sizes else "root"
+    ratio_cpu, ratio_wall = job[top].cpu / full["root"].cpu, job[top].wall / full["root"].wall
+    report.target(
+        f"one stack job's synth at {top} accounts ≤ 1.2× the 3-account full synth",
+        f"{ratio_cpu:.2f}× (CPU), {ratio_wall:.2f}× (wall)",
+        ratio_cpu <= 1.2,
+    )
+    if "100" in full:
+        ratio_cpu, ratio_wall = full["100"].cpu / full["root"].cpu, full["100"].wall / full["root"].wall
+        report.target("100-account full synth ≤ 2× the 3-account one", f"{ratio_cpu:.2f}× (CPU), {ratio_wall:.2f}× (wall)", ratio_cpu <= 2.0)
+
+
 # ---------------------------------------------------------------- start-up
 
 
@@ -421,7 +516,7 @@ def render(report: Report, load_before: tuple[float, ...], load_after: tuple[flo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the deploy rows (minutes each)")
-    parser.add_argument("--only", choices=("synth", "startup", "deploy"), action="append", help="only these sections")
+    parser.add_argument("--only", choices=("synth", "jobs", "startup", "deploy"), action="append", help="only these sections")
     parser.add_argument("--synth-runs", type=int, default=3, help="processes per synth row (default 3)")
     parser.add_argument("--startup-runs", type=int, default=10, help="processes per start-up row (default 10)")
     parser.add_argument("--deploy-runs", type=int, default=1, help="runs of each deploy row (default 1)")
@@ -431,10 +526,17 @@ def main(argv: list[str] | None = None) -> int:
         default=[25, 100, 300],
         help="member accounts of the generated orgs (default 25,100,300; the root project always runs)",
     )
+    parser.add_argument(
+        "--job-sizes",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=[100, 300],
+        help="member accounts of the orgs of the stack-job rows (default 100,300; the root project always runs)",
+    )
+    parser.add_argument("--job-workers", type=int, default=1, help="stack jobs of the per-pipeline sum run at once (default 1; their CPU is per process)")
     parser.add_argument("--experiments", action="store_true", help="also synth with python -O")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
-    sections = set(args.only or ("synth", "startup", "deploy"))
+    sections = set(args.only or ("synth", "jobs", "startup", "deploy"))
     if args.quick:
         sections.discard("deploy")
     if "deploy" in sections and not shutil.which("npx"):
@@ -451,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         for section, bench in (
             ("startup", lambda: bench_startup(report, work, gnupghome, args.startup_runs)),
             ("synth", lambda: bench_synth(report, work, gnupghome, args.sizes, args.synth_runs, args.experiments)),
+            ("jobs", lambda: bench_jobs(report, work, gnupghome, args.job_sizes, args.synth_runs, args.job_workers)),
             ("deploy", lambda: bench_deploy(report, work, gnupghome, args.deploy_runs)),
         ):
             if section not in sections:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 # isort: off
@@ -10,7 +11,7 @@ from landing_zone import bindings  # noqa: F401  (before cdktf: it sets jsii's c
 from cdktf import App, TerraformStack
 
 # isort: on
-from landing_zone import layers, toolchain
+from landing_zone import layers, naming, toolchain
 from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings
@@ -24,6 +25,7 @@ def build_app(
     outdir: Path | None = None,
     account_ids: dict[str, str] | None = None,
     part: tuple[int, int] = (0, 1),
+    only: Collection[str] | None = None,
     adopted: Adopted = NOTHING,
 ) -> App:
     """account_ids: member account ids known from the organizations stack's outputs.
@@ -32,6 +34,8 @@ def build_app(
     Stacks that need an account id nobody knows yet (before organizations has created the
     member accounts) are left out; `lz up` synthesizes again once the ids are recorded.
     part (i, n): only every n-th of those stacks from the i-th (synth.py's parallel processes).
+    only: these stack ids alone (a selective synth); stacks share no construct, so each one's
+    JSON is the one a full synth writes (tests/test_synth_selective.py).
     """
     ids = {a.name: a.id for a in project.organization.accounts if a.id} | adopted.accounts | (account_ids or {})
     # cdktf's own validation runs `terraform version` once per imported resource (hundreds in a
@@ -39,6 +43,8 @@ def build_app(
     app = App(outdir=str(outdir or settings.out_dir), skip_validation=True)
     wanted = [(account, layers.layer(name)) for account, name in layers.stacks(project)]
     wanted = [(account, layer) for account, layer in wanted if layer.synthesizable(account, set(ids), project.account_names)]
+    if only is not None:
+        wanted = [(account, layer) for account, layer in wanted if naming.stack_id(account, layer.name) in only]
     for account, layer in wanted[part[0] :: part[1]]:
         stack_class: type[LayerStack] = layers.resolve(layer.stack)
         stack_class(app, layer=layer.name, project=project, account=account, settings=settings, account_ids=ids, adopted=adopted)

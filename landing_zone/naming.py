@@ -253,3 +253,33 @@ def cis_alarms_key_alias(short_name: str) -> str:
 
 def alerts_topic_arn(region: str, account_id: str, short_name: str, account: str) -> str:
     return f"arn:aws:sns:{region}:{account_id}:{alerts_topic(short_name, account)}"
+
+
+# --- people on IAM Identity Center (`lz sso configure|login`) ---
+
+# The management-sso stack's output: the AWS access portal URL people sign in at.
+SSO_START_URL_OUTPUT = "sso_start_url"
+# The permission set `lz up` runs with under `auth: sso` (management; members through OAAR).
+SSO_DEPLOY_PERMISSION_SET = "Administrator"
+# What `lz sso configure` asks for: account access through permission sets (the AWS CLI's default).
+SSO_REGISTRATION_SCOPES = "sso:account:access"
+
+
+def sso_start_url(identity_store_id: str) -> str:
+    """The default portal URL of an Identity Center instance (`https://d-…awsapps.com/start`)."""
+    return f"https://{identity_store_id}.awsapps.com/start"
+
+
+def sso_session(short_name: str, *, emulator: bool = False) -> str:
+    """`[sso-session <short>]`; its token is cached under the sha1 of this name in ~/.aws/sso/cache,
+    so the emulator's session has a name of its own and never replaces a real one's token."""
+    return f"{short_name}-emulator" if emulator else short_name
+
+
+def sso_profile(short_name: str, account: str, permission_set: str) -> str:
+    """`<short>-<account>-<permission set>` in lower case: `me-shared-devops`."""
+    return profile(short_name, account, permission_set).lower()
+
+
+def sso_session_section(session: str) -> str:
+    return f"sso-session {session}"

@@ -17,8 +17,10 @@ TARGETS: tuple[Target, ...] = ("local", "aws")
 # OAAR; `mfa` — per-stack temporary credentials of the MFA role profiles (lz mfa enable);
 # `ci` — the ambient credentials (AWS_* variables: GitHub's OIDC role session, or the emulator's
 # management keys) in management, member accounts through naming.ci_member_role(ci_role).
-Auth = Literal["bootstrap", "mfa", "ci"]
-AUTHS: tuple[Auth, ...] = ("bootstrap", "mfa", "ci")
+# `sso` — the operator's Identity Center session (`lz sso login`): per-stack temporary
+# credentials, management's from its Administrator permission set, members' through OAAR.
+Auth = Literal["bootstrap", "mfa", "ci", "sso"]
+AUTHS: tuple[Auth, ...] = ("bootstrap", "mfa", "ci", "sso")
 # Which ci role the ambient credentials are: `lz plan` runs as plan, `lz up`/`down` as apply.
 CiRole = Literal["plan", "apply"]
 CI_ROLES: tuple[CiRole, ...] = ("plan", "apply")

@@ -181,11 +181,20 @@ def test_settings_read_lz_auth_ci_and_lz_ci_role() -> None:
 
 
 def test_ci_mode_keeps_ci_and_picks_the_role_per_command() -> None:
+    from landing_zone.config.model import Project
     from landing_zone.deploy.command import _auth
 
+    project = Project.model_validate(
+        {"project_name": "probe", "short_name": "pr", "organization": {"accounts": [{"name": "management", "email": "m@example.com"}]}}
+    )
     ci = Settings(config_path=FOUR, auth="ci")
-    assert _auth(ci, True) == "ci" and _auth(ci, False) == "ci"
-    assert _auth(replace(ci, auth="bootstrap"), True) == "mfa"
+    assert _auth(project, ci, True) == "ci" and _auth(project, ci, False) == "ci"
+    assert _auth(project, replace(ci, auth="bootstrap"), True) == "mfa"
+    # `auth: sso` (or LZ_AUTH=sso) is the SSO session whatever require_mfa says; CI stays CI
+    sso_project = project.model_copy(update={"auth": "sso"})
+    assert _auth(sso_project, replace(ci, auth="bootstrap"), True) == "sso"
+    assert _auth(project, replace(ci, auth="sso"), False) == "sso"
+    assert _auth(sso_project, ci, True) == "ci"
 
 
 def test_ambient_session_takes_the_environment_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -106,8 +106,9 @@ def test_oidc_only_and_least_permissions(generated: Path) -> None:
     for name, job in jobs.items():
         perms = job["permissions"]
         assert perms.get("contents") == "read", name
-        assert ("id-token" in perms) == name.startswith(("plan-", "apply-")), name
+        assert ("id-token" in perms) == (name.startswith(("plan-", "apply-", "drift-")) and name != "drift-issue"), name
         assert ("pull-requests" in perms) == (name == "comment"), name
+        assert ("issues" in perms) == (name == "drift-issue"), name
         for step in job["steps"]:
             assert "secrets." not in json.dumps(step), f"{name}: no long-lived secrets"
             if "uses" in step:
@@ -115,8 +116,8 @@ def test_oidc_only_and_least_permissions(generated: Path) -> None:
             if "run" in step:
                 assert "${{" not in step["run"], f"{name}: values come through env, not into the script"
         creds = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
-        if name.startswith(("plan-", "apply-")):
-            kind = name.split("-")[0]
+        if name.startswith(("plan-", "apply-", "drift-")) and name != "drift-issue":
+            kind = {"drift": "plan"}.get(name.split("-")[0], name.split("-")[0])  # drift reads with the plan role
             role = naming.role_arn(management_id(project), naming.ci_role(project.short_name, kind))
             assert [s["with"]["role-to-assume"] for s in creds] == [role]
             assert (job.get("environment") == project.pipeline.environment) if kind == "apply" else "environment" not in job
@@ -210,3 +211,55 @@ def test_comment_summarizes_per_account(tmp_path: Path) -> None:
         assert f"### {account}: " in text
     assert f"| {missing.stack} | ❌ {comment.NO_RESULT} |" in text
     assert "```diff\n+ IAM group security/devops" in text
+
+
+def test_each_stack_job_synthesizes_its_stack_alone(generated: Path) -> None:
+    """A stack job's lz command selects its matrix stack (`--stack "$STACK"`: a selective synth of
+    that stack, landing_zone/synth.py); only the synth job synthesizes the whole organization."""
+    jobs = _doc(generated)["jobs"]
+    for name, job in jobs.items():
+        commands = [line.strip() for step in job["steps"] if "run" in step for line in step["run"].splitlines() if line.strip().startswith("lz ")]
+        synths = [c for c in commands if c.startswith(("lz synth", "lz plan", "lz up", "lz down"))]
+        if name.startswith(("plan-", "apply-")):
+            assert job["env"]["STACK"] == "${{ matrix.stack }}", name
+            kind = "plan" if name.startswith("plan-") else "up"
+            assert synths == [f'lz {kind} --stack "$STACK" --summary "{github.SUMMARY_DIR}/$STACK.json"'], name
+        else:
+            assert synths == (["lz synth"] if name == "synth" else []), name
+
+
+def test_drift_runs_on_the_schedule_per_wave_and_keeps_one_issue(generated: Path) -> None:
+    project, _ = load_project(generated)
+    doc = _doc(generated)
+    assert project.pipeline is not None
+    assert doc["on"]["schedule"] == [{"cron": project.pipeline.drift_schedule}]
+    jobs, waves = doc["jobs"], layers.waves(project)
+    for n, wave in enumerate(waves, start=1):
+        job = jobs[f"drift-{n}"]
+        assert job["if"] == github.SCHEDULE
+        run = next(s for s in job["steps"] if s.get("name") == "lz drift")
+        assert run["env"]["STACKS"].split() == [naming.stack_id(*s) for s in wave]
+        assert "lz drift " in run["run"] and "--format markdown" in run["run"]
+    issue = jobs["drift-issue"]
+    assert issue["needs"] == [f"drift-{n}" for n in range(1, len(waves) + 1)]
+    script = issue["steps"][-1]["with"]["script"]
+    assert github.DRIFT_MARKER in script and "state: 'closed'" in script and "issues.create" in script
+    # the pull request and push jobs do not run on the schedule
+    assert all("schedule" not in str(jobs[j].get("if", "")) for j in jobs if j.startswith(("plan-", "apply-")))
+
+
+@pytest.mark.parametrize("cron", ["17 5 * * *", "0 */6 * * 1-5", "30 2 1,15 JAN-JUN sun"])
+def test_drift_schedule_accepts_cron(cron: str) -> None:
+    from landing_zone.config import cron as cron_check
+
+    assert cron_check.problem(cron) is None
+
+
+def test_bad_drift_schedule_names_file_line_and_path(tmp_path: Path) -> None:
+    config = with_pipeline(ROOT / "project.yaml", tmp_path / "repo")
+    config.write_text(config.read_text() + "  drift_schedule: '61 5 * * *'\n")
+    run = lz("validate", cwd=config.parent)
+    assert run.returncode == 1
+    line = len(config.read_text().splitlines())
+    assert f"project.yaml:{line}:" in run.stdout and "pipeline.drift_schedule" in run.stdout and "minute" in run.stdout, run.stdout
+    assert not (config.parent / naming.GITHUB_WORKFLOW_FILE).exists()

@@ -65,10 +65,9 @@ def access(
 
 def _stacks(settings: Settings, directory: Path | None, scratch: Path) -> Stacks:
     from landing_zone.access.synthesize import project_for_access, synthesize
-    from landing_zone.access.terraform import load_stacks
 
     if directory is not None:
-        return load_stacks(directory)
+        return _load(directory)
     try:
         text = settings.config_path.read_text(encoding="utf-8")
     except OSError:
@@ -80,9 +79,19 @@ def _stacks(settings: Settings, directory: Path | None, scratch: Path) -> Stacks
 def _other(settings: Settings, other: str, scratch: Path) -> Stacks:
     """Another synth output directory, or project.yaml at a git revision, synthesized."""
     from landing_zone.access.synthesize import project_at, project_for_access, synthesize
-    from landing_zone.access.terraform import load_stacks
 
     if Path(other).is_dir():
-        return load_stacks(Path(other))
+        return _load(Path(other))
     project = project_for_access(project_at(other, settings.config_path), settings.config_path, scratch.with_name(f"{scratch.name}-keys"))
     return synthesize(project, settings, {}, scratch)
+
+
+def _load(directory: Path) -> Stacks:
+    """The stacks of a synth output (or work dir); never a selective synth's few, taken for the organization."""
+    from landing_zone.access.terraform import load_stacks
+    from landing_zone.synth import selection
+
+    selected = selection(directory)
+    if selected is not None:
+        raise UserError(f"{directory} holds a selective synth (lz synth --stack {' '.join(selected)}), not the organization: run `lz synth` first")
+    return load_stacks(directory)

@@ -16,11 +16,13 @@ import typer
 
 from landing_zone.cli.access import access
 from landing_zone.cli.credentials import credentials_app
+from landing_zone.cli.drift import drift
 from landing_zone.cli.errors import UserError, run_guarded
 from landing_zone.cli.mfa import mfa_app
 from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
 from landing_zone.cli.passwords import passwords_app
 from landing_zone.cli.pipeline import pipeline_app, stale_warning
+from landing_zone.cli.sso import sso_app
 from landing_zone.cli.worklock import holding
 
 if TYPE_CHECKING:
@@ -33,7 +35,9 @@ app.add_typer(passwords_app, name="passwords")
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(mfa_app, name="mfa")
 app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(sso_app, name="sso")
 app.command("access")(access)
+app.command("drift")(drift)
 
 StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
 SummaryOpt = Annotated[Path | None, typer.Option("--summary", help="Also write each stack's result as JSON here (CI jobs).", show_default=False)]
@@ -63,19 +67,23 @@ def validate(
 
 
 @app.command()
-def synth(config: ConfigOpt = None, target: TargetOpt = None) -> None:
-    """Write every stack's Terraform JSON into cdktf.out."""
+def synth(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = None) -> None:
+    """Write every stack's Terraform JSON into cdktf.out (with --stack: only those stacks)."""
     from landing_zone import layers, naming
     from landing_zone.deploy.account_ids import known_account_ids
     from landing_zone.synth import synth as do_synth
 
     settings = load_settings(config, target)
     project = load_project(settings)
+    every = [naming.stack_id(*s) for s in layers.stacks(project)]
+    unknown = [s for s in stack or () if s not in every]
+    if unknown:
+        raise UserError(f"unknown stack '{unknown[0]}'; stacks are: {', '.join(every)}")
     with holding(settings.work_dir, "lz synth"):
-        out = do_synth(project, settings, known_account_ids(settings))
-    stacks = sorted(p.name for p in (out / "stacks").iterdir())
+        out = do_synth(project, settings, known_account_ids(settings), stacks=stack or None)
+    stacks = sorted(p.name for p in (out / "stacks").iterdir()) if (out / "stacks").is_dir() else []
     typer.echo(f"synthesized {len(stacks)} stacks into {out}: {', '.join(stacks)}")
-    waiting = [name for name in (naming.stack_id(*s) for s in layers.stacks(project)) if name not in stacks]
+    waiting = [name for name in every if name not in stacks and (not stack or name in stack)]
     if waiting:
         typer.echo(
             f"{len(waiting)} stacks wait for their accounts (`lz up` creates them with "
@@ -159,13 +167,18 @@ def up(
 
 def _access_diff_printer(settings: Settings) -> Callable[[], None]:
     """What the change does to who can reach what: each stack's JSON as lz last planned or
-    applied it (the work dir, read now, before the run copies the new one in) against the new synth."""
+    applied it (the work dir, read now, before the run copies the new one in) against the new synth.
+    A selective synth (--stack) replaces only its stacks: the others stay as they were applied."""
     from landing_zone.access import diff
+    from landing_zone.synth import selection
 
     before = diff.load_or_empty(settings.work_dir)
 
     def show() -> None:
-        text = diff.render_changes(before, diff.load_or_empty(settings.out_dir))
+        after = diff.load_or_empty(settings.out_dir)
+        if selection(settings.out_dir) is not None:
+            after = before | after
+        text = diff.render_changes(before, after)
         typer.echo("access changes (who → role or permission set → account):\n" + text if text else "access: no change", err=True)
 
     return show

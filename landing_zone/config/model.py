@@ -279,6 +279,10 @@ class Pipeline(_Strict):
         "jobs in it; null: the apply role trusts the default branch instead.",
     )
     max_parallel: int = Field(default=10, ge=1, le=256, description="Stacks planned or applied at once per wave.")
+    drift_schedule: str = Field(
+        default="17 5 * * *",
+        description="When the scheduled drift check (`lz drift`) runs: a cron in UTC, as GitHub Actions' `schedule` reads it (default: daily at 05:17).",
+    )
 
     @property
     def owner(self) -> str:
@@ -312,6 +316,12 @@ class Project(_Strict):
     meta: Meta | None = Field(default=None, description="The older reference's meta block (enable_mfa).")
     mfa_max_age: int = Field(default=3600, gt=0, description="Seconds an MFA sign-in stays valid for role trust.")
     sso: Sso = Sso()
+    auth: Literal["bootstrap", "sso"] = Field(
+        default="bootstrap",
+        description="How `lz up` signs in: bootstrap (the access keys of `lz credentials configure`) or sso "
+        "(your `lz sso login` session: the Administrator permission set in management, member accounts through "
+        "OrganizationAccountAccessRole). LZ_AUTH=sso does the same for one run.",
+    )
     state_backend: StateBackend = Field(
         default=StateBackend(),
         description="Terraform state storage: optional customer-managed KMS key and access logging.",

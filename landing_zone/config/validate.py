@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from landing_zone import naming
+from landing_zone.config import cron
 from landing_zone.config.errors import Problem, suggest
 from landing_zone.config.files import read_regular_file
 from landing_zone.config.gpgkey import PublicKey, inspect_public_key
@@ -273,6 +274,9 @@ def pipeline(p: Project, _: Path) -> Iterator[Finding]:
     branch = p.pipeline.default_branch
     if ".." in branch or branch.endswith((".", ".lock")) or "/." in branch or branch.startswith("."):
         yield (("pipeline", "default_branch"), f"'{branch}' is not a git branch name (no '..', no part starting with '.', no '.' or '.lock' at the end)")
+    schedule = cron.problem(p.pipeline.drift_schedule)
+    if schedule:
+        yield ("pipeline", "drift_schedule"), schedule
 
 
 def _yaml_bool(value: bool) -> str:

@@ -60,6 +60,7 @@ class IdentityCenter(Construct):
         instances = DataAwsSsoadminInstances(self, "instances")
         store_id = Fn.element(instances.identity_store_ids, 0)
         instance_arn = Fn.element(instances.arns, 0)
+        self.start_url = naming.sso_start_url(store_id)
 
         self.groups: dict[str, IdentitystoreGroup] = {}
         for key, display in groups.items():

@@ -15,7 +15,7 @@ from landing_zone import layers, naming
 from landing_zone.adoption.model import Adopted
 from landing_zone.aws import sessions
 from landing_zone.config.model import Project
-from landing_zone.deploy import adopt, auth, locks
+from landing_zone.deploy import adopt, auth, drift, locks
 from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.errors import DeployError
@@ -45,31 +45,39 @@ def _run(
 
     # `lz down` alone synthesizes without prevent_destroy (state buckets, lock tables, member
     # accounts): terraform refuses to destroy them otherwise. Every other run keeps it.
-    settings = replace(settings, auth=_auth(settings, enforced), allow_destroy=action == "down")
+    settings = replace(settings, auth=_auth(project, settings, enforced), allow_destroy=action == "down")
     if settings.auth == "ci":  # a pull request's `lz plan` reaches member accounts read-only
         settings = replace(settings, ci_role="plan" if action == "plan" else "apply")
+    # A selection synthesizes its stacks alone (deps included with --with-deps): a stack job of
+    # a 300-account org pays for one stack, not 907 (landing_zone/synth.py).
+    only = [t.name for t in plan_tasks(project, selection)] if selection.stacks else None
     credentials = {}
     if settings.auth == "mfa":
         accounts = sorted({t.account for t in plan_tasks(project, selection)})
         credentials = auth.session_credentials(project, settings, accounts, code_for)
+    elif settings.auth == "sso":  # the operator's Identity Center session (deploy/auth.py)
+        accounts = sorted({t.account for t in plan_tasks(project, selection)})
+        credentials = auth.sso_credentials(project, settings, accounts, known_account_ids(settings))
     ctx = DeployContext(project, settings, credentials=credentials)
     adopted = adopt.read(ctx)  # what exists already: synth imports it (data flows one way)
     if on_adopted:
         on_adopted(adopted)
-    synth(project, settings, known_account_ids(settings), adopted=adopted)
+    synth(project, settings, known_account_ids(settings), stacks=only, adopted=adopted)
     if on_synth:
         on_synth()
 
     def resynth(account_ids: dict[str, str]) -> None:
-        synth(project, settings, account_ids, adopted=adopted)
+        synth(project, settings, account_ids, stacks=only, adopted=adopted)
 
     return run_stacks(ctx, action, selection, parallel=parallel, refresh=refresh, resynth=resynth)
 
 
-def _auth(settings: Settings, enforced: bool) -> Auth:
+def _auth(project: Project, settings: Settings, enforced: bool) -> Auth:
     """LZ_AUTH=ci stays: the OIDC role session is the same whatever require_mfa says (the apply
-    role reaches member OAARs without MFA, see constructs/ci_policies.py)."""
-    return "ci" if settings.auth == "ci" else auth.mode(enforced)
+    role reaches member OAARs without MFA, see constructs/ci_policies.py). So does `auth: sso`."""
+    if settings.auth == "ci":
+        return "ci"
+    return "sso" if auth.uses_sso(project, settings) else auth.mode(enforced)
 
 
 def run_command(
@@ -88,7 +96,7 @@ def run_command(
     `on_adopted` with what the main run's adoption reads found; `refresh` (`lz up --refresh`)
     plans the stacks their fingerprints would skip."""
     enforced = auth.deployed_enforcement(project, settings)
-    if settings.target == "aws" and not enforced and settings.auth != "ci":
+    if settings.target == "aws" and not enforced and settings.auth != "ci" and not auth.uses_sso(project, settings):
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
     tasks: list[Task] = []
     if action == "down" and enforced and _destroys_identities(project, selection):
@@ -128,9 +136,14 @@ def read_context(project: Project, settings: Settings, accounts: list[str], code
     """A context for commands that read what is deployed (`lz passwords show`, `lz inventory`,
     `lz unlock`): the credentials `lz up` would use now, MFA role sessions once MFA is on
     (the bootstrap keys no longer reach the state then: "No valid credential sources found")."""
-    settings = replace(settings, auth=_auth(settings, auth.deployed_enforcement(project, settings)))
-    credentials = auth.session_credentials(project, settings, accounts, code_for) if settings.auth == "mfa" else {}
-    return DeployContext(project, settings, account_ids=known_account_ids(settings), credentials=credentials)
+    settings = replace(settings, auth=_auth(project, settings, auth.deployed_enforcement(project, settings)))
+    account_ids = known_account_ids(settings)
+    credentials = {}
+    if settings.auth == "mfa":
+        credentials = auth.session_credentials(project, settings, accounts, code_for)
+    elif settings.auth == "sso":
+        credentials = auth.sso_credentials(project, settings, accounts, account_ids)
+    return DeployContext(project, settings, account_ids=account_ids, credentials=credentials)
 
 
 def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str | None, *, confirm: Callable[[str], bool], code_for: auth.CodeSource) -> str:
@@ -160,3 +173,20 @@ def unlock_stack(project: Project, settings: Settings, stack: str, lock_id: str 
     tf.run("force-unlock", "-force", lock_id)
     locks.forget(tf.workdir, lock_id)
     return f"{stack}: state lock {lock_id} released"
+
+
+def run_drift(
+    project: Project, settings: Settings, selection: Selection, *, parallel: int, code_for: auth.CodeSource
+) -> tuple[list[Task], dict[str, drift.StackDrift]]:
+    """`lz drift`: synthesize as `lz plan` does (read-only plan role in CI), then compare each stack."""
+    from landing_zone.synth import synth
+
+    settings = replace(settings, auth=_auth(project, settings, auth.deployed_enforcement(project, settings)))
+    if settings.auth == "ci":
+        settings = replace(settings, ci_role="plan")
+    ids = known_account_ids(settings)
+    synth(project, settings, ids)
+    ctx = DeployContext(project, settings, account_ids=ids)
+    if settings.auth == "mfa":
+        ctx.credentials = auth.session_credentials(project, settings, sorted({t.account for t in plan_tasks(project, selection)}), code_for)
+    return drift.run(ctx, selection, parallel=parallel)

@@ -361,7 +361,7 @@ def _patch_organizations_trusted_services() -> None:
 
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
-    from landing_zone.emulator import accessanalyzer, cloudtrail, guardduty, scanner_reads
+    from landing_zone.emulator import accessanalyzer, cloudtrail, guardduty, scanner_reads, sso_portal
 
     _patch_s3_secure_transport()
     _patch_account_from_access_key()
@@ -380,3 +380,4 @@ def install() -> None:
     cloudtrail.install()
     guardduty.install()
     scanner_reads.install()
+    sso_portal.install()  # after the idempotent-assignment patch, which it wraps

@@ -4,8 +4,9 @@ Pull request: validate → synth (artifact) → one plan job per wave, a matrix 
 stacks → one comment with the per-account summary and the access diff. Push to the default
 branch: validate → synth → the same waves with `lz up`, in the pipeline's environment.
 
-Every stack job runs `lz plan|up --stack S`, which synthesizes again (4 s): the JSON a job
-plans or applies is always the one lz computes from the commit and the account ids it has,
+Every stack job runs `lz plan|up --stack S`, which synthesizes S alone (a selective synth,
+landing_zone/synth.py: ~4 s whatever the org's size, byte for byte the synth job's JSON of S):
+the JSON a job plans or applies is always the one lz computes from the commit and the account ids it has,
 and a wave after organizations gets the ids of accounts created in this run (the
 `lz-account-ids` artifact). Credentials come from GitHub's OIDC token only
 (aws-actions/configure-aws-credentials, the ci roles in management); there are no secrets.
@@ -43,6 +44,9 @@ INSTALL_STEP = "install lz"  # tests/test_pipeline_run.py has the toolchain alre
 SUMMARY_DIR = "lz-summary"  # each stack job's `--summary` JSON; the comment job reads them all
 COMMENT_FILE = "lz-comment.md"
 COMMENT_MARKER = "<!-- lz-plan -->"  # finds the comment to update in place on a re-run
+DRIFT_DIR = "lz-drift"  # each drift job's report (markdown) and exit code
+DRIFT_MARKER = "<!-- lz-drift -->"  # finds the one open drift issue to update or close
+DRIFT_ARTIFACT, DRIFT_LABEL = "lz-drift-", "landing-zone-drift"
 SYNTH_ARTIFACT, IDS_ARTIFACT, SUMMARY_ARTIFACT = "cdktf-out", "lz-account-ids", "lz-summary-"
 ORGANIZATIONS = naming.stack_id(naming.MANAGEMENT, layers.ACCOUNTS_LAYER)
 # Where `lz up` keeps the member ids: project.yaml on AWS (commit it), the work dir on the emulator.
@@ -65,6 +69,36 @@ if (mine) {{
   await github.rest.issues.updateComment({{ owner, repo, comment_id: mine.id, body }});
 }} else {{
   await github.rest.issues.createComment({{ owner, repo, issue_number, body }});
+}}
+"""
+
+
+# The drift issue: one open issue, updated while drift lasts, closed once every wave is clean.
+# A wave without a report (its job failed) or with exit 1 keeps the issue as it is.
+_DRIFT_SCRIPT = f"""\
+const fs = require('fs');
+const dir = '{DRIFT_DIR}';
+const waves = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.code')).sort() : [];
+const codes = waves.map((f) => fs.readFileSync(`${{dir}}/${{f}}`, 'utf8').trim());
+const expected = Number(process.env.WAVES);
+if (waves.length !== expected || codes.some((c) => c !== '0' && c !== '2')) {{
+  core.setFailed(`drift: ${{waves.length}}/${{expected}} waves reported, exit codes ${{codes.join(' ')}}: see the drift jobs`);
+  return;
+}}
+const drift = codes.includes('2');
+const reports = waves.map((f) => fs.readFileSync(`${{dir}}/${{f.replace(/\\.code$/, '.md')}}`, 'utf8'));
+const run = `${{context.serverUrl}}/${{context.repo.owner}}/${{context.repo.repo}}/actions/runs/${{context.runId}}`;
+const body = ['{DRIFT_MARKER}', `Found by the scheduled lz drift ([run](${{run}})).`, '', ...reports].join('\\n');
+const {{ owner, repo }} = context.repo;
+const open = await github.paginate(github.rest.issues.listForRepo, {{ owner, repo, state: 'open', labels: '{DRIFT_LABEL}' }});
+const mine = open.find((i) => i.body && i.body.includes('{DRIFT_MARKER}'));
+if (drift && mine) {{
+  await github.rest.issues.update({{ owner, repo, issue_number: mine.number, body }});
+}} else if (drift) {{
+  await github.rest.issues.create({{ owner, repo, title: 'Landing zone drift: AWS differs from the repository', body, labels: ['{DRIFT_LABEL}'] }});
+}} else if (mine) {{
+  await github.rest.issues.createComment({{ owner, repo, issue_number: mine.number, body: `No drift any more ([run](${{run}})): closing.` }});
+  await github.rest.issues.update({{ owner, repo, issue_number: mine.number, state: 'closed' }});
 }}
 """
 
@@ -161,6 +195,7 @@ PR = "github.event_name == 'pull_request'"
 # Fork pull requests get no OIDC token (and must not plan with the repository's role).
 SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository"
 PUSH = "github.event_name == 'push'"
+SCHEDULE = "github.event_name == 'schedule'"
 
 
 def workflow(project: Project, config_name: str = "project.yaml") -> CommentedMap:
@@ -253,9 +288,15 @@ def workflow(project: Project, config_name: str = "project.yaml") -> CommentedMa
             extra["environment"] = pipeline.environment  # may require approval; the apply role trusts only it
         jobs[job] = _job(f"apply wave {n}", steps, needs=[previous], condition=PUSH, permissions=oidc, **extra)
         previous = job
+    jobs.update(_drift_jobs(project, waves))
+    triggers = _map(
+        ("pull_request", _map(("branches", [pipeline.default_branch]))),
+        ("push", _map(("branches", [pipeline.default_branch]))),
+        ("schedule", [_map(("cron", pipeline.drift_schedule))]),  # the drift check (`lz drift`)
+    )
     return _map(
         ("name", "landing-zone"),
-        ("on", _map(("pull_request", _map(("branches", [pipeline.default_branch]))), ("push", _map(("branches", [pipeline.default_branch]))))),
+        ("on", triggers),
         ("permissions", CommentedMap()),  # none by default: each job asks for what it needs
         # One apply at a time (terraform's locks would make a second one fail midway); a newer
         # push to a pull request cancels its older plan.
@@ -266,6 +307,49 @@ def workflow(project: Project, config_name: str = "project.yaml") -> CommentedMa
         ("env", _map(("LZ_TARGET", "aws"), ("LZ_AUTH", "ci"), ("LZ_CONFIG", config_name))),
         ("jobs", jobs),
     )
+
+
+def _drift_jobs(project: Project, waves: list[list[str]]) -> CommentedMap:
+    """On the schedule: `lz drift` per wave with the read-only plan role (every wave: drift in one
+    does not hide another's), then one job opens, updates or closes the drift issue."""
+    jobs = CommentedMap()
+    oidc = {"contents": "read", "id-token": "write"}
+    script = (
+        f'mkdir -p {DRIFT_DIR}\nargs=()\nfor s in $STACKS; do args+=(--stack "$s"); done\ncode=0\n'
+        f'lz drift "${{args[@]}}" --format markdown --output "{DRIFT_DIR}/wave-$WAVE.md" || code=$?\n'
+        f'echo "$code" > "{DRIFT_DIR}/wave-$WAVE.code"\n'
+        "# 2 is drift: reported in the issue, not a failed job\n"
+        'test "$code" -eq 0 || test "$code" -eq 2\n'
+    )
+    for n, stacks in enumerate(waves, start=1):
+        jobs[f"drift-{n}"] = _job(
+            f"drift wave {n}",
+            [
+                *_toolchain(),
+                _credentials(project, "plan"),
+                _run("lz drift", script, env=_map(("WAVE", str(n)), ("STACKS", " ".join(stacks)))),
+                _uses(UPLOAD, **{"if": "${{ !cancelled() }}"}, with_={"name": f"{DRIFT_ARTIFACT}{n}", "path": f"{DRIFT_DIR}/", "if-no-files-found": "warn"}),
+            ],
+            needs=["validate"],
+            condition=SCHEDULE,
+            permissions=oidc,
+        )
+    jobs["drift-issue"] = _job(
+        "drift issue",
+        [
+            _uses(DOWNLOAD, with_={"pattern": f"{DRIFT_ARTIFACT}*", "path": DRIFT_DIR, "merge-multiple": True}),
+            _uses(
+                GITHUB_SCRIPT,
+                name="open, update or close the drift issue",
+                with_={"script": LiteralScalarString(_DRIFT_SCRIPT)},
+                env=_map(("WAVES", str(len(waves)))),
+            ),
+        ],
+        needs=[f"drift-{n}" for n in range(1, len(waves) + 1)],
+        condition=f"${{{{ !cancelled() && {SCHEDULE} }}}}",
+        permissions={"contents": "read", "issues": "write"},
+    )
+    return jobs
 
 
 def _ids_steps(config_name: str) -> list[CommentedMap]:

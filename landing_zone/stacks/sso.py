@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cdktf import TerraformOutput
+
 from landing_zone import naming
 from landing_zone.constructs.identity_center import IdentityCenter, PermissionSetSpec
 from landing_zone.constructs.scoped_access import allowed_regions, devops_policy
@@ -17,7 +19,7 @@ class SsoStack(LayerStack):
         mgmt = (naming.MANAGEMENT,)
         members = tuple(a.name for a in p.member_accounts)
         sets = {
-            "administrators": PermissionSetSpec("Administrator", "Full access", (managed("AdministratorAccess"),), accounts=mgmt),
+            "administrators": PermissionSetSpec(naming.SSO_DEPLOY_PERMISSION_SET, "Full access", (managed("AdministratorAccess"),), accounts=mgmt),
             "devops": PermissionSetSpec(
                 "DevOps",
                 "Named services in the project's regions, sizes limited",
@@ -32,7 +34,7 @@ class SsoStack(LayerStack):
                 "ReadOnly", "View only", (managed("job-function/ViewOnlyAccess"),), accounts=tuple(a for a in members if a != naming.SECURITY)
             ),
         }
-        IdentityCenter(
+        center = IdentityCenter(
             self,
             "identity-center",
             users=list(p.users),
@@ -42,3 +44,5 @@ class SsoStack(LayerStack):
             session_duration=p.sso.session_duration,
             adopted_groups=self.adopted.groups,
         )
+        # What `lz sso configure` writes into [sso-session]: read from state, no AWS call of its own.
+        TerraformOutput(self, naming.SSO_START_URL_OUTPUT, value=center.start_url)

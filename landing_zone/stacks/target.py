@@ -80,7 +80,7 @@ def _shared_files(project: Project) -> dict[str, Any]:
 
 def _emulator_keys(project: Project, settings: Settings) -> dict[str, str]:
     """Bootstrap on the emulator: the management account's key (MFA and CI modes: keys come from the env)."""
-    if settings.auth in ("mfa", "ci"):
+    if settings.auth in ("mfa", "ci", "sso"):
         return {}
     return {"access_key": emulator_access_key(project.management.id or ""), "secret_key": EMULATOR_SECRET}
 
@@ -93,11 +93,12 @@ def _assume_role_arn(project: Project, account: str, account_id: str | None, set
     """Member accounts are reached through OAAR from the management credentials.
 
     With MFA on, each stack runs with temporary credentials already in its account (the
-    MFA role profile's session, passed in the environment by `lz`), so nothing is assumed.
+    MFA role profile's session, passed in the environment by `lz`), so nothing is assumed;
+    so with the SSO session (`auth: sso`: lz assumes OAAR from it before the run).
     In CI the ambient session is a ci role of management: member accounts through the plan
     role there (plan) or OAAR (apply).
     """
-    if account == naming.MANAGEMENT or not account_id or settings.auth == "mfa":
+    if account == naming.MANAGEMENT or not account_id or settings.auth in ("mfa", "sso"):
         return None
     if settings.auth == "ci":
         return naming.role_arn(account_id, naming.ci_member_role(project.short_name, settings.ci_role))
