@@ -12,6 +12,7 @@ from cdktf import App, TerraformStack
 
 # isort: on
 from landing_zone import layers, naming, toolchain
+from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings
 from landing_zone.stacks import LayerStack
@@ -25,8 +26,10 @@ def build_app(
     account_ids: dict[str, str] | None = None,
     part: tuple[int, int] = (0, 1),
     only: Collection[str] | None = None,
+    adopted: Adopted = NOTHING,
 ) -> App:
     """account_ids: member account ids known from the organizations stack's outputs.
+    adopted: what exists already (adoption/, read by the deploy step): imported, not created.
 
     Stacks that need an account id nobody knows yet (before organizations has created the
     member accounts) are left out; `lz up` synthesizes again once the ids are recorded.
@@ -34,7 +37,7 @@ def build_app(
     only: these stack ids alone (a selective synth); stacks share no construct, so each one's
     JSON is the one a full synth writes (tests/test_synth_selective.py).
     """
-    ids = {a.name: a.id for a in project.organization.accounts if a.id} | (account_ids or {})
+    ids = {a.name: a.id for a in project.organization.accounts if a.id} | adopted.accounts | (account_ids or {})
     # cdktf's own validation runs `terraform version` once per imported resource (hundreds in a
     # big org, ~0.1 s each); validate() below does the same checks with one.
     app = App(outdir=str(outdir or settings.out_dir), skip_validation=True)
@@ -44,7 +47,7 @@ def build_app(
         wanted = [(account, layer) for account, layer in wanted if naming.stack_id(account, layer.name) in only]
     for account, layer in wanted[part[0] :: part[1]]:
         stack_class: type[LayerStack] = layers.resolve(layer.stack)
-        stack_class(app, layer=layer.name, project=project, account=account, settings=settings, account_ids=ids)
+        stack_class(app, layer=layer.name, project=project, account=account, settings=settings, account_ids=ids, adopted=adopted)
     validate(app)
     return app
 

@@ -10,6 +10,22 @@ from collections.abc import Iterable
 
 MANAGEMENT = "management"
 SECURITY = "security"  # the identity account: IAM users live there, roles elsewhere trust it
+# Identity Center groups: project.yaml's key → display name (the sso stack makes them; the
+# adoption reads match existing groups by display name).
+SSO_GROUPS = {
+    "administrators": "Administrators",
+    "devops": "DevOps",
+    "finops": "FinOps",
+    "securityauditor": "SecurityAuditor",
+    "readonly": "ReadOnly",
+}
+
+
+def sso_group_description(display: str, *, adopted: bool = False) -> str:
+    """lz's group description; an adopted group's says so, and the next run knows it by that."""
+    return f"{display} (landing-zone, adopted)" if adopted else f"{display} (landing-zone)"
+
+
 SHARED = "shared"
 OAAR_ROLE = "OrganizationAccountAccessRole"
 # Roles the identities layer creates in member accounts (spec §2).

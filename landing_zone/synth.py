@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from landing_zone import layers, naming
+from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config import Project
 from landing_zone.fsutil import atomic_write_text
 from landing_zone.settings import Settings
@@ -51,12 +52,14 @@ def synth(
     account_ids: dict[str, str] | None = None,
     outdir: Path | None = None,
     stacks: Collection[str] | None = None,
+    adopted: Adopted = NOTHING,
 ) -> Path:
     """Write every stack's cdk.tf.json under `outdir`; returns that directory.
 
     `account_ids`: the member account ids known so far (recorded by deploys); stacks of
     accounts whose ids are not known yet are left out.
     `stacks`: only these stack ids (a selective synth, see above); None: every stack.
+    `adopted`: the existing objects the deploy step's adoption reads found (imported, not created).
 
     Synthesizes into a fresh sibling directory and swaps it in, so a failure never
     leaves a half-written cdktf.out.
@@ -66,11 +69,12 @@ def synth(
     shutil.rmtree(staging, ignore_errors=True)
     only = None if stacks is None else frozenset(stacks)
     try:
-        jobs = processes(_synthesizable(project, account_ids or {}, only))
+        ids = adopted.accounts | (account_ids or {})
+        jobs = processes(_synthesizable(project, ids, only))
         if jobs == 1:
-            _synth_part(project, settings, account_ids or {}, staging, (0, 1), only)
+            _synth_part(project, settings, ids, staging, (0, 1), only, adopted)
         else:
-            _synth_parallel(project, settings, account_ids or {}, staging, jobs, only)
+            _synth_parallel(project, settings, ids, staging, jobs, only, adopted)
         mark_selection(staging, only)
         if outdir.exists():
             shutil.rmtree(outdir)
@@ -117,14 +121,22 @@ def processes(stacks: int) -> int:
 
 
 def _synth_part(
-    project: Project, settings: Settings, account_ids: dict[str, str], outdir: Path, part: tuple[int, int], only: frozenset[str] | None = None
+    project: Project,
+    settings: Settings,
+    account_ids: dict[str, str],
+    outdir: Path,
+    part: tuple[int, int],
+    only: frozenset[str] | None = None,
+    adopted: Adopted = NOTHING,
 ) -> None:
     from landing_zone.app import build_app
 
-    build_app(project, settings, outdir=outdir, account_ids=account_ids, part=part, only=only).synth()
+    build_app(project, settings, outdir=outdir, account_ids=account_ids, part=part, only=only, adopted=adopted).synth()
 
 
-def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str, str], staging: Path, jobs: int, only: frozenset[str] | None = None) -> None:
+def _synth_parallel(
+    project: Project, settings: Settings, account_ids: dict[str, str], staging: Path, jobs: int, only: frozenset[str] | None = None, adopted: Adopted = NOTHING
+) -> None:
     parts = [staging / f"part-{i}" for i in range(jobs)]
     answers = [part.with_name(f"{part.name}.error") for part in parts]
     staging.mkdir(parents=True)
@@ -133,12 +145,12 @@ def _synth_parallel(project: Project, settings: Settings, account_ids: dict[str,
         for i in range(1, jobs):  # started first: they overlap with this process's own part
             worker = subprocess.Popen([sys.executable, "-m", "landing_zone.synth"], stdin=subprocess.PIPE)
             assert worker.stdin is not None
-            worker.stdin.write(pickle.dumps((project, settings, account_ids, parts[i], (i, jobs), answers[i], only)))
+            worker.stdin.write(pickle.dumps((project, settings, account_ids, parts[i], (i, jobs), answers[i], only, adopted)))
             worker.stdin.close()
             workers.append(worker)
         errors: list[Exception] = []
         try:
-            _synth_part(project, settings, account_ids, parts[0], (0, jobs), only)
+            _synth_part(project, settings, account_ids, parts[0], (0, jobs), only, adopted)
         except Exception as exc:
             errors.append(exc)
         for i, worker in enumerate(workers, start=1):
@@ -210,9 +222,9 @@ def _worker() -> None:
     traceback on stderr and exit 1."""
     from landing_zone.app import AppValidationError
 
-    project, settings, account_ids, outdir, part, answer, only = pickle.loads(sys.stdin.buffer.read())
+    project, settings, account_ids, outdir, part, answer, only, adopted = pickle.loads(sys.stdin.buffer.read())
     try:
-        _synth_part(project, settings, account_ids, outdir, part, only)
+        _synth_part(project, settings, account_ids, outdir, part, only, adopted)
     except AppValidationError as exc:
         answer.write_bytes(pickle.dumps(exc))
 

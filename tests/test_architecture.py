@@ -21,6 +21,7 @@ RANKS: dict[str, int] = {
     "layers": 2,
     "roles": 2,
     "aws": 3,
+    "adoption": 3,
     "emulator": 3,
     "bindings": 3,
     "constructs": 4,

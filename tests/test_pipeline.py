@@ -232,6 +232,7 @@ def test_drift_runs_on_the_schedule_per_wave_and_keeps_one_issue(generated: Path
     project, _ = load_project(generated)
     assert project.pipeline is not None
     doc = _doc(generated)
+    assert project.pipeline is not None
     assert doc["on"]["schedule"] == [{"cron": project.pipeline.drift_schedule}]
     jobs, waves = doc["jobs"], layers.waves(project)
     for n, wave in enumerate(waves, start=1):

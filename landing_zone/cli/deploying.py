@@ -11,9 +11,19 @@ import typer
 from landing_zone.cli.errors import UserError, is_expected
 
 if TYPE_CHECKING:
+    from landing_zone.adoption.model import Adopted
     from landing_zone.deploy.auth import CodeSource
     from landing_zone.deploy.graph import Task
     from landing_zone.settings import Settings
+
+
+def adoption_notice(adopted: Adopted) -> None:
+    """Once per run: what the organization holds that project.yaml does not describe (left alone)."""
+    adopting = len(adopted.ous) + len(adopted.accounts) + len(adopted.policies) + (1 if adopted.organization else 0)
+    if adopting:
+        typer.echo(f"adopting {adopting} existing object(s) of the organization (import blocks; released, never deleted, by `lz down`)", err=True)
+    if adopted.unmanaged:
+        typer.echo("not managed by this project (left untouched): " + "; ".join(adopted.unmanaged), err=True)
 
 
 def code_source(settings: Settings, demo_codes: bool) -> CodeSource:

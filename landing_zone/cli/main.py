@@ -121,7 +121,7 @@ def _deploy_action(
     access_diff: bool = False,
     summary: Path | None = None,
 ) -> None:
-    from landing_zone.cli.deploying import code_source, report, write_summary
+    from landing_zone.cli.deploying import adoption_notice, code_source, report, write_summary
     from landing_zone.deploy.command import run_command
     from landing_zone.deploy.orchestrate import Selection
     from landing_zone.emulator import server
@@ -147,6 +147,7 @@ def _deploy_action(
                 parallel=parallel,
                 code_for=code_source(settings, demo_codes),
                 on_synth=on_synth,
+                on_adopted=adoption_notice if action != "down" else None,
                 refresh=refresh,
             )
         finally:
@@ -235,6 +236,56 @@ def inventory(config: ConfigOpt = None, target: TargetOpt = None) -> None:
     ctx = read_context(project, settings, [naming.MANAGEMENT], code_source(settings, False))  # MFA sessions once on
     for line in describe(project, ctx.settings, ctx.session()):
         typer.echo(line)
+
+
+@app.command()
+def adopt(
+    config: ConfigOpt = None,
+    target: TargetOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="project.yaml to write (custom SCPs go to policies/ next to it).", show_default="--config")
+    ] = None,
+) -> None:
+    """Describe the existing organization in project.yaml (its organization block), read-only."""
+    from landing_zone import naming
+    from landing_zone.adoption.describe import describe
+    from landing_zone.adoption.model import AdoptionError
+    from landing_zone.cli.deploying import code_source
+    from landing_zone.config import ConfigError, editor
+    from landing_zone.config import load_project as load_file
+    from landing_zone.deploy.command import read_context
+    from landing_zone.fsutil import write_keeping_mode
+
+    settings = load_settings(config, target)
+    if settings.target == "local" and not settings.endpoint:
+        raise UserError("no emulator is running (start one with `lz emulator start`)")
+    project = load_project(settings)
+    ctx = read_context(project, settings, [naming.MANAGEMENT], code_source(settings, False))
+    try:
+        found = describe(project, ctx.client("organizations"))
+    except AdoptionError as exc:
+        raise UserError(str(exc)) from None
+    target_file = output or settings.config_path
+    text = editor.with_organization(settings.config_path.read_text(encoding="utf-8"), found.organization, found.notes)
+    clashes = [
+        p for p, body in found.policy_files.items() if (target_file.parent / p).exists() and (target_file.parent / p).read_text(encoding="utf-8") != body
+    ]
+    if clashes:  # before anything is written
+        raise UserError(f"{target_file.parent / clashes[0]} exists with other content: move it away, then run `lz adopt` again")
+    for rel, body in found.policy_files.items():
+        (target_file.parent / rel).parent.mkdir(parents=True, exist_ok=True)
+        write_keeping_mode(target_file.parent / rel, body, new_mode=0o644)
+    write_keeping_mode(target_file, text, new_mode=0o644)
+    for note in found.notes:
+        typer.echo(f"not expressed (left alone): {note}", err=True)
+    accounts, ous = len(found.organization["accounts"]), len(found.organization["organizational_units"])
+    typer.echo(f"{target_file}: {accounts} accounts, {ous} OUs, {len(found.policy_files)} custom SCP document(s) written")
+    try:
+        load_file(target_file)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            typer.echo(problem.render(exc.file))
+        raise UserError(f"{exc.file}: {len(exc.problems)} problem(s) left for you to settle (`lz validate` lists them)") from None
 
 
 @app.command()

@@ -289,3 +289,28 @@ def with_account_ids(text: str, ids: dict[str, str]) -> str:
         if get_scalar(text, path, "id") != account_id:
             text = set_scalar(text, path, "id", account_id)
     return text
+
+
+def _flow(item: dict[str, Any]) -> CommentedMap:
+    """One `- {name: …, email: …}` line per account, as the reference writes them."""
+    node = CommentedMap((k, SingleQuotedScalarString(v) if k == "id" else v) for k, v in item.items())
+    node.fa.set_flow_style()
+    return node
+
+
+def with_organization(text: str, organization: dict[str, Any], notes: list[str]) -> str:
+    """`text` with its `organization` block replaced (`lz adopt`), `notes` as comments above it;
+    the rest of the document kept, comments included (a full round trip: the block is new)."""
+    doc = _yaml().load(text) if text.strip() else CommentedMap()
+    if not isinstance(doc, CommentedMap):
+        raise EditError("project.yaml is not a mapping")
+    block = CommentedMap()
+    for key, value in organization.items():
+        block[key] = CommentedSeq(_flow(item) for item in value)
+    doc["organization"] = block
+    if notes:
+        lines = ["lz adopt found these and cannot express them in project.yaml; lz leaves them alone:", *(f"- {note}" for note in notes)]
+        doc.yaml_set_comment_before_after_key("organization", before="\n".join(lines))
+    out = io.StringIO()
+    _yaml().dump(doc, out)
+    return out.getvalue()

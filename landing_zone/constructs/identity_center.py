@@ -6,7 +6,9 @@ which needs a second apply).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from cdktf import Fn
 from cdktf_cdktf_provider_aws.data_aws_ssoadmin_instances import DataAwsSsoadminInstances
@@ -25,6 +27,7 @@ from constructs import Construct
 
 from landing_zone import naming
 from landing_zone.config.model import User
+from landing_zone.constructs import adoption
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class PermissionSetSpec:
 
 
 class IdentityCenter(Construct):
-    """groups: config group key (e.g. `devops`) → display name (e.g. `DevOps`)."""
+    """groups: config group key (e.g. `devops`) → display name (e.g. `DevOps`); adopted_groups:
+    display name → import id (`<identity store id>/<group id>`) of groups that exist already."""
 
     def __init__(
         self,
@@ -50,6 +54,7 @@ class IdentityCenter(Construct):
         permission_sets: dict[str, PermissionSetSpec],
         account_ids: dict[str, str],
         session_duration: str,
+        adopted_groups: Mapping[str, str] = MappingProxyType({}),
     ) -> None:
         super().__init__(scope, id)
         instances = DataAwsSsoadminInstances(self, "instances")
@@ -57,10 +62,14 @@ class IdentityCenter(Construct):
         instance_arn = Fn.element(instances.arns, 0)
         self.start_url = naming.sso_start_url(store_id)
 
-        self.groups = {
-            key: IdentitystoreGroup(self, f"group-{key}", identity_store_id=store_id, display_name=display, description=f"{display} (landing-zone)")
-            for key, display in groups.items()
-        }
+        self.groups: dict[str, IdentitystoreGroup] = {}
+        for key, display in groups.items():
+            found = adopted_groups.get(display)
+            self.groups[key] = IdentitystoreGroup(
+                self, f"group-{key}", identity_store_id=store_id, display_name=display, description=naming.sso_group_description(display, adopted=bool(found))
+            )
+            if found:  # a group of that name exists (made by hand): its id and members stay
+                adoption.adopt(self.groups[key], found)
         for user in users:
             person = IdentitystoreUser(
                 self,

@@ -12,7 +12,10 @@ from cdktf_cdktf_provider_aws.organizations_policy import OrganizationsPolicy
 from cdktf_cdktf_provider_aws.organizations_policy_attachment import OrganizationsPolicyAttachment
 from constructs import Construct
 
+from landing_zone.adoption.model import ADOPTED_TARGETS_TAG, NOTHING, Adopted, adopted_targets
 from landing_zone.config.model import Project
+from landing_zone.constructs import adoption
+from landing_zone.constructs.organization import ADOPTED_TAGS
 
 BUILTIN_DIR = Path(__file__).parent / "scp"
 BUILTIN_DESCRIPTIONS = {
@@ -38,6 +41,7 @@ class ServiceControlPolicies(Construct):
         project: Project,
         units: dict[str, OrganizationsOrganizationalUnit],
         depends_on: Sequence[ITerraformDependable],
+        adopted: Adopted = NOTHING,
     ) -> None:
         super().__init__(scope, id)
         custom = {p.name: p for p in project.organization.policies}
@@ -56,12 +60,17 @@ class ServiceControlPolicies(Construct):
                 type="SERVICE_CONTROL_POLICY",
                 content=body,
                 depends_on=depends_on,
+                tags={**ADOPTED_TAGS, ADOPTED_TARGETS_TAG: adopted_targets(adopted.attachments, name)} if name in adopted.policies else None,
             )
+            if name in adopted.policies:  # same name: its content and description become lz's, in place
+                adoption.adopt(self.policies[name], adopted.policies[name])
         for ou in project.organization.organizational_units:
             for name in ou.policy_names:
-                OrganizationsPolicyAttachment(
+                attachment = OrganizationsPolicyAttachment(
                     self,
                     f"attach-{name}-{ou.name}",
                     policy_id=self.policies[name].id,
                     target_id=units[ou.name].id,
                 )
+                if f"{name}/{ou.name}" in adopted.attachments:
+                    adoption.adopt(attachment, adopted.attachments[f"{name}/{ou.name}"])

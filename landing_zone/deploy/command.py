@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from landing_zone import layers, naming
+from landing_zone.adoption.model import Adopted
 from landing_zone.aws import sessions
 from landing_zone.config.model import Project
-from landing_zone.deploy import auth, drift, locks
+from landing_zone.deploy import adopt, auth, drift, locks
 from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.errors import DeployError
@@ -37,6 +38,7 @@ def _run(
     parallel: int,
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
+    on_adopted: Callable[[Adopted], None] | None = None,
     refresh: bool = False,
 ) -> list[Task]:
     from landing_zone.synth import synth
@@ -49,14 +51,17 @@ def _run(
     # A selection synthesizes its stacks alone (deps included with --with-deps): a stack job of
     # a 300-account org pays for one stack, not 907 (landing_zone/synth.py).
     only = [t.name for t in plan_tasks(project, selection)] if selection.stacks else None
-    synth(project, settings, known_account_ids(settings), stacks=only)
-    if on_synth:
-        on_synth()
     accounts = sorted({t.account for t in plan_tasks(project, selection)})
     ctx = DeployContext(project, settings, credentials=_credentials(project, settings, accounts, known_account_ids(settings), code_for))
+    adopted = adopt.read(ctx)  # what exists already: synth imports it (data flows one way)
+    if on_adopted:
+        on_adopted(adopted)
+    synth(project, settings, known_account_ids(settings), stacks=only, adopted=adopted)
+    if on_synth:
+        on_synth()
 
     def resynth(account_ids: dict[str, str]) -> None:
-        synth(project, settings, account_ids, stacks=only)
+        synth(project, settings, account_ids, stacks=only, adopted=adopted)
 
     return run_stacks(ctx, action, selection, parallel=parallel, refresh=refresh, resynth=resynth)
 
@@ -90,10 +95,12 @@ def run_command(
     parallel: int,
     code_for: auth.CodeSource,
     on_synth: Callable[[], None] | None = None,
+    on_adopted: Callable[[Adopted], None] | None = None,
     refresh: bool = False,
 ) -> list[Task]:
     """`on_synth` runs once the stacks of the main run are synthesized, before any of them runs;
-    `refresh` (`lz up --refresh`) plans the stacks their fingerprints would skip."""
+    `on_adopted` with what the main run's adoption reads found; `refresh` (`lz up --refresh`)
+    plans the stacks their fingerprints would skip."""
     enforced = auth.deployed_enforcement(project, settings)
     if settings.target == "aws" and not enforced and settings.auth != "ci" and not auth.uses_sso(project, settings):
         sessions.require_profile(project, settings)  # before a synth: say at once what is missing
@@ -118,7 +125,9 @@ def run_command(
             return tasks
         auth.record(settings, project.require_mfa)
         enforced = project.require_mfa
-    tasks += _run(project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, refresh=refresh)
+    tasks += _run(
+        project, settings, action, selection, enforced=enforced, parallel=parallel, code_for=code_for, on_synth=on_synth, on_adopted=on_adopted, refresh=refresh
+    )
     ran = {t.name for t in tasks if t.layer == layers.IDENTITIES}
     if action == "up" and not failures(tasks) and ran == set(identities_stacks(project)):
         auth.record(settings, project.require_mfa)
@@ -177,7 +186,7 @@ def run_drift(
     if settings.auth == "ci":
         settings = replace(settings, ci_role="plan")
     ids = known_account_ids(settings)
-    synth(project, settings, ids)
     accounts = sorted({t.account for t in plan_tasks(project, selection)})
-    credentials = _credentials(project, settings, accounts, ids, code_for)
-    return drift.run(DeployContext(project, settings, account_ids=ids, credentials=credentials), selection, parallel=parallel)
+    ctx = DeployContext(project, settings, account_ids=ids, credentials=_credentials(project, settings, accounts, ids, code_for))
+    synth(project, settings, ids, adopted=adopt.read(ctx))  # adopted objects as lz up has them: not drift
+    return drift.run(ctx, selection, parallel=parallel)

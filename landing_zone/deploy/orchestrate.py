@@ -10,7 +10,7 @@ from typing import Any
 
 from landing_zone import layers, naming
 from landing_zone.config.model import Project
-from landing_zone.deploy import fingerprint, foreign_state, process
+from landing_zone.deploy import adopt, fingerprint, foreign_state, process
 from landing_zone.deploy.account_ids import account_ids_file, known_account_ids, record_account_ids
 from landing_zone.deploy.bootstrap import OVERRIDE, bootstrap, remote_state_exists, state_bucket_exists, unbootstrap
 from landing_zone.deploy.context import DeployContext, NotSynthesized
@@ -85,6 +85,8 @@ def _apply(ctx: DeployContext, task: Task, tf: Terraform) -> str:
         pre_apply: PreApply = layers.resolve(step)
         pre_apply(ctx, task, tf)
     result = tf.plan()
+    if result.destroy:
+        adopt.refuse_replacing(tf, _doc(ctx, task.name))
     if result.changed:
         tf.apply()
     return result.describe()
@@ -102,6 +104,8 @@ def _plan(ctx: DeployContext, task: Task) -> str:
     tf.init("-reconfigure")
     _guard(ctx, task, tf)
     result = tf.plan()
+    if result.destroy:
+        adopt.refuse_replacing(tf, _doc(ctx, task.name))
     if result.changed:  # drift, or a change not applied yet: the next `lz up` must plan
         fingerprint.invalidate(tf.workdir)
     return result.describe()

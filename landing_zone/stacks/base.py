@@ -7,6 +7,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from landing_zone import naming
+from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config.model import Project
 from landing_zone.constructs.state_backend import kms_alias
 from landing_zone.settings import Settings
@@ -26,9 +27,11 @@ class LayerStack(TerraformStack):
         account: str,
         settings: Settings,
         account_ids: dict[str, str],
+        adopted: Adopted = NOTHING,
     ) -> None:
         super().__init__(scope, naming.stack_id(account, layer))
         self.layer = layer
+        self.adopted = adopted  # what exists already (adoption/): the layers that adopt read it
         self.project = project
         self.account = account
         self.settings = settings

@@ -15,8 +15,8 @@ SECURITY = "security"
 class OrganizationsStack(LayerStack):
     def build(self) -> None:
         # Member accounts carry prevent_destroy; only `lz down` synthesizes without it.
-        org = Organization(self, "org", project=self.project, protect=not self.settings.allow_destroy)
-        ServiceControlPolicies(self, "scp", project=self.project, units=org.units, depends_on=[org.organization])
+        org = Organization(self, "org", project=self.project, protect=not self.settings.allow_destroy, adopted=self.adopted)
+        ServiceControlPolicies(self, "scp", project=self.project, units=org.units, depends_on=[org.organization], adopted=self.adopted)
         if SECURITY in org.accounts:
             org.delegate("access-analyzer.amazonaws.com", SECURITY)
             # The audit layer's organization trail: security administers it, as in the reference.

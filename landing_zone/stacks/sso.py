@@ -10,13 +10,7 @@ from landing_zone.constructs.scoped_access import allowed_regions, devops_policy
 from landing_zone.roles import managed
 from landing_zone.stacks.base import LayerStack
 
-GROUPS = {
-    "administrators": "Administrators",
-    "devops": "DevOps",
-    "finops": "FinOps",
-    "securityauditor": "SecurityAuditor",
-    "readonly": "ReadOnly",
-}
+GROUPS = naming.SSO_GROUPS
 
 
 class SsoStack(LayerStack):
@@ -48,6 +42,7 @@ class SsoStack(LayerStack):
             permission_sets=sets,
             account_ids=self.account_ids,
             session_duration=p.sso.session_duration,
+            adopted_groups=self.adopted.groups,
         )
         # What `lz sso configure` writes into [sso-session]: read from state, no AWS call of its own.
         TerraformOutput(self, naming.SSO_START_URL_OUTPUT, value=center.start_url)

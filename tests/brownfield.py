@@ -1,0 +1,66 @@
+"""One brownfield organization on the emulator, seeded with boto3 as a team's hand-made one:
+what tests/fixtures/brownfield/project.yaml describes, and what it does not."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+FIXTURE_EMAILS = {"security": "aws+security@acme.example.com", "shared": "aws+shared@acme.example.com", "network": "aws+network@acme.example.com"}
+UNNAMED_EMAIL = "legacy@acme.example.com"
+ANALYZER = "access-analyzer.amazonaws.com"
+# Content differs from lz's built-in `default`: adopting it updates it in place.
+OLD_DEFAULT = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+DENY_REGIONS = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}}}],
+}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    organization: str
+    root: str
+    ous: dict[str, str]  # security, workloads, prod, sandbox (not described)
+    accounts: dict[str, str]  # security, shared, network, legacy (not described)
+    policies: dict[str, str]  # default (described), deny-regions (not described)
+
+
+def seed(org: Any) -> Seeded:
+    """`org`: the management account's Organizations client on a fresh emulator."""
+    organization = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+
+    def ou(name: str, parent: str) -> str:
+        return str(org.create_organizational_unit(ParentId=parent, Name=name)["OrganizationalUnit"]["Id"])
+
+    ous = {"security": ou("security", root), "workloads": ou("workloads", root), "sandbox": ou("sandbox", root)}
+    ous["prod"] = ou("prod", ous["workloads"])
+
+    def account(name: str, email: str, parent: str) -> str:
+        status = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]
+        account_id = str(org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]["AccountId"])
+        org.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=parent)
+        return account_id
+
+    accounts = {
+        "security": account("Security", FIXTURE_EMAILS["security"], ous["security"]),
+        "shared": account("Shared services", FIXTURE_EMAILS["shared"], ous["prod"]),
+        "network": account("Network", FIXTURE_EMAILS["network"], root),
+        "legacy": account("Legacy", UNNAMED_EMAIL, ous["sandbox"]),
+    }
+
+    def policy(name: str, content: dict[str, Any], target: str) -> str:
+        body = json.dumps(content)
+        policy_id = str(org.create_policy(Name=name, Description=name, Type="SERVICE_CONTROL_POLICY", Content=body)["Policy"]["PolicySummary"]["Id"])
+        org.attach_policy(PolicyId=policy_id, TargetId=target)
+        return policy_id
+
+    # Access Analyzer already administered by security, as lz would have it: adopted, not registered again.
+    org.enable_aws_service_access(ServicePrincipal=ANALYZER)
+    org.register_delegated_administrator(AccountId=accounts["security"], ServicePrincipal=ANALYZER)
+
+    policies = {"default": policy("default", OLD_DEFAULT, ous["security"]), "deny-regions": policy("deny-regions", DENY_REGIONS, ous["prod"])}
+    return Seeded(organization, root, ous, accounts, policies)

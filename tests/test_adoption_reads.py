@@ -1,0 +1,121 @@
+"""adoption/organizations.py: how an existing organization is matched to project.yaml (moto in-process).
+
+The seeded organization is tests/brownfield.py's, the one the integration test adopts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from landing_zone import naming
+from landing_zone.adoption import identity_center, organizations
+from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, NOTHING, AdoptionError
+from landing_zone.config import load_project
+from landing_zone.config.model import Project
+from tests.brownfield import ANALYZER, Seeded, seed
+from tests.conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "brownfield" / "project.yaml"
+MANAGED = [{"Key": "ManagedBy", "Value": "landing-zone"}]
+
+
+@pytest.fixture
+def org() -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("organizations", region_name="us-east-1")
+
+
+@pytest.fixture
+def project() -> Project:
+    return load_project(FIXTURE)[0]
+
+
+def test_no_organization_adopts_nothing(org: Any, project: Project) -> None:
+    assert organizations.read(project, org) == NOTHING
+
+
+def test_what_project_yaml_describes_is_adopted_by_id(org: Any, project: Project) -> None:
+    seeded: Seeded = seed(org)
+    found = organizations.read(project, org)
+    assert found.organization == seeded.organization
+    assert found.ous == {name: seeded.ous[name] for name in ("security", "workloads", "prod")}
+    assert found.accounts == {name: seeded.accounts[name] for name in ("security", "shared", "network")}
+    assert found.policies == {"default": seeded.policies["default"]}
+    assert found.delegations == {f"security/{ANALYZER}": f"{seeded.accounts['security']}/{ANALYZER}"}
+    # attached by hand where project.yaml attaches it: imported; workloads' is lz's to add
+    assert found.attachments == {"default/security": f"{seeded.ous['security']}:{seeded.policies['default']}"}
+
+
+def test_what_it_does_not_describe_is_listed_once(org: Any, project: Project) -> None:
+    seeded = seed(org)
+    unmanaged = organizations.read(project, org).unmanaged
+    assert unmanaged == (
+        f"account Legacy ({seeded.accounts['legacy']}, legacy@acme.example.com)",
+        f"OU sandbox ({seeded.ous['sandbox']})",
+        f"SCP deny-regions ({seeded.policies['deny-regions']})",
+    )
+
+
+def test_a_name_match_with_another_email_names_both(org: Any, tmp_path: Path) -> None:
+    seed(org)
+    org.create_account(AccountName="acme-audit", Email="audit@elsewhere.example.com")
+    text = FIXTURE.read_text().replace("  - {name: network,", "  - {name: audit, email: aws+audit@acme.example.com}\n  - {name: network,")
+    text = text.replace("accounts: [network]}", "accounts: [network, audit]}")
+    (tmp_path / "project.yaml").write_text(text)
+    changed = load_project(tmp_path / "project.yaml")[0]
+    with pytest.raises(AdoptionError) as err:
+        organizations.read(changed, org)
+    message = str(err.value)
+    assert "aws+audit@acme.example.com" in message and "audit@elsewhere.example.com" in message and "acme-audit" in message
+
+
+def test_what_lz_created_is_its_own_not_adopted(org: Any, project: Project) -> None:
+    """Tagged ManagedBy=landing-zone (the stacks' default tags) without lz-adopted: lz made it and
+    `lz down` destroys it; tagged lz-adopted: adopted in an earlier run, still released."""
+    seeded = seed(org)
+    management = org.describe_organization()["Organization"]["MasterAccountId"]
+    for resource in (management, seeded.ous["prod"], seeded.accounts["shared"], seeded.policies["default"]):
+        org.tag_resource(ResourceId=resource, Tags=MANAGED)
+    org.tag_resource(ResourceId=seeded.ous["security"], Tags=[*MANAGED, {"Key": ADOPTED_TAG, "Value": "true"}])
+    found = organizations.read(project, org)
+    assert found.organization is None
+    assert "prod" not in found.ous and "shared" not in found.accounts and "default" not in found.policies
+    assert found.ous["security"] == seeded.ous["security"]
+    assert found.attachments == {}  # an lz-made SCP's attachments are lz's, on an adopted OU too
+
+
+def test_attachments_lz_added_to_an_adopted_scp_stay_its_own(org: Any, project: Project) -> None:
+    """The SCP's lz-adopted-targets tag says where it was attached when adopted: an attachment lz
+    added since (to workloads) is not imported, so `lz down` detaches it instead of releasing it."""
+    seeded = seed(org)
+    org.attach_policy(PolicyId=seeded.policies["default"], TargetId=seeded.ous["workloads"])  # as lz up does
+    org.tag_resource(
+        ResourceId=seeded.policies["default"],
+        Tags=[*MANAGED, {"Key": ADOPTED_TAG, "Value": "true"}, {"Key": ADOPTED_TARGETS_TAG, "Value": seeded.ous["security"]}],
+    )
+    found = organizations.read(project, org)
+    assert found.attachments == {"default/security": f"{seeded.ous['security']}:{seeded.policies['default']}"}
+
+
+def test_delegations_lz_made_since_adoption_stay_its_own(org: Any, project: Project) -> None:
+    """An adopted account's lz-adopted-delegations tag lists what it administered when adopted."""
+    seeded = seed(org)
+    org.tag_resource(
+        ResourceId=seeded.accounts["security"], Tags=[*MANAGED, {"Key": ADOPTED_TAG, "Value": "true"}, {"Key": ADOPTED_DELEGATIONS_TAG, "Value": "none"}]
+    )
+    assert organizations.read(project, org).delegations == {}
+
+
+def test_identity_center_groups_made_by_hand_are_adopted_by_display_name() -> None:
+    with mock_aws():
+        sso, store = boto3.client("sso-admin", region_name="us-east-1"), boto3.client("identitystore", region_name="us-east-1")
+        store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
+        admins = store.create_group(IdentityStoreId=store_id, DisplayName="Administrators", Description="our admins")["GroupId"]
+        store.create_group(IdentityStoreId=store_id, DisplayName="DevOps", Description=naming.sso_group_description("DevOps"))  # lz's own
+        store.create_group(IdentityStoreId=store_id, DisplayName="Platform")  # not one of lz's: not its business
+        assert identity_center.groups(sso, store) == {"Administrators": f"{store_id}/{admins}"}

@@ -1,0 +1,143 @@
+"""What synth makes of the adoption reads: import blocks, the adopted tag, the release mark;
+and the deploy step's stop before an apply that would replace an adopted object."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, Adopted
+from landing_zone.config import load_project
+from landing_zone.deploy import adopt
+from landing_zone.deploy.errors import DeployError
+from landing_zone.settings import Settings
+from tests.test_adoption_reads import FIXTURE
+
+ADOPTED = Adopted(
+    organization="o-abcdefghij",
+    ous={"security": "ou-ab12-11111111", "prod": "ou-ab12-22222222"},
+    accounts={"security": "111111111111", "network": "333333333333"},
+    policies={"default": "p-11111111"},
+    attachments={"default/security": "ou-ab12-11111111:p-11111111"},
+    delegations={"security/access-analyzer.amazonaws.com": "111111111111/access-analyzer.amazonaws.com"},
+)
+
+
+def _organizations(tmp: Path, adopted: Adopted, *, allow_destroy: bool = False) -> dict[str, Any]:
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp / ".lz", out_dir=tmp / "cdktf.out", allow_destroy=allow_destroy)
+    out = synth(project, settings, {}, adopted=adopted)
+    return dict(json.loads((out / "stacks" / "management-organizations" / "cdk.tf.json").read_text()))
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _organizations(tmp_path_factory.mktemp("adopt"), ADOPTED)
+
+
+def _by_id(doc: dict[str, Any]) -> dict[str, str]:
+    return {block["id"]: block["to"] for block in doc["import"]}
+
+
+def test_every_adopted_object_has_its_import_block(doc: dict[str, Any]) -> None:
+    imports = _by_id(doc)
+    expected = {
+        "o-abcdefghij": "aws_organizations_organization.org_organization_",
+        "ou-ab12-11111111": "aws_organizations_organizational_unit.org_ou-security_",
+        "ou-ab12-22222222": "aws_organizations_organizational_unit.org_ou-prod_",
+        "111111111111": "aws_organizations_account.org_account-security_",
+        "333333333333": "aws_organizations_account.org_account-network_",
+        "p-11111111": "aws_organizations_policy.scp_scp-default_",
+        "ou-ab12-11111111:p-11111111": "aws_organizations_policy_attachment.scp_attach-default-security_",
+        "000123456789": "aws_organizations_account.org_account-management_",  # as for every project
+        "111111111111/access-analyzer.amazonaws.com": "aws_organizations_delegated_administrator.org_delegated-access-analyzer_",
+    }
+    assert {i: imports.get(i, "").rsplit("_", 1)[0] + "_" for i in expected} == expected
+    assert len(imports) == len(expected)  # workloads, shared and workloads' attachment are created
+
+
+def test_adopted_objects_are_tagged_and_marked_for_release(doc: dict[str, Any]) -> None:
+    resources = {f"{rtype}.{name}": body for rtype, group in doc["resource"].items() for name, body in group.items()}
+    for address in _by_id(doc).values():
+        assert resources[address]["//"]["lz"] == {"release_on_destroy": True}, address
+    tagged = {a for a, body in resources.items() if body.get("tags", {}).get(ADOPTED_TAG) == "true"}
+    assert {a.split(".")[1].rsplit("_", 1)[0] for a in tagged} == {
+        "org_ou-security",
+        "org_ou-prod",
+        "org_account-security",
+        "org_account-network",
+        "scp_scp-default",
+    }
+    security = next(body for a, body in resources.items() if "account-security" in a)
+    assert security["tags"][ADOPTED_DELEGATIONS_TAG] == "access-analyzer.amazonaws.com"
+    network = next(body for a, body in resources.items() if "account-network" in a)
+    assert network["tags"][ADOPTED_DELEGATIONS_TAG] == "none"
+    scp = next(body for a, body in resources.items() if "scp-default" in a)
+    assert scp["tags"][ADOPTED_TARGETS_TAG] == "ou-ab12-11111111"  # where it was attached when adopted
+    management = next(body for a, body in resources.items() if "account-management" in a)
+    assert management["tags"] == {ADOPTED_ORGANIZATION_TAG: "true"}  # the organization has no tags of its own
+
+
+def test_an_adopted_account_keeps_its_name_and_is_never_closed(doc: dict[str, Any]) -> None:
+    accounts = doc["resource"]["aws_organizations_account"]
+    network = next(body for name, body in accounts.items() if "network" in name)
+    shared = next(body for name, body in accounts.items() if "shared" in name)
+    assert "name" in network["lifecycle"]["ignore_changes"]  # a new name would replace the account
+    assert "name" not in shared["lifecycle"]["ignore_changes"]
+    assert network["lifecycle"]["prevent_destroy"] is True
+
+
+def test_nothing_adopted_synthesizes_no_import_but_the_management_account(tmp_path: Path) -> None:
+    doc = _organizations(tmp_path, Adopted())
+    assert [block["id"] for block in doc["import"]] == ["000123456789"]
+    assert all(ADOPTED_TAG not in json.dumps(body) for group in doc["resource"].values() for body in group.values())
+
+
+class _ShowingTerraform:
+    stack = "management-organizations"
+
+    def __init__(self, plan: dict[str, Any]) -> None:
+        self.plan = plan
+
+    def run(self, *args: str, log_stdout: bool = True) -> Any:
+        assert args[:2] == ("show", "-json") and not log_stdout
+        return type("Proc", (), {"stdout": json.dumps(self.plan)})()
+
+
+def _change(address: str, actions: list[str]) -> dict[str, Any]:
+    return {"address": address, "change": {"actions": actions}}
+
+
+def test_a_replace_of_an_adopted_object_stops_before_apply(doc: dict[str, Any]) -> None:
+    account = next(to for i, to in _by_id(doc).items() if i == "333333333333")
+    tf = _ShowingTerraform({"resource_changes": [_change(account, ["delete", "create"])]})
+    with pytest.raises(DeployError) as err:
+        adopt.refuse_replacing(tf, doc)  # type: ignore[arg-type]
+    message = str(err.value)
+    assert f"would replace {account} (the existing 333333333333)" in message and "nothing was applied" in message
+
+
+def test_destroying_what_lz_created_is_not_refused(doc: dict[str, Any]) -> None:
+    created = next(a for a in doc["resource"]["aws_organizations_policy_attachment"] if "workloads" in a)
+    tf = _ShowingTerraform({"resource_changes": [_change(f"aws_organizations_policy_attachment.{created}", ["delete"])]})
+    adopt.refuse_replacing(tf, doc)  # type: ignore[arg-type]
+
+
+def test_an_adopted_identity_center_group_is_imported_and_says_so(tmp_path: Path) -> None:
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}  # the sso stack waits for them
+    out = synth(project, settings, ids, adopted=Adopted(groups={"Administrators": "d-1234567890/g-1"}))
+    doc = json.loads((out / "stacks" / "management-sso" / "cdk.tf.json").read_text())
+    assert [(b["id"], b["to"].split(".")[1].rsplit("_", 1)[0]) for b in doc["import"]] == [("d-1234567890/g-1", "identity-center_group-administrators")]
+    groups = {name.rsplit("_", 1)[0]: body for name, body in doc["resource"]["aws_identitystore_group"].items()}
+    assert groups["identity-center_group-administrators"]["description"] == "Administrators (landing-zone, adopted)"
+    assert groups["identity-center_group-administrators"]["//"]["lz"] == {"release_on_destroy": True}
+    assert groups["identity-center_group-devops"]["description"] == "DevOps (landing-zone)"  # lz's own, unchanged

@@ -1,0 +1,148 @@
+"""`lz up` on an organization that already exists (tests/brownfield.py, seeded once): the
+organizations stack imports it, keeps every id, leaves what project.yaml does not describe
+alone, has nothing to do the second time, `lz adopt` describes the organization in a
+project.yaml that validates and plans with no destroy, and `lz down` releases what it adopted.
+
+One emulator, one seeded organization, two `lz up`s and one `lz down` of the stacks that hold
+the organization (management-tf-backend, management-organizations): the member stacks add
+nothing to what adoption shows.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.brownfield import DENY_REGIONS, Seeded, seed
+from tests.deployment import Deployment, start_deployment, stop_deployment
+from tests.test_adoption_reads import FIXTURE
+
+pytestmark = pytest.mark.integration
+STACKS = ("--stack", "management-organizations", "--with-deps")
+
+
+@dataclass
+class Adoption:
+    dep: Deployment
+    seeded: Seeded
+    first: subprocess.CompletedProcess[str]
+    second: subprocess.CompletedProcess[str]
+    after_up: dict[str, Any]  # the organization as boto3 reads it after the two runs
+    adopted: Path  # what `lz adopt` wrote
+    adopt: subprocess.CompletedProcess[str]
+    adopted_plan: subprocess.CompletedProcess[str]  # `lz plan` of what `lz adopt` wrote
+    down: subprocess.CompletedProcess[str]
+    after_down: dict[str, Any]
+
+
+def _read(org: Any) -> dict[str, Any]:
+    root = org.list_roots()["Roots"][0]["Id"]
+    ous: dict[str, str] = {}
+
+    def walk(parent: str) -> None:
+        for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
+            ous[ou["Name"]] = ou["Id"]
+            walk(ou["Id"])
+
+    walk(root)
+    accounts = {a["Email"]: a["Id"] for a in org.list_accounts()["Accounts"]}
+    parents = {a: org.list_parents(ChildId=i)["Parents"][0]["Id"] for a, i in accounts.items()}
+    policies = {p["Name"]: p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+    targets = {name: sorted(t["TargetId"] for t in org.list_targets_for_policy(PolicyId=pid)["Targets"]) for name, pid in policies.items()}
+    content = {name: org.describe_policy(PolicyId=pid)["Policy"]["Content"] for name, pid in policies.items()}
+    return {
+        "organization": org.describe_organization()["Organization"]["Id"],
+        "ous": ous,
+        "accounts": accounts,
+        "parents": parents,
+        "policies": policies,
+        "targets": targets,
+        "content": content,
+    }
+
+
+@pytest.fixture(scope="module")
+def adoption(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adoption]:
+    dep = start_deployment(tmp_path_factory.mktemp("brownfield"), FIXTURE)
+    try:
+        seeded = seed(dep.client("organizations"))
+        first = dep.lz("up", *STACKS)
+        second = dep.lz("up", "--refresh", *STACKS)
+        after_up = _read(dep.client("organizations"))
+        adopted = dep.dir / "adopted" / "project.yaml"
+        adopt = dep.lz("adopt", "--output", str(adopted))
+        adopted_plan = dep.lz("plan", "--config", str(adopted), "--stack", "management-organizations")
+        down = dep.lz("down", "--stack", "management-organizations")
+        after_down = _read(dep.client("organizations"))
+        yield Adoption(dep, seeded, first, second, after_up, adopted, adopt, adopted_plan, down, after_down)
+    finally:
+        stop_deployment(dep)
+
+
+def _detail(run: subprocess.CompletedProcess[str], stack: str) -> str:
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if line.startswith(f"{stack}: done")]
+    assert lines, run.stdout + run.stderr
+    return lines[-1]
+
+
+def test_up_imports_the_organization_without_destroying_anything(adoption: Adoption) -> None:
+    detail = _detail(adoption.first, "management-organizations")
+    assert "11 to import" in detail and "destroy" not in detail, detail
+
+
+def test_every_existing_id_is_kept(adoption: Adoption) -> None:
+    seeded, found = adoption.seeded, adoption.after_up
+    assert found["organization"] == seeded.organization
+    assert {name: found["ous"][name] for name in seeded.ous} == seeded.ous
+    assert set(seeded.accounts.values()) <= set(found["accounts"].values())
+    assert found["policies"]["default"] == seeded.policies["default"]
+
+
+def test_described_objects_become_what_project_yaml_says_in_place(adoption: Adoption) -> None:
+    seeded, found = adoption.seeded, adoption.after_up
+    assert found["parents"]["aws+network@acme.example.com"] == seeded.ous["workloads"]  # moved, same id
+    assert found["targets"]["default"] == sorted([seeded.ous["security"], seeded.ous["workloads"]])
+    assert "organizations:LeaveOrganization" in found["content"]["default"] and "iam:CreateUser" not in found["content"]["default"]
+    assert found["content"]["default"] != '{"Version": "2012-10-17"'  # lz's body replaced the hand-made one
+
+
+def test_what_project_yaml_does_not_describe_is_listed_and_untouched(adoption: Adoption) -> None:
+    seeded, found = adoption.seeded, adoption.after_up
+    notice = next(line for line in adoption.first.stderr.splitlines() if line.startswith("not managed by this project"))
+    assert f"account Legacy ({seeded.accounts['legacy']}" in notice and "OU sandbox" in notice and "SCP deny-regions" in notice
+    assert found["parents"]["legacy@acme.example.com"] == seeded.ous["sandbox"]
+    assert found["targets"]["deny-regions"] == [seeded.ous["prod"]]
+    import json
+
+    assert json.loads(found["content"]["deny-regions"]) == DENY_REGIONS
+
+
+def test_a_second_up_has_nothing_to_do(adoption: Adoption) -> None:
+    assert _detail(adoption.second, "management-organizations").endswith("no changes")
+
+
+def test_lz_adopt_writes_a_project_that_validates_and_plans_no_destroy(adoption: Adoption) -> None:
+    seeded = adoption.seeded
+    text = adoption.adopted.read_text()
+    for account_id in seeded.accounts.values():  # network sits in workloads since the first up
+        assert f"id: '{account_id}'" in text
+    assert "{name: sandbox, accounts: [legacy]}" in text and "file: policies/deny-regions.json" in text
+    assert adoption.dep.lz("validate", str(adoption.adopted)).stdout.strip().endswith(": ok")
+    detail = _detail(adoption.adopted_plan, "management-organizations")
+    # legacy, sandbox, deny-regions and its attachment to prod come in; nothing goes
+    assert "4 to import" in detail and "destroy" not in detail, detail
+    assert "not managed by this project" not in adoption.adopted_plan.stderr  # it describes everything
+
+
+def test_down_releases_what_was_adopted(adoption: Adoption) -> None:
+    seeded, found = adoption.seeded, adoption.after_down
+    assert "released" in _detail(adoption.down, "management-organizations")
+    assert found["organization"] == seeded.organization
+    assert set(found["accounts"].values()) >= set(seeded.accounts.values())  # none closed or removed
+    assert {name: found["ous"].get(name) for name in seeded.ous} == seeded.ous
+    assert found["targets"]["default"] == [seeded.ous["security"]]  # lz's own attachment (workloads) destroyed
