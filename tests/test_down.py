@@ -104,6 +104,7 @@ def test_only_the_down_synthesis_lifts_prevent_destroy(tmp_path: Path) -> None:
 
 def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import landing_zone.synth
+    from landing_zone.adoption.model import NOTHING
     from landing_zone.config import load_project
     from landing_zone.deploy import command
     from landing_zone.deploy.context import DeployContext
@@ -117,6 +118,7 @@ def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatc
         return []
 
     monkeypatch.setattr(command, "run_stacks", run_stacks)
+    monkeypatch.setattr(command.adopt, "read", lambda ctx: NOTHING)  # no organization to read here
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")  # with its users' GPG keys
     project, _ = load_project(config)
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")
@@ -147,7 +149,7 @@ def test_down_with_mfa_on_first_drops_the_requirement(
 
     runs: list[tuple[str, str, bool, str]] = []
 
-    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None, refresh=False):  # type: ignore[no-untyped-def]  # stands in for command._run, whatever it takes
+    def fake_run(project, settings, action, selection, *, enforced, parallel, code_for, on_synth=None, on_adopted=None, refresh=False):  # type: ignore[no-untyped-def]  # stands in for command._run, whatever it takes
         which = "identities" if selection.stacks == command.identities_stacks(project) and selection.with_deps else ",".join(selection.stacks) or "all"
         runs.append((action, auth.mode(enforced), project.require_mfa, which))
         return []
