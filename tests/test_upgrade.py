@@ -4,7 +4,9 @@ then today's `lz plan` and `lz up` run in the same work dir against the same emu
 The previous release is checked out from git history into a temporary worktree and runs its
 own scripts/demo.sh (emulator, `lz up`, credentials, MFA devices, `lz mfa enable`, `lz up
 --refresh`), with this checkout's .venv: its Pipfile is a subset of ours (0.2.0 only added
-packages), so its dependencies are ours. Then today's lz runs in that clone (PYTHONSAFEPATH:
+packages), so its dependencies are ours. The emulator is today's throughout: it stands for
+AWS, which does not change with lz (0.1.0's emulator rejects a service principal today's
+organizations stack enables). Then today's lz runs in that clone (PYTHONSAFEPATH:
 the clone's old package on the working directory is never imported) without
 LZ_PROVIDER_MIRROR (the old work dir recorded none). Nothing people sign in with, nothing
 holding state, no account or role may be destroyed or replaced: their ids are compared.
