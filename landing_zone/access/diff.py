@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from landing_zone.access import model, reach
@@ -21,7 +22,12 @@ def changes(before: Stacks, after: Stacks) -> tuple[list[reach.PersonAccess], li
     new_model = model.build(after) if after else None
     # An older release's MFA-mode stacks do not say their account ids: the new synth's do.
     ids = {a.name: a.id for a in new_model.accounts.values()} if new_model else {}
-    old, new = _rows(model.build(before, ids) if before else None), _rows(new_model)
+    try:
+        old_model = model.build(before, ids) if before else None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a shape no release of lz wrote
+        print(f"notice: the previous synth is not one lz can read ({exc.__class__.__name__}); access diff against none", file=sys.stderr)
+        old_model = None
+    old, new = _rows(old_model), _rows(new_model)
     return sorted(new - old), sorted(old - new)
 
 
@@ -41,4 +47,7 @@ def load_or_empty(directory: Path) -> Stacks:
     try:
         return load_stacks(directory)
     except StacksNotFound:
+        return {}
+    except (OSError, ValueError) as exc:  # a damaged copy: the diff starts from nothing
+        print(f"notice: {directory}: previous synth unreadable ({exc.__class__.__name__}); access diff against none", file=sys.stderr)
         return {}

@@ -37,16 +37,17 @@ def _now(now: datetime | None) -> datetime:
 
 def read_cache(files: AwsFiles, rp: RoleProfile, now: datetime | None = None) -> dict[str, str] | None:
     """Cached credentials of `rp` when they are for the same role and device and still fresh."""
+    # Any other shape (an earlier release's, a damaged file) is a cache miss: a new session replaces it.
     try:
         data = json.loads(files.cache_file(rp.name).read_text())
         expires = datetime.fromisoformat(data["Expiration"])
-    except (OSError, ValueError, KeyError, TypeError):
+        if data.get("RoleArn") != rp.role_arn or data.get("MfaSerial") != rp.mfa_serial:
+            return None  # the profile was reconfigured since
+        if expires - _now(now) < REFRESH_BEFORE:
+            return None
+        return {k: str(data[k]) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if data.get("RoleArn") != rp.role_arn or data.get("MfaSerial") != rp.mfa_serial:
-        return None  # the profile was reconfigured since
-    if expires - _now(now) < REFRESH_BEFORE:
-        return None
-    return {k: data[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")}
 
 
 def _region(project: Project, rp: RoleProfile) -> str:

@@ -10,6 +10,7 @@ Synth is handed the ids it needs as an argument.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from landing_zone.config import editor
@@ -30,9 +31,16 @@ def known_account_ids(settings: Settings) -> dict[str, str]:
         except (OSError, ValueError):
             return {}
     try:
-        return dict(json.loads(account_ids_file(settings).read_text()))
-    except (OSError, ValueError):
+        raw = json.loads(account_ids_file(settings).read_text())
+    except FileNotFoundError:
         return {}
+    except (OSError, ValueError):
+        raw = None
+    if isinstance(raw, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        return raw
+    # Rebuilt by the next `lz up` from the organizations stack's outputs.
+    print(f"notice: {account_ids_file(settings)} is not a name → id map: ignored (lz up records it again)", file=sys.stderr)
+    return {}
 
 
 def record_account_ids(settings: Settings, ids: dict[str, str]) -> None:

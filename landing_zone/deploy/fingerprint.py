@@ -119,9 +119,10 @@ def complete(parts: Mapping[str, Any]) -> bool:
 
 def recorded(workspace: Path) -> str | None:
     try:
-        return str(json.loads((workspace / RECORD).read_text())["fingerprint"])
+        value = json.loads((workspace / RECORD).read_text())["fingerprint"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return value if isinstance(value, str) else None  # another shape: the stack is planned
 
 
 def record(workspace: Path, parts: Mapping[str, Any]) -> None:

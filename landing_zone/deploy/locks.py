@@ -124,7 +124,7 @@ def end(workdir: Path) -> None:
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # ValueError: also a file that is not UTF-8
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -138,9 +138,14 @@ def recover(workdir: Path) -> None:
     record = _read_json(workdir / RUN_RECORD)
     if not record:
         return
-    if is_process(int(record.get("lz_pid", 0)), record.get("lz_started")):
+    try:
+        lz_pid, pid = int(record.get("lz_pid", 0)), int(record.get("pid", 0))
+    except (TypeError, ValueError):  # not a record this release writes: nothing to recover from
+        end(workdir)
+        return
+    if is_process(lz_pid, record.get("lz_started")):
         return  # its lz still runs: not ours to touch
-    pid, started = int(record.get("pid", 0)), record.get("started")
+    started = record.get("started")
     if is_process(pid, started):  # an orphan: its lz is gone
 
         def gone(seconds: float) -> bool:

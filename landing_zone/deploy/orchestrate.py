@@ -17,7 +17,7 @@ from landing_zone.deploy.context import DeployContext, NotSynthesized
 from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.graph import DONE, Task, run_graph
 from landing_zone.deploy.progress import Progress
-from landing_zone.deploy.terraform import Terraform
+from landing_zone.deploy.terraform import PlanResult, Terraform
 
 PreApply = Callable[[DeployContext, Task, Terraform], None]
 
@@ -64,6 +64,16 @@ def _guard(ctx: DeployContext, task: Task, tf: Terraform) -> list[str]:
     return foreign_state.check(tf, _doc(ctx, task.name), f"s3://{bucket}/{key}")
 
 
+def _describe(ctx: DeployContext, task: Task, result: PlanResult, addresses: list[str]) -> str:
+    """The plan's counts, and by name what it destroys because the stack no longer generates it
+    (removed from project.yaml, or retired by this release: CHANGELOG.md says which)."""
+    gone = foreign_state.retired(addresses, _doc(ctx, task.name)) if result.destroy else []
+    if not gone:
+        return result.describe()
+    shown = ", ".join(gone[: foreign_state.SHOWN]) + (f" and {len(gone) - foreign_state.SHOWN} more" if len(gone) > foreign_state.SHOWN else "")
+    return f"{result.describe()}; destroys what this project no longer generates: {shown}"
+
+
 def _deploy(ctx: DeployContext, task: Task, refresh: bool = False) -> str:
     tf = ctx.terraform(task.name)
     fp = fingerprint.StackFingerprint(ctx, tf, task)
@@ -79,7 +89,7 @@ def _apply(ctx: DeployContext, task: Task, tf: Terraform) -> str:
     if task.layer == layers.BOOTSTRAP_LAYER and not remote_state_exists(ctx, task.account, task.layer):
         return "bootstrapped: " + bootstrap(tf).describe()
     tf.init("-reconfigure")
-    _guard(ctx, task, tf)
+    addresses = _guard(ctx, task, tf)
     step = layers.layer(task.layer).pre_apply
     if step:
         pre_apply: PreApply = layers.resolve(step)
@@ -89,7 +99,7 @@ def _apply(ctx: DeployContext, task: Task, tf: Terraform) -> str:
         adopt.refuse_replacing(tf, _doc(ctx, task.name))
     if result.changed:
         tf.apply()
-    return result.describe()
+    return _describe(ctx, task, result, addresses)
 
 
 def _plan(ctx: DeployContext, task: Task) -> str:
@@ -102,13 +112,13 @@ def _plan(ctx: DeployContext, task: Task) -> str:
     if task.layer != layers.BOOTSTRAP_LAYER and not state_bucket_exists(ctx, task.account):
         return "not deployed (its account's state bucket does not exist; lz up creates it)"
     tf.init("-reconfigure")
-    _guard(ctx, task, tf)
+    addresses = _guard(ctx, task, tf)
     result = tf.plan()
     if result.destroy:
         adopt.refuse_replacing(tf, _doc(ctx, task.name))
     if result.changed:  # drift, or a change not applied yet: the next `lz up` must plan
         fingerprint.invalidate(tf.workdir)
-    return result.describe()
+    return _describe(ctx, task, result, addresses)
 
 
 def _adopted_addresses(ctx: DeployContext, stack: str) -> list[str]:

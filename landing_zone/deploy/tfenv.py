@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from landing_zone.fsutil import atomic_write_text
@@ -36,21 +37,51 @@ def find_mirror(root: Path = Path("/"), depth: int = 4) -> Path | None:
     return None
 
 
+_RC_MIRROR = re.compile(r'filesystem_mirror\s*\{\s*path\s*=\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _rc_mirror(work_dir: Path) -> Path | None:
+    """The mirror in a terraform.rc an earlier release wrote (it kept no record of its own)."""
+    try:
+        found = _RC_MIRROR.search((work_dir / "terraform.rc").read_text())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return Path(found.group(1).replace('\\"', '"').replace("\\\\", "\\")) if found else None
+
+
+def _remembered(settings: Settings, *, search: bool) -> Path | None:
+    """The mirror this work dir's runs used. A work dir an earlier release ran in has no record:
+    its terraform.rc names the mirror it used, else one on this machine is looked for (as
+    scripts/find-provider-mirror does), so the upgrade runs offline as the old release did.
+    An empty record: a run of this release found none (only `lz env` looks again)."""
+    note = settings.work_dir / MIRROR_NOTE
+    try:
+        text: str | None = note.read_text().strip()
+    except (OSError, UnicodeDecodeError):  # none, or not one lz wrote: rebuilt below
+        text = None
+    if text:
+        return Path(text) if Path(text).is_dir() else (find_mirror() if search else None)
+    if text is None and (settings.work_dir / "terraform.rc").is_file():
+        found = _rc_mirror(settings.work_dir)
+        return found if found and found.is_dir() else find_mirror()
+    return find_mirror() if search else None
+
+
 def provider_mirror(settings: Settings, *, search: bool = False) -> Path | None:
     """LZ_PROVIDER_MIRROR; else the one a run in this work dir used (remembered); else, with
     `search`, one found on this machine. A mirror in use is remembered for `lz env` and cdktf."""
     note = settings.work_dir / MIRROR_NOTE
-    mirror = settings.provider_mirror
-    if mirror is None:
-        try:
-            remembered = Path(note.read_text().strip())
-        except OSError:
-            remembered = None
-        mirror = remembered if remembered and remembered.is_dir() else (find_mirror() if search else None)
+    mirror = settings.provider_mirror or _remembered(settings, search=search)
     if mirror is not None:
         mirror = mirror.resolve()
-        if not note.is_file() or note.read_text().strip() != str(mirror):
+        try:
+            current = note.read_text().strip()
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current != str(mirror):
             atomic_write_text(note, f"{mirror}\n")
+    elif not note.exists():
+        atomic_write_text(note, "")  # this release ran here, without a mirror
     return mirror
 
 
@@ -82,7 +113,11 @@ def write_cli_config(settings: Settings, *, search: bool = False) -> Path:
         ]
     path = work / "terraform.rc"
     text = "\n".join(lines) + "\n"
-    if not path.exists() or path.read_text() != text:
+    try:
+        current = path.read_text()
+    except (OSError, UnicodeDecodeError):
+        current = None
+    if current != text:
         atomic_write_text(path, text)
     return path
 
