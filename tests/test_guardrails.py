@@ -192,7 +192,9 @@ def test_people_roles_always_require_mfa(project: str, mfa: bool) -> None:
             continue
         for role in _resources(stack, "aws_iam_role").values():
             cond = json.loads(role["assume_role_policy"])["Statement"][0].get("Condition")
-            if role["name"] in (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE) or (role["name"] == naming.OAAR_ROLE and mfa):
+            # DeployMaster's first statement is its people's (its pipelines' follows, without MFA).
+            people = (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE, naming.DEPLOY_MASTER_ROLE)
+            if role["name"] in people or (role["name"] == naming.OAAR_ROLE and mfa):
                 assert cond == {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": str(age)}}, (
                     stack_id,
                     role["name"],
@@ -226,10 +228,14 @@ def test_deploy_master_trust_and_sessions(project: str) -> None:
     stacks, ids = _stacks(project), _model(project, False).accounts
     role = _role(stacks, naming.SHARED, naming.DEPLOY_MASTER_ROLE)
     assert role is not None and role["max_session_duration"] == 10800
-    statement = json.loads(role["assume_role_policy"])["Statement"][0]
-    assert sorted(statement["Principal"]["AWS"]) == sorted(naming.root_arn(ids[a].id) for a in (naming.SECURITY, naming.SHARED))
-    assert set(statement["Action"]) == {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"}
-    assert "Condition" not in statement
+    people, pipelines = json.loads(role["assume_role_policy"])["Statement"]
+    # People of the identity account only with MFA (DeployMaster holds iam:*); pipelines in shared without.
+    assert people["Principal"]["AWS"] == [naming.root_arn(ids[naming.SECURITY].id)]
+    assert people["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
+    assert pipelines["Principal"]["AWS"] == [naming.root_arn(ids[naming.SHARED].id)]
+    assert "Condition" not in pipelines
+    for statement in (people, pipelines):
+        assert set(statement["Action"]) == {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"}
     for account in ids:
         if account != naming.SHARED and account != naming.MANAGEMENT:
             assert _role(stacks, account, naming.DEPLOY_MASTER_ROLE) is None
