@@ -502,3 +502,34 @@ def test_trusted_services_include_the_references(project: str) -> None:
         "sso.amazonaws.com",
         "access-analyzer.amazonaws.com",
     } <= set(body["aws_service_access_principals"])
+
+
+def test_standard_scp_restricts_beside_full_aws_access() -> None:
+    scp, admin = _scp("standard"), "arn:aws:iam::111111111111:role/Admin"
+    ctx = {"aws:PrincipalArn": admin}
+    for action in ("ec2:RunInstances", "s3:CreateBucket", "iam:CreateRole", "organizations:ListAccounts", "budgets:ViewBudget"):
+        assert _scp_allows(scp, admin, action, ctx), action
+    for action in ("sagemaker:CreateNotebookInstance", "workspaces:CreateWorkspaces", "organizations:CreateAccount"):
+        assert not _scp_allows(scp, admin, action, ctx), action
+    # the regression it replaced: an Allow list beside FullAWSAccess restricts nothing
+    as_allow = {**scp, "Statement": [{**scp["Statement"][0], "Effect": "Allow", "Action": scp["Statement"][0]["NotAction"]}]}
+    as_allow["Statement"][0].pop("NotAction")
+    assert _scp_allows(as_allow, admin, "sagemaker:CreateNotebookInstance", ctx)
+
+
+@pytest.mark.parametrize("name", ["default", "standard"])
+def test_audit_protections_deny_current_and_retired_action_names(name: str) -> None:
+    scp, admin = _scp(name), "arn:aws:iam::111111111111:role/Admin"
+    oaar = naming.role_arn("111111111111", naming.OAAR_ROLE)
+    for action in (
+        "guardduty:DisassociateFromAdministratorAccount",
+        "guardduty:DisassociateFromMasterAccount",
+        "guardduty:DeleteDetector",
+        "guardduty:DisassociateMembers",
+        "cloudtrail:StopLogging",
+        "config:StopConfigurationRecorder",
+        "config:DeleteDeliveryChannel",
+        "access-analyzer:DeleteAnalyzer",
+    ):
+        assert not _scp_allows(scp, admin, action, {"aws:PrincipalArn": admin}), action
+        assert _scp_allows(scp, oaar, action, {"aws:PrincipalArn": oaar}), action  # the deploy role keeps them
