@@ -19,7 +19,7 @@ help:
 	@echo "make test   set up, lint (ruff, mypy), then run the full test suite"
 	@echo "make clean  remove build output and the work dir (.lz, cdktf.out)"
 
-setup: .venv/.synced node_modules/.synced security/.venv/.synced security/prowler/.venv/.synced
+setup: .venv/.synced node_modules/.synced security/.venv/.synced security/prowler/.venv/.synced security/parliament/.venv/.synced
 
 .venv/.synced: Pipfile.lock pyproject.toml
 	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
@@ -30,6 +30,13 @@ setup: .venv/.synced node_modules/.synced security/.venv/.synced security/prowle
 security/.venv/.synced: security/Pipfile.lock
 	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
 	PIPENV_PIPFILE=security/Pipfile pipenv sync
+	@touch $@
+
+# parliament (the IAM policy linter tests/test_parliament.py runs over every synthesized policy)
+# pins its own dependencies: its own small environment.
+security/parliament/.venv/.synced: security/parliament/Pipfile.lock
+	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+	PIPENV_PIPFILE=security/parliament/Pipfile pipenv sync
 	@touch $@
 
 # Prowler (the CIS scan of a deployment, security/cis.md) pins its own boto3 and cloud SDKs:

@@ -27,7 +27,8 @@ class RoleSpec:
     mfa_always: bool = False
     # A scoped inline policy (constructs/scoped_access.py) by name, beside the managed ones.
     access: str | None = None
-    # The account the role lives in trusts its own root too (DeployMaster: pipelines in shared).
+    # The account the role lives in trusts its own root too, without MFA (DeployMaster: pipelines
+    # in shared, machines that cannot answer MFA); the identity account's people still need MFA.
     trusts_own_account: bool = False
     max_session_duration: int = 3600
     # Callers may tag the session and set a source identity (CI/CD audit trails).
@@ -51,8 +52,19 @@ MEMBER_ROLES = (
     SUPPORT,
 )
 SHARED_ROLES = (
-    # The CI/CD deployment role: machines cannot answer MFA prompts (the reference's DeployMaster).
-    RoleSpec(naming.DEPLOY_MASTER_ROLE, False, (), access=DEPLOY_MASTER_ACCESS, trusts_own_account=True, max_session_duration=10800, session_tags=True),
+    # The CI/CD deployment role (the reference's DeployMaster): pipelines in shared assume it without
+    # MFA (machines cannot answer prompts); people of the identity account only with MFA, since it
+    # holds iam:* (a leaked key alone must not make anyone administrator of shared).
+    RoleSpec(
+        naming.DEPLOY_MASTER_ROLE,
+        False,
+        (),
+        mfa_always=True,
+        access=DEPLOY_MASTER_ACCESS,
+        trusts_own_account=True,
+        max_session_duration=10800,
+        session_tags=True,
+    ),
     RoleSpec(naming.FINOPS_ROLE, False, (managed("job-function/Billing"), managed("job-function/ViewOnlyAccess")), mfa_always=True),
 )
 

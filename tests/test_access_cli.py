@@ -58,9 +58,16 @@ def test_json_rows_match_the_design(root_dir: Path, capsys: Capture) -> None:
 def test_filters(root_dir: Path, capsys: Capture) -> None:
     code, out, _ = lz(capsys, "access", "--stacks", str(root_dir), "--principal", "kit.walker", "--account", "shared")
     assert code == 0
-    lines = out.splitlines()[1:]
+    matrix, title, escalations = out.partition("\n\nescalation paths")
+    lines = matrix.splitlines()[1:]
     assert lines and all("shared" in line and "kit.walker" in line for line in lines)
     assert any("Auditor" in line for line in lines) and not any("DevOps" in line for line in lines)
+    # then the escalation paths of kit.walker's groups in shared, each with its chain
+    paths = escalations.splitlines()[2:]
+    assert title and paths and all(p == "none" or p.split(": ", 1)[0].endswith(("@shared", "of shared", "@shared (MFA)", "of shared (MFA)")) for p in paths), (
+        paths
+    )
+    assert not any("security/devops" in p for p in paths)  # kit.walker is no devops member
 
 
 @pytest.mark.parametrize(

@@ -192,7 +192,9 @@ def test_people_roles_always_require_mfa(project: str, mfa: bool) -> None:
             continue
         for role in _resources(stack, "aws_iam_role").values():
             cond = json.loads(role["assume_role_policy"])["Statement"][0].get("Condition")
-            if role["name"] in (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE) or (role["name"] == naming.OAAR_ROLE and mfa):
+            # DeployMaster's first statement is its people's (its pipelines' follows, without MFA).
+            people = (naming.DEVOPS_ROLE, naming.ADMIN_ROLE, naming.FINOPS_ROLE, naming.SUPPORT_ROLE, naming.DEPLOY_MASTER_ROLE)
+            if role["name"] in people or (role["name"] == naming.OAAR_ROLE and mfa):
                 assert cond == {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": str(age)}}, (
                     stack_id,
                     role["name"],
@@ -226,10 +228,14 @@ def test_deploy_master_trust_and_sessions(project: str) -> None:
     stacks, ids = _stacks(project), _model(project, False).accounts
     role = _role(stacks, naming.SHARED, naming.DEPLOY_MASTER_ROLE)
     assert role is not None and role["max_session_duration"] == 10800
-    statement = json.loads(role["assume_role_policy"])["Statement"][0]
-    assert sorted(statement["Principal"]["AWS"]) == sorted(naming.root_arn(ids[a].id) for a in (naming.SECURITY, naming.SHARED))
-    assert set(statement["Action"]) == {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"}
-    assert "Condition" not in statement
+    people, pipelines = json.loads(role["assume_role_policy"])["Statement"]
+    # People of the identity account only with MFA (DeployMaster holds iam:*); pipelines in shared without.
+    assert people["Principal"]["AWS"] == [naming.root_arn(ids[naming.SECURITY].id)]
+    assert people["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
+    assert pipelines["Principal"]["AWS"] == [naming.root_arn(ids[naming.SHARED].id)]
+    assert "Condition" not in pipelines
+    for statement in (people, pipelines):
+        assert set(statement["Action"]) == {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"}
     for account in ids:
         if account != naming.SHARED and account != naming.MANAGEMENT:
             assert _role(stacks, account, naming.DEPLOY_MASTER_ROLE) is None
@@ -496,3 +502,34 @@ def test_trusted_services_include_the_references(project: str) -> None:
         "sso.amazonaws.com",
         "access-analyzer.amazonaws.com",
     } <= set(body["aws_service_access_principals"])
+
+
+def test_standard_scp_restricts_beside_full_aws_access() -> None:
+    scp, admin = _scp("standard"), "arn:aws:iam::111111111111:role/Admin"
+    ctx = {"aws:PrincipalArn": admin}
+    for action in ("ec2:RunInstances", "s3:CreateBucket", "iam:CreateRole", "organizations:ListAccounts", "budgets:ViewBudget"):
+        assert _scp_allows(scp, admin, action, ctx), action
+    for action in ("sagemaker:CreateNotebookInstance", "workspaces:CreateWorkspaces", "organizations:CreateAccount"):
+        assert not _scp_allows(scp, admin, action, ctx), action
+    # the regression it replaced: an Allow list beside FullAWSAccess restricts nothing
+    as_allow = {**scp, "Statement": [{**scp["Statement"][0], "Effect": "Allow", "Action": scp["Statement"][0]["NotAction"]}]}
+    as_allow["Statement"][0].pop("NotAction")
+    assert _scp_allows(as_allow, admin, "sagemaker:CreateNotebookInstance", ctx)
+
+
+@pytest.mark.parametrize("name", ["default", "standard"])
+def test_audit_protections_deny_current_and_retired_action_names(name: str) -> None:
+    scp, admin = _scp(name), "arn:aws:iam::111111111111:role/Admin"
+    oaar = naming.role_arn("111111111111", naming.OAAR_ROLE)
+    for action in (
+        "guardduty:DisassociateFromAdministratorAccount",
+        "guardduty:DisassociateFromMasterAccount",
+        "guardduty:DeleteDetector",
+        "guardduty:DisassociateMembers",
+        "cloudtrail:StopLogging",
+        "config:StopConfigurationRecorder",
+        "config:DeleteDeliveryChannel",
+        "access-analyzer:DeleteAnalyzer",
+    ):
+        assert not _scp_allows(scp, admin, action, {"aws:PrincipalArn": admin}), action
+        assert _scp_allows(scp, oaar, action, {"aws:PrincipalArn": oaar}), action  # the deploy role keeps them

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from landing_zone.access import model, reach
+from landing_zone.access import escalation, model, reach
 from landing_zone.access.terraform import Stacks, StacksNotFound, load_stacks
 
 
@@ -31,10 +31,24 @@ def changes(before: Stacks, after: Stacks) -> tuple[list[reach.PersonAccess], li
     return sorted(new - old), sorted(old - new)
 
 
+def _escalations(stacks: Stacks) -> set[str]:
+    # What a group reaches beyond a trust that admits it (the chain is the reviewer's evidence).
+    return {escalation.render_chain(r) for r in escalation.escalations(escalation.paths(model.build(stacks)))} if stacks else set()
+
+
+def escalation_changes(before: Stacks, after: Stacks) -> tuple[list[str], list[str]]:
+    """(added, removed) escalation paths, each `who ⇒ what: chain`."""
+    old, new = _escalations(before), _escalations(after)
+    return sorted(new - old), sorted(old - new)
+
+
 def render_changes(before: Stacks, after: Stacks) -> str:
-    """Lines `+ who → what` and `- who → what`; empty when access does not change."""
+    """Lines `+ who → what` and `- who → what`, then escalation paths `+ who ⇒ what: chain`;
+    empty when access does not change."""
     added, removed = changes(before, after)
-    return "\n".join([f"+ {a.render()}" for a in added] + [f"- {r.render()}" for r in removed])
+    up, down = escalation_changes(before, after)
+    lines = [f"+ {a.render()}" for a in added] + [f"- {r.render()}" for r in removed]
+    return "\n".join(lines + [f"+ {e}" for e in up] + [f"- {e}" for e in down])
 
 
 def render_access_diff(before_dir: Path, after_dir: Path) -> str:

@@ -109,3 +109,13 @@ def web_identity_allowed(trust: Document, provider_arn: str, action: str, contex
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def service_trusted(trust: Document, service: str, role_arn: str) -> bool:
+    """Whether a role's trust lets `service` (lambda.amazonaws.com…) assume it: PMapper's own
+    resource-policy match for a service principal, as its PassRole edge checkers ask it."""
+    _pmapper()
+    from principalmapper.querying import local_policy_simulation as sim
+
+    result = sim.resource_policy_authorization(service, role_arn.split(":")[4], trust, "sts:AssumeRole", role_arn, {})
+    return bool(result == sim.ResourcePolicyEvalResult.SERVICE_MATCH)

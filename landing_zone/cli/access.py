@@ -13,6 +13,7 @@ from landing_zone.cli.errors import UserError
 from landing_zone.cli.options import ConfigOpt, load_project, load_settings
 
 if TYPE_CHECKING:
+    from landing_zone.access.escalation import Path as EscalationPath
     from landing_zone.access.terraform import Stacks
     from landing_zone.settings import Settings
 
@@ -34,10 +35,12 @@ def access(
             show_default=False,
         ),
     ] = None,
+    escalations: Annotated[bool, typer.Option("--escalations", help="Only the escalation paths (beyond sts:AssumeRole), each with its chain.")] = False,
 ) -> None:
-    """Who can assume what, in which account, with or without MFA, under which SCPs."""
+    """Who can assume what, in which account, with or without MFA, under which SCPs; then what
+    each group reaches beyond sts:AssumeRole (IAM writes, keys for others, PassRole) and how."""
     from landing_zone.access import diff as access_diff
-    from landing_zone.access import model, reach, render
+    from landing_zone.access import escalation, model, reach, render
     from landing_zone.access.managed_policies import UnknownManagedPolicy
     from landing_zone.access.synthesize import RefNotFound
     from landing_zone.access.terraform import StacksNotFound
@@ -60,7 +63,19 @@ def access(
     rows = reach.select(reach.matrix(built), account, principal)
     if principal and not rows:
         raise UserError(f"{principal!r} reaches nothing{f' in {account}' if account else ''} (no such person or group?)")
-    typer.echo(render.render(rows, fmt))
+    paths = [p for p in escalation.escalations(escalation.paths(built)) if _path_selected(p, account, principal)]
+    if escalations:
+        typer.echo(render.render_paths(paths, fmt))
+        return
+    if fmt == "json":  # the rows as before; `--escalations --format json` gives the paths
+        typer.echo(render.render(rows, fmt))
+        return
+    typer.echo(render.render(rows, fmt) + "\n\n" + render.render_paths(paths, fmt))
+
+
+def _path_selected(path: EscalationPath, account: str | None, principal: str | None) -> bool:
+    group = path.who.rsplit(" ", 1)[-1]
+    return (not account or path.account == account) and (not principal or principal in (*path.members, path.who, group, group.rsplit("/", 1)[-1]))
 
 
 def _stacks(settings: Settings, directory: Path | None, scratch: Path) -> Stacks:

@@ -25,10 +25,10 @@ class MfaPolicy:
 SESSION_TAG_ACTIONS = ("sts:SetSourceIdentity", "sts:TagSession")
 
 
-def trust_statement(principal_arns: list[str], mfa: MfaPolicy | None, *, session_tags: bool = False) -> Statement:
+def trust_statement(principal_arns: list[str], mfa: MfaPolicy | None, *, session_tags: bool = False, sid: str = "TrustedPrincipals") -> Statement:
     """Allow the principals to assume the role; with MFA required, only a recent MFA sign-in."""
     statement: Statement = {
-        "Sid": "TrustedPrincipals",
+        "Sid": sid,
         "Effect": "Allow",
         "Principal": {"AWS": sorted(principal_arns)},
         "Action": ["sts:AssumeRole", *SESSION_TAG_ACTIONS] if session_tags else "sts:AssumeRole",

@@ -245,7 +245,9 @@ def logs_key_statement(*, region: str, account_id: str, log_group: str) -> State
         "Sid": "CloudWatchLogsEncryptsTrailLogGroup",
         "Effect": "Allow",
         "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        # No kms:Describe* (AWS's example has it): those calls carry no encryption context, so
+        # under this condition they were never granted; naming them only misleads a reader.
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
         "Resource": "*",
         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": naming.log_group_arn(region, account_id, log_group)}},
     }

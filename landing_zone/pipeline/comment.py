@@ -41,7 +41,7 @@ def render(project: Project, results: list[StackResult], access: str | None) -> 
     if access is None:
         lines.append("no access diff (the synth job did not produce one)")
     elif access.startswith(("+", "-")):
-        lines += ["who gains (+) or loses (-) which role or permission set where:", "", "```diff", access, "```"]
+        lines += ["who gains (+) or loses (-) which role or permission set where (`⇒`: an escalation path, with its chain):", "", "```diff", access, "```"]
     else:
         lines.append(access)
     total = f"{counts['change']} stacks with changes, {counts['fail']} failed" if any(counts.values()) else "no changes"

@@ -12,7 +12,7 @@ from landing_zone import naming
 from landing_zone.config.gpgkey import pgp_key_base64
 from landing_zone.constructs.ci_member_access import MemberPlanRole
 from landing_zone.constructs.ci_policies import apply_reaches_oaar
-from landing_zone.constructs.iam_roles import MfaPolicy, Role
+from landing_zone.constructs.iam_roles import MfaPolicy, Role, trust_statement
 from landing_zone.constructs.iam_users import IamUserGroup, IamUsers
 from landing_zone.constructs.policy import Statement
 from landing_zone.constructs.scoped_access import allowed_regions, deploy_master_policy, devops_policy
@@ -89,7 +89,12 @@ class IdentitiesStack(LayerStack):
         for spec in roles_in(self.account):
             is_oaar = spec.name == naming.OAAR_ROLE
             # OAAR is trusted by the management account; the others by the identity account.
-            trusted = {naming.MANAGEMENT if is_oaar else identity_account} | ({self.account} if spec.trusts_own_account else set())
+            trusted = {naming.MANAGEMENT if is_oaar else identity_account}
+            own = (
+                (trust_statement([naming.root_arn(self.account_ids[self.account])], None, session_tags=spec.session_tags, sid="OwnAccountPipelines"),)
+                if spec.trusts_own_account and self.account not in trusted
+                else ()
+            )
             Role(
                 self,
                 "oaar" if is_oaar else spec.name.lower(),
@@ -102,7 +107,7 @@ class IdentitiesStack(LayerStack):
                 max_session_duration=spec.max_session_duration,
                 inline_policy=self._access(spec),
                 session_tags=spec.session_tags,
-                extra_trust=self._ci_trust() if is_oaar else (),
+                extra_trust=self._ci_trust() if is_oaar else own,
             )
         if self.project.pipeline and self.account != naming.MANAGEMENT:
             MemberPlanRole(
