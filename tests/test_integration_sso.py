@@ -4,12 +4,13 @@ write the standard files, and boto3's own SSO credential provider uses them with
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.exceptions import BotoCoreError, ClientError
 
 from landing_zone import naming
 from landing_zone.aws import inifile, sso_token
@@ -25,11 +26,22 @@ def _ids(deployment: Deployment) -> dict[str, str]:
     return ids
 
 
-def _caller(config: Path, home: Path, profile: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(config.with_name("no-credentials")))
-    monkeypatch.setenv("HOME", str(home))  # the token cache: ~/.aws/sso/cache
-    identity: dict[str, Any] = boto3.Session(profile_name=profile).client("sts").get_caller_identity()
+# A fresh interpreter, as a user's AWS CLI or script is: botocore reads the token cache
+# directory (~/.aws/sso/cache) from HOME once, when it is imported.
+_CALLER = "import boto3, json, sys; print(json.dumps(boto3.Session(profile_name=sys.argv[1]).client('sts').get_caller_identity()))"
+
+
+def _caller(config: Path, home: Path, profile: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(config.with_name("no-credentials")), "HOME": str(home)}
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    return subprocess.run([sys.executable, "-c", _CALLER, profile], env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _identity(config: Path, home: Path, profile: str) -> dict[str, Any]:
+    run = _caller(config, home, profile)
+    assert run.returncode == 0, run.stderr
+    identity: dict[str, Any] = json.loads(run.stdout)
     return identity
 
 
@@ -51,7 +63,7 @@ def test_sso_profiles_and_token_reach_each_account_as_the_reserved_role(deployme
 
     ids = _ids(deployment)
     for account, role in (("shared", "DevOps"), ("management", "Administrator")):
-        identity = _caller(config, home, naming.sso_profile(short, account, role), monkeypatch)
+        identity = _identity(config, home, naming.sso_profile(short, account, role))
         assert identity["Account"] == ids[account]
         assert f":assumed-role/AWSReservedSSO_{role}_" in identity["Arn"] and identity["Arn"].endswith(f"/{PERSON}")
 
@@ -71,5 +83,5 @@ def test_sso_profiles_and_token_reach_each_account_as_the_reserved_role(deployme
     assert refused.returncode == 1 and "run `lz sso login`" in refused.stderr, refused.stderr
     monkeypatch.delitem(deployment.env, "LZ_AUTH")
     deployment.lz("up", *stacks)  # back to the bootstrap credentials the other tests use
-    with pytest.raises((BotoCoreError, ClientError)):  # no token: botocore's SSO provider refuses
-        _caller(config, home, naming.sso_profile(short, "shared", "DevOps"), monkeypatch)
+    refused_client = _caller(config, home, naming.sso_profile(short, "shared", "DevOps"))  # no token: botocore's SSO provider refuses
+    assert refused_client.returncode != 0 and "SSOTokenLoadError" in refused_client.stderr, refused_client.stderr
