@@ -21,6 +21,16 @@ sso_app = command_group("People on IAM Identity Center: standard SSO profiles an
 UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="An Identity Center user of project.yaml (email or first.last).")]
 
 
+def _loaded(config: Path | None, target: str | None) -> tuple[Settings, Project]:
+    """Settings and project of an `lz sso` command that talks to Identity Center."""
+    from landing_zone.aws.sessions import require_endpoint
+
+    settings = load_settings(config, target)
+    project = load_project(settings)
+    require_endpoint(settings)
+    return settings, project
+
+
 def _user_name(project: Project, user: str | None) -> str | None:
     """The Identity Center user name (the email) of `--user`."""
     if user is None:
@@ -63,12 +73,9 @@ def sso_configure(
     from landing_zone.access.model import build
     from landing_zone.access.terraform import StacksNotFound, load_stacks
     from landing_zone.aws import files, inifile
-    from landing_zone.aws.sessions import require_endpoint
     from landing_zone.postdeploy import sso
 
-    settings = load_settings(config, target)
-    project = load_project(settings)
-    require_endpoint(settings)
+    settings, project = _loaded(config, target)
     if not project.sso.enabled:
         raise UserError("sso.enabled is false in project.yaml: lz manages no Identity Center here")
     person = _user_name(project, user)
@@ -156,12 +163,9 @@ def sso_login(
 ) -> None:
     """Sign in through the AWS access portal (device code) and cache the token where AWS tools read it."""
     from landing_zone.aws import sso_token
-    from landing_zone.aws.sessions import require_endpoint
     from landing_zone.postdeploy import sso
 
-    settings = load_settings(config, target)
-    project = load_project(settings)
-    require_endpoint(settings)
+    settings, project = _loaded(config, target)
     if demo and settings.target != "local":
         raise UserError("--demo approves the sign-in on the emulator only; on AWS open the URL and approve it yourself")
     session, values = _session_config(project, settings, aws_dir_option)
