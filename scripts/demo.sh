@@ -50,14 +50,15 @@ run lz mfa enable --yes --demo-codes
 note "From now on every stack runs with the cached MFA sessions:"
 run lz up --refresh --demo-codes
 
-note "A person on Identity Center (no keys at all): profiles for what their groups may use, one sign-in."
+note "A person on Identity Center (no keys at all), on a machine of their own: profiles for what their groups may use, one sign-in."
 SSO_USER=natasha.romanoff@example.com
-run lz sso configure --user "$SSO_USER" --demo-codes
-# The token cache is ~/.aws/sso/cache for every AWS tool: the demo gives it a HOME of its own.
+# Their own HOME: ~/.aws for the profiles, ~/.aws/sso/cache for the token every AWS tool reads.
+SSO_HOME="$PWD/.lz/demo-home"
+run lz sso configure --user "$SSO_USER" --aws-dir "$SSO_HOME/.aws" --demo-codes
 note "Sign-in: a person opens the URL and approves the code; --demo approves it on the emulator (emulator only)."
-run env HOME="$PWD/.lz/demo-home" lz sso login --demo --user "$SSO_USER"
+run env HOME="$SSO_HOME" lz sso login --demo --user "$SSO_USER" --aws-dir "$SSO_HOME/.aws"
 note "Any AWS tool now uses the profile, with no lz in between (here boto3's own SSO credential provider):"
-run env HOME="$PWD/.lz/demo-home" AWS_CONFIG_FILE="$LZ_AWS_DIR/me/config" python -c \
+run env HOME="$SSO_HOME" AWS_CONFIG_FILE="$SSO_HOME/.aws/me/config" python -c \
   'import boto3; print(boto3.Session(profile_name="me-shared-devops").client("sts").get_caller_identity()["Arn"])'
 
 note "What exists now:"

@@ -47,8 +47,11 @@ def _identity(config: Path, home: Path, profile: str) -> dict[str, Any]:
 
 def test_sso_profiles_and_token_reach_each_account_as_the_reserved_role(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     short = deployment.project.short_name
-    configured = deployment.lz("sso", "configure", "--user", PERSON)
-    config = deployment.work_dir / "aws" / short / "config"
+    # The person's own AWS directory: the operator's (`lz credentials configure`) may hold
+    # key-and-role profiles of the same names, which lz sso configure refuses to merge into.
+    aws_dir = deployment.work_dir / "sso-person"
+    configured = deployment.lz("sso", "configure", "--user", PERSON, "--aws-dir", str(aws_dir))
+    config = aws_dir / short / "config"
     assert config.stat().st_mode & 0o777 == 0o600
     sections = inifile.read(config.read_text())
     session = naming.sso_session(short, emulator=True)
@@ -56,7 +59,7 @@ def test_sso_profiles_and_token_reach_each_account_as_the_reserved_role(deployme
     profiles = {s.removeprefix("profile ") for s in sections if s.startswith("profile ")}
     assert profiles == {f"{short}-management-administrator", f"{short}-security-devops", f"{short}-shared-devops"}, configured.stdout
 
-    deployment.lz("sso", "login", "--demo", "--user", PERSON)
+    deployment.lz("sso", "login", "--demo", "--user", PERSON, "--aws-dir", str(aws_dir))
     home = Path(deployment.env["HOME"])
     cached = sso_token.cache_file(session, home)
     assert cached.stat().st_mode & 0o777 == 0o600 and json.loads(cached.read_text())["accessToken"]
@@ -77,7 +80,7 @@ def test_sso_profiles_and_token_reach_each_account_as_the_reserved_role(deployme
     provider = json.loads((deployment.work_dir / "stacks" / "shared-identities" / "cdk.tf.json").read_text())["provider"]["aws"][0]
     assert "access_key" not in provider and "assume_role" not in provider  # the SSO-issued credentials, in the environment
 
-    deployment.lz("sso", "logout")
+    deployment.lz("sso", "logout", "--aws-dir", str(aws_dir))
     assert not cached.exists()
     refused = deployment.lz("up", *stacks, check=False)
     assert refused.returncode == 1 and "run `lz sso login`" in refused.stderr, refused.stderr

@@ -53,6 +53,18 @@ def test_config_is_the_aws_cli_v2_format_and_keeps_other_profiles() -> None:
     assert set(sections) == {"profile other", "sso-session me", "profile me-management-administrator", "profile me-security-devops", "profile me-shared-devops"}
 
 
+def test_a_key_and_role_profile_of_the_same_name_is_a_clash() -> None:
+    """`lz credentials configure`'s `me-shared-devops` (role_arn + source_profile): merging SSO
+    keys into it would leave a profile botocore still resolves through the role."""
+    existing = (
+        "[profile me-shared-devops]\nrole_arn = arn:aws:iam::222222222222:role/DevOps\nsource_profile = me-security\n[profile me-sso-only]\nsso_session = me\n"
+    )
+    grants = sso.grants(ASSIGNMENTS, MEMBERS, IDS, ORDER, "ada@example.com")
+    updates = sso.config_updates("me", "me", start_url="https://d-1.awsapps.com/start", region="us-east-1", grants=grants, endpoint=None)
+    assert sso.clashes(inifile.read(existing), updates) == ["profile me-shared-devops"]
+    assert sso.clashes(inifile.read(inifile.update("", updates)), updates) == []  # its own profiles again: no clash
+
+
 def test_token_cache_is_botocores_file(tmp_path: Path) -> None:
     path = sso_token.write(
         "me",

@@ -99,7 +99,15 @@ def sso_configure(
     )
     project_files = files.AwsFiles.of(aws_dir(aws_dir_option, settings), project.short_name)
     with files.locked(project_files):
-        text = inifile.update(files.read_text(project_files.config), updates)
+        current = files.read_text(project_files.config)
+        taken = sso.clashes(inifile.read(current), updates)
+        if taken:
+            raise UserError(
+                f"{project_files.config}: profile {', '.join(n.removeprefix('profile ') for n in taken)} signs in with keys and a role "
+                "(lz credentials configure); an SSO profile of that name would break it: give this person's SSO profiles "
+                "their own AWS directory with --aws-dir"
+            )
+        text = inifile.update(current, updates)
         files.check_parses(project_files.config, text)
         files.write_keeping_mode(project_files.config, text)
     for grant in found:

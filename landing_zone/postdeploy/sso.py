@@ -69,6 +69,16 @@ def config_updates(short_name: str, session: str, *, start_url: str, region: str
     return updates
 
 
+# Keys of a profile that signs in another way (`lz credentials configure`'s role profiles).
+_OTHER_SIGN_IN = ("role_arn", "source_profile", "credential_source", "aws_access_key_id")
+
+
+def clashes(sections: dict[str, dict[str, str]], updates: Updates) -> list[str]:
+    """Sections `updates` would turn into SSO profiles that now sign in another way: merging
+    the two would leave a profile that is neither (botocore takes role_arn first)."""
+    return [name for name in updates if any(sections.get(name, {}).get(key) for key in _OTHER_SIGN_IN)]
+
+
 @dataclass(frozen=True)
 class Device:
     client: dict[str, Any]
