@@ -3,6 +3,7 @@ managed policies offline, and the evaluator's Python 3.11 shim kept in one modul
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,12 +53,14 @@ def test_managed_policies_come_from_moto_and_unknown_ones_fail() -> None:
 def test_organizations_changes_only_from_the_management_account() -> None:
     stacks = synth_stacks(ROOT / "project.yaml", "aws", False)
     model = build(stacks)
-    oaar = Caller("bootstrap", "management").then("shared", "OrganizationAccountAccessRole")
+    oaar = Caller("bootstrap", "management").then("security", "OrganizationAccountAccessRole")
+    shared = Caller("bootstrap", "management").then("shared", "OrganizationAccountAccessRole")
     assert not decide(model, oaar, "organizations:UpdatePolicy", "*").allowed
     assert decide(model, Caller("bootstrap", "management"), "organizations:UpdatePolicy", "*").allowed
     model.organizations_delegated = True  # a delegation policy hands the decision back to IAM and the SCPs
-    assert decide(model, oaar, "organizations:UpdatePolicy", "*").allowed
+    assert decide(model, oaar, "organizations:UpdatePolicy", "*").allowed  # security: the default SCP
     assert not decide(model, oaar, "organizations:LeaveOrganization", "*").allowed  # the SCP still denies
+    assert not decide(model, shared, "organizations:UpdatePolicy", "*").allowed  # the standard SCP lists only reads
 
 
 def test_mfa_age_is_compared_with_the_trust_condition() -> None:
@@ -71,5 +74,5 @@ def test_the_python_311_shim_lives_in_one_module() -> None:
     package = Path(__file__).resolve().parents[1] / "landing_zone"
     holders = sorted(p.name for p in package.rglob("*.py") if "collections.abc, name" in p.read_text() or "collections.Mapping" in p.read_text())
     assert holders == ["evaluator.py"]
-    importers = sorted(str(p.relative_to(package)) for p in package.rglob("*.py") if "principalmapper" in p.read_text())
+    importers = sorted(str(p.relative_to(package)) for p in package.rglob("*.py") if re.search(r"^\s*(from|import) principalmapper", p.read_text(), re.M))
     assert importers == ["access/evaluator.py"]

@@ -55,8 +55,11 @@ def test_roles_and_trust(deployment: Deployment, account: str) -> None:
     attached = {p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=naming.OAAR_ROLE)["AttachedPolicies"]}
     assert "AdministratorAccess" in attached
     for role in expected - {naming.OAAR_ROLE}:
-        trusted = {"security"} | ({"shared"} if role == naming.DEPLOY_MASTER_ROLE else set())  # pipelines in shared
-        assert _principals(_trust(iam, role)["Statement"][0]) == {naming.root_arn(ids[a]) for a in trusted}
+        people, *pipelines = _trust(iam, role)["Statement"]
+        assert _principals(people) == {naming.root_arn(ids["security"])}
+        assert people["Condition"]["Bool"]["aws:MultiFactorAuthPresent"] == "true"  # people's roles always need MFA
+        # DeployMaster alone also trusts the pipelines in its own account, without MFA.
+        assert [_principals(s) for s in pipelines] == ([{naming.root_arn(ids["shared"])}] if role == naming.DEPLOY_MASTER_ROLE else [])
 
 
 @pytest.mark.parametrize("account", ["management", "security"])
