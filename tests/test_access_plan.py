@@ -47,6 +47,7 @@ def test_a_change_that_keeps_access_says_so_and_one_that_drops_it_lists_it(tmp_p
 
 def test_run_command_shows_the_diff_after_synth_before_any_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import landing_zone.synth
+    from landing_zone.adoption.model import NOTHING
     from landing_zone.config import load_project
     from landing_zone.deploy import command
     from landing_zone.deploy.orchestrate import Selection
@@ -59,6 +60,7 @@ def test_run_command_shows_the_diff_after_synth_before_any_stack(tmp_path: Path,
         return []
 
     monkeypatch.setattr(command, "run_stacks", run_stacks)
+    monkeypatch.setattr(command.adopt, "read", lambda ctx: NOTHING)  # no organization to read here
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", endpoint="http://127.0.0.1:1")
     command.run_command(

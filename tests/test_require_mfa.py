@@ -45,8 +45,12 @@ def test_mfa_roles_carry_the_conditions(config: Path) -> None:
         if not stack.endswith("-identities"):  # other roles (state replication) are for services
             continue
         for role in doc.get("resource", {}).get("aws_iam_role", {}).values():
-            cond = json.loads(role["assume_role_policy"])["Statement"][0].get("Condition")
-            if role["name"] in MFA_ROLES:
+            statements = json.loads(role["assume_role_policy"])["Statement"]
+            cond = statements[0].get("Condition")
+            if role["name"] == naming.DEPLOY_MASTER_ROLE:  # people with MFA; its own account's pipelines without
+                assert cond["Bool"] == {"aws:MultiFactorAuthPresent": "true"}, stack
+                assert [s["Sid"] for s in statements] == ["TrustedPrincipals", "OwnAccountPipelines"] and "Condition" not in statements[1], stack
+            elif role["name"] in MFA_ROLES:
                 assert cond["Bool"] == {"aws:MultiFactorAuthPresent": "true"}, stack
                 assert int(cond["NumericLessThan"]["aws:MultiFactorAuthAge"]) > 0
             elif role["name"].endswith("-ci-plan"):  # a machine's: no MFA, only the management plan role's ARN

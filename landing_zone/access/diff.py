@@ -38,7 +38,11 @@ def _escalations(stacks: Stacks) -> set[str]:
 
 def escalation_changes(before: Stacks, after: Stacks) -> tuple[list[str], list[str]]:
     """(added, removed) escalation paths, each `who ⇒ what: chain`."""
-    old, new = _escalations(before), _escalations(after)
+    try:
+        old = _escalations(before)
+    except (KeyError, TypeError, ValueError, AttributeError):  # as in changes(), which says so once
+        old = set()
+    new = _escalations(after)
     return sorted(new - old), sorted(old - new)
 
 

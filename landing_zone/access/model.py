@@ -174,7 +174,7 @@ def _management_id(stacks: Stacks) -> str:
     """The management account's id without the organizations stack: every OAAR trusts its root."""
     for stack in stacks.values():
         for _, body in resources(stack, "aws_iam_role"):
-            if body["name"] == naming.OAAR_ROLE:
+            if body.get("name") == naming.OAAR_ROLE:
                 principals = policy_document(body["assume_role_policy"])["Statement"][0]["Principal"]["AWS"]
                 return str(principals[0] if isinstance(principals, list) else principals).split(":")[4]
     return "000000000000"
