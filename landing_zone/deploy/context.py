@@ -70,6 +70,8 @@ class DeployContext:
         dst = ws / "cdk.tf.json"
         with self.synth_lock:
             if not src.exists():
+                if dst.exists():  # a selective synth (`--stack`) left it out: its last run's copy serves the reads
+                    return ws
                 raise NotSynthesized(stack)
             if not dst.exists() or dst.read_bytes() != src.read_bytes():
                 shutil.copyfile(src, dst)
