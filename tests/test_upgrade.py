@@ -36,15 +36,7 @@ from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
 from tests.releases import previous_release
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.changes_deployment,
-    # Known failure, not yet understood: since the emulator provisions Identity Center's
-    # AWSReservedSSO_ roles on assignment, 0.1.0's own demo fails at management-sso's apply on
-    # today's emulator (its other 10 stacks apply). Skipped with the reason shown until fixed;
-    # it passed (5 tests, 1604 s) before that emulator change.
-    pytest.mark.skip(reason="0.1.0's management-sso apply fails on today's emulator (AWSReservedSSO_ provisioning); to fix"),
-]
+pytestmark = [pytest.mark.integration, pytest.mark.changes_deployment]
 USER = "natasha.romanoff"
 OLD_DEMO_TIMEOUT = 3600
 # 0.1.0's DevOps and DeployMaster role attachments, which 0.2.0 replaced by scoped policies (CHANGELOG.md).
