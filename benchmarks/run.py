@@ -174,6 +174,13 @@ def wave_shape(config: Path) -> tuple[int, int, int, int]:
     return sum(map(len, waves)), len(waves), max(map(len, waves)), max(depth.values())
 
 
+def sized_orgs(prefix: Path, gnupghome: Path, sizes: list[int]) -> Iterator[tuple[int | None, str, Path]]:
+    """(member accounts, key, prepared project.yaml): the root project, then a generated org per size."""
+    for members in [None, *sizes]:
+        key = "root" if members is None else str(members)
+        yield members, key, orgs.prepare(prefix.with_name(f"{prefix.name}-{key}"), gnupghome, members)
+
+
 def bench_synth(report: Report, work: Path, gnupghome: Path, sizes: list[int], runs: int, experiments: bool) -> None:
     """The root project, then a generated org per size (member accounts)."""
     from landing_zone.synth import processes
@@ -181,9 +188,7 @@ def bench_synth(report: Report, work: Path, gnupghome: Path, sizes: list[int], r
     ours: dict[str, Figure] = {}
     one: dict[str, Figure] = {}
     chains: dict[str, int] = {}
-    for members in [None, *sizes]:
-        key = "root" if members is None else str(members)
-        config = orgs.prepare(work / f"synth-{key}", gnupghome, members)
+    for members, key, config in sized_orgs(work / "synth", gnupghome, sizes):
         pdir = config.parent
         stacks, waves, widest, chain = wave_shape(config)
         jobs = processes(stacks)  # what lz chooses on this machine (LZ_SYNTH_JOBS is not passed on)
@@ -282,13 +287,12 @@ def bench_jobs(report: Report, work: Path, gnupghome: Path, sizes: list[int], ru
     project; per class of alike stacks beyond, see stack_classes)."""
     full: dict[str, Figure] = {}
     job: dict[str, Figure] = {}
-    for members in [None, *sizes]:
-        key = "root" if members is None else str(members)
-        config = orgs.prepare(work / f"jobs-{key}", gnupghome, members)
+    for members, key, config in sized_orgs(work / "jobs", gnupghome, sizes):
         pdir = config.parent
-        classes = {alike[-1]: alike for alike in stack_classes(config).values()}  # by a representative: the last (a workload)
+        by_class = stack_classes(config)
+        classes = {alike[-1]: alike for alike in by_class.values()}  # by a representative: the last (a workload)
         stacks = sum(map(len, classes.values()))
-        member = stack_classes(config)["member-identities"][-1]
+        member = by_class["member-identities"][-1]
         label = "root project.yaml (3 accounts" if members is None else f"generated org ({members} member accounts"
         label += f", {stacks} stacks)"
         progress(f"stack jobs: {label}")
