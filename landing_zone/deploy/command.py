@@ -50,13 +50,15 @@ def _run(
         settings = replace(settings, ci_role="plan" if action == "plan" else "apply")
     # A selection synthesizes its stacks alone (deps included with --with-deps): a stack job of
     # a 300-account org pays for one stack, not 907 (landing_zone/synth.py).
-    only = [t.name for t in plan_tasks(project, selection)] if selection.stacks else None
-    accounts = sorted({t.account for t in plan_tasks(project, selection)})
-    ctx = DeployContext(project, settings, credentials=_credentials(project, settings, accounts, known_account_ids(settings), code_for))
+    planned = plan_tasks(project, selection)
+    only = [t.name for t in planned] if selection.stacks else None
+    accounts = sorted({t.account for t in planned})
+    ids = known_account_ids(settings)
+    ctx = DeployContext(project, settings, credentials=_credentials(project, settings, accounts, ids, code_for))
     adopted = adopt.read(ctx)  # what exists already: synth imports it (data flows one way)
     if on_adopted:
         on_adopted(adopted)
-    synth(project, settings, known_account_ids(settings), stacks=only, adopted=adopted)
+    synth(project, settings, ids, stacks=only, adopted=adopted)
     if on_synth:
         on_synth()
 
