@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,7 +58,9 @@ class Upgrade:
     def lz(self, *args: str, check: bool = True, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
         proc = _run_group([sys.executable, "-m", "landing_zone.cli.main", *args], self.clone, self.env, timeout)
         if check and proc.returncode != 0:
-            raise AssertionError(f"lz {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+            raise AssertionError(
+                f"lz {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}" + _failed_logs(self.clone / ".lz", self.clone.parent)
+            )
         return proc
 
 
@@ -117,6 +120,19 @@ def _run_group(args: list[str], cwd: Path, env: dict[str, str], timeout: float) 
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
+def _failed_logs(work: Path, keep: Path) -> str:
+    """The tails of the stack logs that hold a terraform error, also copied beside the test's temp
+    dir: the clone holding them is removed when the fixture ends."""
+    tails = []
+    for log in sorted(work.glob("**/*.log")):
+        text = log.read_text(errors="replace")
+        if "Error: " in text:
+            (keep / "failed-logs").mkdir(exist_ok=True)
+            shutil.copy(log, keep / "failed-logs" / log.name)
+            tails.append(f"\n--- {log} (last 60 lines) ---\n" + "\n".join(text.splitlines()[-60:]))
+    return "".join(tails)
+
+
 def _clean_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_", "PYTHON", "GNUPG"))}
     env.update(HOME=str(home), AWS_EC2_METADATA_DISABLED="true")
@@ -143,7 +159,9 @@ def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Upgrade]:
         info = server.start(clone / ".lz")
         (clone / ".lz" / "emulator.json").write_text(json.dumps({"pid": info.pid, "port": info.port, "endpoint": info.endpoint}))
         old_demo = _run_group(["bash", "scripts/demo.sh"], clone, old_env, OLD_DEMO_TIMEOUT)
-        assert old_demo.returncode == 0, f"{release.version}'s demo failed:\n{old_demo.stdout[-4000:]}\n{old_demo.stderr[-4000:]}"
+        assert old_demo.returncode == 0, f"{release.version}'s demo failed:\n{old_demo.stdout[-4000:]}\n{old_demo.stderr[-4000:]}" + _failed_logs(
+            clone / ".lz", base
+        )
         work = clone / ".lz"
         endpoint = json.loads((work / "emulator.json").read_text())["endpoint"]
         accounts = dict(json.loads((work / "account_ids.json").read_text()))
