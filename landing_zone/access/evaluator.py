@@ -10,11 +10,12 @@ from __future__ import annotations
 import collections
 import collections.abc
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from types import ModuleType
 from typing import Any
 
 Document = dict[str, Any]
+PATTERN_CACHE = 1 << 16  # compiled patterns kept: ~16 times what the largest matrix needs
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,19 @@ def _pmapper() -> ModuleType:
     for name in ("Mapping", "MutableMapping"):
         if not hasattr(collections, name):
             setattr(collections, name, getattr(collections.abc, name))
-    from principalmapper.querying import query_interface
+    from principalmapper.querying import local_policy_simulation, query_interface
 
+    _widen_pattern_cache(local_policy_simulation)
     return query_interface
+
+
+def _widen_pattern_cache(simulation: ModuleType) -> None:
+    """PMapper caches its wildcard → regex compilations in an LRU of 2,048; one access matrix
+    matches ~4,000 distinct patterns, so the cache thrashed and re-compiling took ~3/4 of the
+    evaluator's time (docs/benchmarks.md). The same function, with room for every pattern."""
+    compose = simulation.__dict__["_compose_pattern"]
+    if compose.cache_info().maxsize != PATTERN_CACHE:
+        simulation.__dict__["_compose_pattern"] = lru_cache(maxsize=PATTERN_CACHE, typed=True)(compose.__wrapped__)
 
 
 def _policies(owner: str, docs: tuple[tuple[str, Document], ...]) -> list[Any]:
