@@ -22,6 +22,8 @@ Rows:
   (landing_zone/bindings.py, one validation pass: landing_zone/app.py). Member stacks are
   included: `<work_dir>/account_ids.json` holds fake ids, as after organizations applied.
   The jsii package cache (.lz/jsii-cache) is warm, as on a developer's machine.
+- access: `lz access` over the root project's synth, with PMapper's pattern cache (2,048,
+  benchmarks/access_variant.py) and ours (landing_zone/access/evaluator.py); same output.
 - start-up: `python -c pass` (the interpreter alone), `lz --help`, `lz validate`,
   `lz credentials configure --help`.
 - deploy (skipped by --quick), each on a fresh emulator and an empty work dir:
@@ -342,6 +344,43 @@ def bench_jobs(report: Report, work: Path, gnupghome: Path, sizes: list[int], ru
         report.target("100-account full synth ≤ 2× the 3-account one", f"{ratio_cpu:.2f}× (CPU), {ratio_wall:.2f}× (wall)", ratio_cpu <= 2.0)
 
 
+# ---------------------------------------------------------------- access matrix
+
+
+def bench_access(report: Report, work: Path, gnupghome: Path, runs: int) -> None:
+    """`lz access` (who reaches what, escalation paths included) over the root project's synth,
+    with PMapper's pattern cache and with ours (landing_zone/access/evaluator.py)."""
+    pdir = orgs.prepare(work / "access", gnupghome, None).parent
+    progress("access: synth")
+    synth_case(pdir, "out")()  # raises if it fails
+    env = base_env(LZ_CONFIG=str(pdir / "project.yaml"), LZ_WORK_DIR=str(pdir / ".lz"), LZ_TARGET="local")
+    args = ["--stacks", str(pdir / "out"), "--format", "json"]
+    outputs: dict[str, str] = {}
+
+    def case(name: str, cmd: list[str]) -> Callable[[], Sample]:
+        def run() -> Sample:
+            s = measure.run(cmd, cwd=pdir, env=env)
+            outputs[name] = s.output
+            return s
+
+        return run
+
+    pmapper, ours = "lz access, root project: PMapper's pattern cache (2,048)", "lz access, root project: ours (65,536)"
+    figs = interleaved(
+        {pmapper: case(pmapper, [str(PY), str(ROOT / "benchmarks" / "access_variant.py"), *args]), ours: case(ours, [*LZ, "access", *args])}, runs
+    )
+    same = outputs[pmapper] == outputs[ours]
+    report.row(pmapper, figs[pmapper])
+    row = report.row(ours, figs[ours], "output identical" if same else "output DIFFERS")
+    ratio = figs[ours].wall / figs[pmapper].wall
+    report.target(
+        "`lz access` with our pattern cache ≤ 0.5× PMapper's",
+        f"{ratio:.2f}× (wall), {figs[ours].cpu / figs[pmapper].cpu:.2f}× (CPU)",
+        ratio <= 0.5 and same,
+        row,
+    )
+
+
 # ---------------------------------------------------------------- start-up
 
 
@@ -520,7 +559,7 @@ def render(report: Report, load_before: tuple[float, ...], load_after: tuple[flo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the deploy rows (minutes each)")
-    parser.add_argument("--only", choices=("synth", "jobs", "startup", "deploy"), action="append", help="only these sections")
+    parser.add_argument("--only", choices=("synth", "jobs", "access", "startup", "deploy"), action="append", help="only these sections")
     parser.add_argument("--synth-runs", type=int, default=3, help="processes per synth row (default 3)")
     parser.add_argument("--startup-runs", type=int, default=10, help="processes per start-up row (default 10)")
     parser.add_argument("--deploy-runs", type=int, default=1, help="runs of each deploy row (default 1)")
@@ -540,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--experiments", action="store_true", help="also synth with python -O")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
-    sections = set(args.only or ("synth", "jobs", "startup", "deploy"))
+    sections = set(args.only or ("synth", "jobs", "access", "startup", "deploy"))
     if args.quick:
         sections.discard("deploy")
     if "deploy" in sections and not shutil.which("npx"):
@@ -558,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             ("startup", lambda: bench_startup(report, work, gnupghome, args.startup_runs)),
             ("synth", lambda: bench_synth(report, work, gnupghome, args.sizes, args.synth_runs, args.experiments)),
             ("jobs", lambda: bench_jobs(report, work, gnupghome, args.job_sizes, args.synth_runs, args.job_workers)),
+            ("access", lambda: bench_access(report, work, gnupghome, args.synth_runs)),
             ("deploy", lambda: bench_deploy(report, work, gnupghome, args.deploy_runs)),
         ):
             if section not in sections:
