@@ -330,3 +330,36 @@ def test_an_lz_state_needs_no_move() -> None:
     result = plan_migration("security-identities", doc, state(resource(address, {"id": "ada.lovelace", "name": "ada.lovelace"})))
     assert result == Migration("security-identities", (), (), (address,))
     assert name in {i.address.split(".")[1] for i in state_instances(state(resource(address, {})))}
+
+
+def _synth_one(config: Path, stack: str) -> dict[str, Any]:
+    from landing_zone.config import load_project
+    from landing_zone.settings import Settings
+    from landing_zone.synth import synth
+    from tests.synth_helpers import fake_account_ids
+
+    project, _ = load_project(config)
+    work = config.parent.parent
+    settings = Settings(config_path=config, target="aws", work_dir=work / ".lz", out_dir=work / "cdktf.out")
+    out = synth(project, settings, fake_account_ids(project), stacks=[stack])
+    doc: dict[str, Any] = json.loads((out / "stacks" / stack / "cdk.tf.json").read_text())
+    return doc
+
+
+def test_a_written_migration_is_in_every_synth_of_its_stack_and_a_bad_file_is_refused(tmp_path: Path) -> None:
+    from landing_zone.migration import blocks
+    from landing_zone.migration.leverage import MigrationError
+    from tests.synth_helpers import prepare_project
+
+    config = prepare_project(Path(__file__).parent / "fixtures" / "four-accounts" / "project.yaml", tmp_path / "project")
+    migration = plan_migration("security-identities", stack_doc("security-identities"), identities_state())
+    written = blocks.write(config.parent, migration)
+    assert written == config.parent / "migrations" / "security-identities.json"
+    doc = _synth_one(config, "security-identities")
+    assert doc["moved"] == migration.blocks()["moved"] and doc["removed"] == migration.blocks()["removed"]
+    assert doc["removed"] and all(b["lifecycle"] == {"destroy": False} for b in doc["removed"])
+    # The moved targets are the resources this synth generates (the logical ids are stable).
+    assert {m["to"] for m in doc["moved"]} <= {f"{t}.{n}" for t, rs in doc["resource"].items() for n in rs}
+    written.write_text('{"moved": [{"from": "a.b"}]}')
+    with pytest.raises(MigrationError, match=r"security-identities\.json: moved\[0\]: expected an object with 'from' and 'to' addresses"):
+        _synth_one(config, "security-identities")

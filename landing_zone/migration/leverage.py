@@ -122,7 +122,11 @@ _PENDING = object()  # a state value naming an object that is not mapped yet
 SHOWN = 5
 
 
-class Unmappable(Exception):
+class MigrationError(Exception):
+    """A migration that cannot go ahead: one line for the operator, nothing written."""
+
+
+class Unmappable(MigrationError):
     """An instance of the reference's state that no resource of the stack is, and lz would not just forget."""
 
 
