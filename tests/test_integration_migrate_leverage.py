@@ -150,6 +150,8 @@ def test_a_reference_identities_layer_is_taken_over_in_place(emulator: EmulatorI
     dry = lz("migrate", "leverage", "--stack", STACK)
     assert 'module.user["kit.walker"].aws_iam_user_login_profile.this[0] -> aws_iam_user_login_profile.iam_login-kitwalker_' in dry.stdout
     assert f'module.machine_user["{MACHINE_USER}"].aws_iam_access_key.this[0] forgotten' in dry.stdout
+    preview = re.search(r"plan with the migration: (.*); (\d+) replaced, (\d+) destroyed", dry.stdout)
+    assert preview and preview.groups()[1:] == ("0", "0") and "to destroy" not in preview.group(1), dry.stdout
     migrations = config.parent / naming.MIGRATIONS_DIR / f"{STACK}.json"
     assert not migrations.exists()  # a dry run writes nothing
 

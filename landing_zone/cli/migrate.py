@@ -43,6 +43,11 @@ def leverage(
             typer.echo(f"{r.stack}: nothing to migrate ({r.note})")
             continue
         typer.echo(f"{r.stack}: {len(r.migration.moved)} moved, {len(r.migration.forgotten)} forgotten")
+        if r.preview:
+            p = r.preview
+            typer.echo(f"  plan with the migration: {p.summary}; {len(p.replaced)} replaced, {len(p.destroyed)} destroyed")
+            for address in (*p.replaced, *p.destroyed):
+                typer.echo(f"  {address} {'replaced' if address in p.replaced else 'destroyed'} by the plan: read it before lz up")
         for src, dst in r.migration.moved:
             typer.echo(f"  {src} -> {dst}")
         for address in r.migration.forgotten:

@@ -1,8 +1,8 @@
 """`lz migrate leverage`: read each stack's state where the reference left it, map it onto lz's addresses.
 
 Read-only but for the files `--apply` writes beside project.yaml (migration/blocks.py): the
-state itself is only read (`terraform state pull`). Terraform carries the moves out on the
-next `lz plan`/`lz up`, which show them before anything changes. Every stack is mapped
+state itself is only read (`terraform state pull`, and a plan with the blocks, never
+applied, whose counts and any replacement or destroy are shown). `lz up` carries the moves out. Every stack is mapped
 before any file is written, so one stack that cannot be mapped leaves all of them as they were.
 """
 
@@ -15,15 +15,25 @@ from typing import Any
 
 from landing_zone import layers
 from landing_zone.config.model import Project
-from landing_zone.deploy import auth, foreign_state
+from landing_zone.deploy import auth, fingerprint, foreign_state
 from landing_zone.deploy.bootstrap import remote_state_exists, state_bucket_exists
 from landing_zone.deploy.command import read_context
 from landing_zone.deploy.context import NotSynthesized
 from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.orchestrate import Selection, plan_tasks
+from landing_zone.deploy.terraform import Terraform
 from landing_zone.migration import blocks
 from landing_zone.migration.leverage import Migration, plan_migration
 from landing_zone.settings import Settings
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What terraform plans with the migration's blocks in the stack."""
+
+    summary: str
+    replaced: tuple[str, ...] = ()
+    destroyed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,31 @@ class StackMigration:
     migration: Migration | None  # None: nothing to migrate (`note` says why)
     note: str = ""
     written: Path | None = None
+    preview: Preview | None = None
+
+
+PREVIEW_PLAN = "migrate.tfplan"
+
+
+def _preview(tf: Terraform, doc: dict[str, Any], migration: Migration) -> Preview:
+    """Plan the stack with the blocks in its workspace copy, then put that copy back: nothing is applied."""
+    copy = tf.workdir / "cdk.tf.json"
+    original = copy.read_bytes()
+    try:
+        copy.write_text(json.dumps({**doc, **migration.blocks()}))
+        result = tf.plan(PREVIEW_PLAN)
+        shown = json.loads(tf.run("show", "-json", PREVIEW_PLAN, log_stdout=False).stdout or "{}")
+    finally:
+        copy.write_bytes(original)
+        (tf.workdir / PREVIEW_PLAN).unlink(missing_ok=True)
+        fingerprint.invalidate(tf.workdir)  # the next lz up plans this stack, whatever it recorded
+    changes = shown.get("resource_changes") or []
+    actions = [(c.get("address", ""), c.get("change", {}).get("actions", [])) for c in changes]
+    return Preview(
+        result.describe(),
+        tuple(a for a, act in actions if "delete" in act and "create" in act),
+        tuple(a for a, act in actions if act == ["delete"]),
+    )
 
 
 def migrate_leverage(project: Project, settings: Settings, stacks: tuple[str, ...], *, apply: bool, code_for: auth.CodeSource) -> list[StackMigration]:
@@ -64,8 +99,10 @@ def migrate_leverage(project: Project, settings: Settings, stacks: tuple[str, ..
         else:
             doc = json.loads((tf.workdir / "cdk.tf.json").read_text())
             migration = plan_migration(task.name, doc, state)
-            moves = migration.moved or migration.forgotten
-            results.append(StackMigration(task.name, migration if moves else None, "" if moves else "at lz's addresses already"))
+            if migration.moved or migration.forgotten:
+                results.append(StackMigration(task.name, migration, preview=_preview(tf, doc, migration)))
+            else:
+                results.append(StackMigration(task.name, None, "at lz's addresses already"))
     if not apply:
         return results
     if not any(r.migration for r in results):
