@@ -21,11 +21,14 @@ def stack_doc(stack: str) -> dict[str, Any]:
     return doc
 
 
-def resource(address: str, attributes: dict[str, Any] | list[tuple[Any, dict[str, Any]]], mode: str = "managed") -> dict[str, Any]:
+AWS = 'provider["registry.terraform.io/hashicorp/aws"]'
+
+
+def resource(address: str, attributes: dict[str, Any] | list[tuple[Any, dict[str, Any]]], mode: str = "managed", provider: str = AWS) -> dict[str, Any]:
     """One state resource: `module.x["k"].aws_t.name` with one instance, or a list of (index_key, attributes)."""
     head, rtype, name = address.rsplit(".", 2)[0] if address.count(".") > 1 else "", *address.rsplit(".", 2)[-2:]
     instances = [{"index_key": k, "attributes": a} for k, a in attributes] if isinstance(attributes, list) else [{"attributes": attributes}]
-    body: dict[str, Any] = {"mode": mode, "type": rtype, "name": name, "instances": instances}
+    body: dict[str, Any] = {"mode": mode, "type": rtype, "name": name, "provider": provider, "instances": instances}
     if head:
         body["module"] = head
     return body
@@ -147,6 +150,9 @@ def test_after_migration_the_guard_sees_no_foreign_address() -> None:
     assert foreign_addresses(managed_addresses(pulled), migrated) == []
 
 
+SECONDARY = f"{AWS}.secondary"
+
+
 def backend_state(short: str, account: str, *, ssenc: str = "without_server_side_encryption") -> dict[str, Any]:
     bucket = f"{short}-{account}-terraform-backend"
     replica = f"{bucket}-replica"
@@ -158,10 +164,10 @@ def backend_state(short: str, account: str, *, ssenc: str = "without_server_side
             for t in ("aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block")
         ),
         resource(f"{m}.aws_s3_bucket_policy.default", [(0, {"id": bucket, "bucket": bucket})]),
-        resource(f"{m}.aws_dynamodb_table.{ssenc}", [(0, {"id": bucket, "name": bucket, "arn": "arn:aws:dynamodb:x"})]),
+        resource(f"{m}.aws_dynamodb_table.{ssenc}", [(0, {"id": bucket, "name": bucket, "arn": f"arn:aws:dynamodb:eu-west-1:111111111111:table/{bucket}"})]),
         resource(f"{m}.time_sleep.wait_30_secs", {"id": "2024-01-01T00:00:00Z"}),
-        resource(f"{m}.aws_s3_bucket.replication_bucket", [(0, {"id": replica, "bucket": replica, "arn": f"arn:aws:s3:::{replica}"})]),
-        resource(f"{m}.aws_s3_bucket_versioning.replication_bucket", [(0, {"id": replica, "bucket": replica})]),
+        resource(f"{m}.aws_s3_bucket.replication_bucket", [(0, {"id": replica, "bucket": replica, "arn": f"arn:aws:s3:::{replica}"})], provider=SECONDARY),
+        resource(f"{m}.aws_s3_bucket_versioning.replication_bucket", [(0, {"id": replica, "bucket": replica})], provider=SECONDARY),
         resource(f"{m}.aws_s3_bucket_replication_configuration.this", [(0, {"id": bucket, "bucket": bucket, "role": "arn:aws:iam::1:role/r"})]),
         resource(f"{m}.aws_iam_role.bucket_replication", [(0, {"id": f"{bucket}-replication", "name": f"{bucket}-replication", "arn": "arn:r"})]),
         resource(f"{m}.aws_iam_policy_attachment.bucket_replication", [(0, {"id": "a", "name": "x"})]),
@@ -363,3 +369,113 @@ def test_a_written_migration_is_in_every_synth_of_its_stack_and_a_bad_file_is_re
     written.write_text('{"moved": [{"from": "a.b"}]}')
     with pytest.raises(MigrationError, match=r"security-identities\.json: moved\[0\]: expected an object with 'from' and 'to' addresses"):
         _synth_one(config, "security-identities")
+
+
+def security_base_state(*, ebs_provider: str = AWS) -> dict[str, Any]:
+    m = "module.root-login-notifications"
+    return state(
+        resource("aws_ebs_encryption_by_default.main", {"id": "true", "enabled": True}, provider=ebs_provider),
+        resource("aws_s3_account_public_access_block.main", {"id": "210987654321", "account_id": "210987654321"}),
+        resource(
+            f"{m}.aws_cloudwatch_event_rule.main_com", [(0, {"id": "iam-root-login", "name": "iam-root-login", "arn": "arn:aws:events:eu-west-1:1:rule/x"})]
+        ),
+        resource(f"{m}.aws_cloudwatch_event_target.main", [(0, {"id": "iam-root-login/send-to-sns", "rule": "iam-root-login", "target_id": "send-to-sns"})]),
+        resource(f"{m}.aws_cloudwatch_metric_alarm.alarm_cwe_triggered", {"id": "a", "alarm_name": "iam-root-login-alarm"}),
+    )
+
+
+def test_security_base_singletons_map_to_the_primary_regions_and_the_notifications_module_is_forgotten() -> None:
+    doc = stack_doc("management-security-base")  # two EBS defaults: the primary region's and eu-central-1's
+    result = plan_migration("management-security-base", doc, security_base_state())
+    moved = dict(result.moved)
+    assert moved["aws_ebs_encryption_by_default.main"] == lz(doc, "aws_ebs_encryption_by_default", "baseline_ebs-encryption")
+    assert moved["aws_s3_account_public_access_block.main"] == lz(doc, "aws_s3_account_public_access_block", "baseline_s3-public-access-block")
+    assert len(result.forgotten) == 3 and all(a.startswith("module.root-login-notifications.") for a in result.forgotten)
+
+
+def test_a_regional_singleton_of_an_unknown_region_is_refused_not_guessed() -> None:
+    with pytest.raises(Unmappable, match=r"aws_ebs_encryption_by_default\.main is any of aws_ebs_encryption_by_default\.baseline_ebs-encryption_\w+, "):
+        plan_migration("management-security-base", stack_doc("management-security-base"), security_base_state(ebs_provider=SECONDARY))
+
+
+STORE, INSTANCE = "d-1234", "arn:aws:sso:::instance/ssoins-1"
+
+
+def sso_state() -> dict[str, Any]:
+    def ps_arn(name: str) -> str:
+        return f"arn:aws:sso:::permissionSet/ssoins-1/ps-{name.lower()}"
+
+    users = [(u, f"u-{i}") for i, u in enumerate(("ada.lovelace", "alan.turing"))]
+    groups = [("administrators", "Administrators", "g-1"), ("devops", "DevOps", "g-2")]
+    return state(
+        resource(
+            "aws_identitystore_user.default",
+            [(u, {"id": f"{STORE}/{uid}", "user_id": uid, "user_name": f"{u}@acme.example.com", "identity_store_id": STORE}) for u, uid in users],
+        ),
+        resource(
+            "aws_identitystore_group.default",
+            [(k, {"id": f"{STORE}/{gid}", "group_id": gid, "display_name": n, "identity_store_id": STORE}) for k, n, gid in groups],
+        ),
+        resource(
+            "aws_identitystore_group_membership.default",
+            [
+                ("ada.lovelace_administrators", {"id": f"{STORE}/m-1", "group_id": "g-1", "member_id": "u-0"}),
+                ("alan.turing_devops", {"id": f"{STORE}/m-2", "group_id": "g-2", "member_id": "u-1"}),
+            ],
+        ),
+        resource(
+            "module.permission_sets.aws_ssoadmin_permission_set.this",
+            [(n, {"id": f"{ps_arn(n)},{INSTANCE}", "arn": ps_arn(n), "name": n, "instance_arn": INSTANCE}) for n in ("Administrator", "DevOps")],
+        ),
+        resource("module.permission_sets.aws_ssoadmin_permission_set_inline_policy.this", [("DevOps", {"id": "x", "permission_set_arn": ps_arn("DevOps")})]),
+        resource(
+            "module.permission_sets.aws_ssoadmin_managed_policy_attachment.this",
+            [
+                (
+                    "Administrator.arn:aws:iam::aws:policy/AdministratorAccess",
+                    {"id": "y", "permission_set_arn": ps_arn("Administrator"), "managed_policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+                )
+            ],
+        ),
+        resource(
+            "module.account_assignments.aws_ssoadmin_account_assignment.this",
+            [
+                (
+                    "210987654321-G-Administrators-Administrator",
+                    {"id": "z", "permission_set_arn": ps_arn("Administrator"), "principal_id": "g-1", "principal_type": "GROUP", "target_id": "210987654321"},
+                )
+            ],
+        ),
+        resource("module.account_assignments.null_resource.dependency", {"id": "1"}),
+        resource("aws_ssoadmin_application.client_vpn", [(0, {"id": "app", "name": "client-vpn"})]),
+    )
+
+
+def test_sso_objects_map_through_the_ids_identity_center_made_up() -> None:
+    doc = stack_doc("management-sso")
+    result = plan_migration("management-sso", doc, sso_state())
+    moved = dict(result.moved)
+    assert moved['aws_identitystore_user.default["ada.lovelace"]'] == lz(doc, "aws_identitystore_user", "identity-center_user-adalovelace")
+    assert moved['aws_identitystore_group.default["devops"]'] == lz(doc, "aws_identitystore_group", "identity-center_group-devops")
+    # Memberships, attachments and assignments: by the group, user and permission set ids they link.
+    assert moved['aws_identitystore_group_membership.default["alan.turing_devops"]'] == lz(
+        doc, "aws_identitystore_group_membership", "identity-center_member-alanturing-devops"
+    )
+    assert moved['module.permission_sets.aws_ssoadmin_permission_set_inline_policy.this["DevOps"]'] == lz(
+        doc, "aws_ssoadmin_permission_set_inline_policy", "identity-center_pset-devops-inline"
+    )
+    assert moved['module.permission_sets.aws_ssoadmin_managed_policy_attachment.this["Administrator.arn:aws:iam::aws:policy/AdministratorAccess"]'] == lz(
+        doc, "aws_ssoadmin_managed_policy_attachment", "identity-center_pset-administrators-AdministratorAccess"
+    )
+    assert moved['module.account_assignments.aws_ssoadmin_account_assignment.this["210987654321-G-Administrators-Administrator"]'] == lz(
+        doc, "aws_ssoadmin_account_assignment", "identity-center_assign-administrators-management"
+    )
+    assert set(result.forgotten) == {"module.account_assignments.null_resource.dependency", "aws_ssoadmin_application.client_vpn[0]"}
+    assert len(result.moved) == 2 + 2 + 2 + 2 + 1 + 1 + 1
+
+
+def test_an_identity_center_user_project_yaml_does_not_name_stops_the_stack() -> None:
+    pulled = sso_state()
+    pulled["resources"][0]["instances"].append({"index_key": "grace", "attributes": {"user_id": "u-9", "user_name": "grace@acme.example.com"}})
+    with pytest.raises(Unmappable, match=r"aws_identitystore_user\.default\[\"grace\"\] \(user_name='grace@acme\.example\.com'\)"):
+        plan_migration("management-sso", stack_doc("management-sso"), pulled)

@@ -138,6 +138,7 @@ class Instance:
     type: str
     config_address: str  # without module or instance keys: what a `removed` block names
     attributes: dict[str, Any]
+    aliased: bool = False  # written through an aliased provider (another region, which one the state does not say)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,9 @@ def state_instances(state: dict[str, Any]) -> list[Instance]:
         for inst in res.get("instances") or []:
             key = inst.get("index_key")
             address = base if key is None else base + _key_text(key)
-            found.append(Instance(address, res["type"], _config_address(base), inst.get("attributes") or {}))
+            provider = str(res.get("provider") or "]")
+            aliased = not provider.endswith("]")  # provider["…/aws"].secondary
+            found.append(Instance(address, res["type"], _config_address(base), inst.get("attributes") or {}, aliased))
     return found
 
 
@@ -203,6 +206,28 @@ def _lz_value(doc: dict[str, Any], value: Any) -> Any:
         literal = target.get(NAMED[rtype])
         return literal if isinstance(literal, str) and "${" not in literal else _Ref(f"{rtype}.{name}")
     return _Ref(f"{rtype}.{name}")
+
+
+def _lz_regions(doc: dict[str, Any]) -> dict[str, str | None]:
+    """Each resource's region: its provider's (one stack has a provider per region)."""
+    providers = doc.get("provider", {}).get("aws", [])
+    providers = providers if isinstance(providers, list) else [providers]
+    by_alias = {p.get("alias"): p.get("region") for p in providers if isinstance(p, dict)}
+    regions: dict[str, str | None] = {}
+    for rtype, resources in doc.get("resource", {}).items():
+        for name, body in resources.items():
+            provider = str(body.get("provider") or "aws")
+            regions[f"{rtype}.{name}"] = by_alias.get(provider.split(".", 1)[1] if "." in provider else None)
+    return regions
+
+
+def _state_region(inst: Instance, primary: str | None) -> str | None:
+    """An instance's region: its ARN's, else the default provider's (the stack's primary); None: unknown."""
+    arn = inst.attributes.get("arn")
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) > 3 and parts[3]:
+        return parts[3]
+    return None if inst.aliased else primary
 
 
 def _lz_keys(doc: dict[str, Any]) -> dict[str, dict[str, tuple[Any, ...] | None]]:
@@ -247,6 +272,8 @@ def plan_migration(stack: str, doc: dict[str, Any], state: dict[str, Any]) -> Mi
     lz = _lz_keys(doc)
     generated = {address for per_type in lz.values() for address in per_type}
     ids = _StateIds(instances)
+    regions = _lz_regions(doc)
+    primary = _lz_regions({"provider": doc.get("provider", {}), "resource": {"x": {"y": {}}}})["x.y"]
     mapped: dict[str, str] = {}  # reference address → lz address
     unchanged = [i.address for i in instances if i.address in generated]
     mapped.update({a: a for a in unchanged})
@@ -262,7 +289,8 @@ def plan_migration(stack: str, doc: dict[str, Any], state: dict[str, Any]) -> Mi
             if _PENDING in values and not final:
                 left.append(inst)
                 continue
-            matches = [a for a, k in lz.get(inst.type, {}).items() if k is not None and k == values]
+            region = _state_region(inst, primary)
+            matches = [a for a, k in lz.get(inst.type, {}).items() if k is not None and k == values and (region is None or regions[a] in (None, region))]
             if len(matches) > 1:
                 problems.append(f"{inst.address} is any of {', '.join(sorted(matches))}")
             elif matches and matches[0] in claimed:
