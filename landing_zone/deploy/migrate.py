@@ -15,7 +15,7 @@ from typing import Any
 
 from landing_zone import layers
 from landing_zone.config.model import Project
-from landing_zone.deploy import auth, fingerprint, foreign_state
+from landing_zone.deploy import adopt, auth, fingerprint, foreign_state
 from landing_zone.deploy.bootstrap import remote_state_exists, state_bucket_exists
 from landing_zone.deploy.command import read_context
 from landing_zone.deploy.context import NotSynthesized
@@ -74,7 +74,9 @@ def migrate_leverage(project: Project, settings: Settings, stacks: tuple[str, ..
 
     tasks = plan_tasks(project, Selection(stacks))
     ctx = read_context(project, settings, sorted({t.account for t in tasks}), code_for)
-    synth(project, settings, ctx.account_ids, stacks=[t.name for t in tasks])
+    # As `lz up` synthesizes: an adopted account keeps its name (the plan below would otherwise
+    # show lz's name as a replacement of the account).
+    synth(project, settings, ctx.account_ids, stacks=[t.name for t in tasks], adopted=adopt.read(ctx))
     results = []
     for task in tasks:
         try:
