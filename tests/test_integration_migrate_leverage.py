@@ -178,3 +178,116 @@ def test_a_reference_identities_layer_is_taken_over_in_place(emulator: EmulatorI
     lz("plan", "--stack", STACK)
     again = (tmp_path / ".lz" / "logs" / f"{STACK}.log").read_text()
     assert "No changes." in again[again.rindex("terraform plan") :]
+
+
+ORG_MANAGEMENT_ID = "555566668888"  # the organizations test's own organization on the shared emulator
+ORG_STACK = naming.stack_id(naming.MANAGEMENT, "organizations")
+MEMBERS = {"security": "myexample-aws+security@example.com", "shared": "myexample-aws+shared@example.com"}
+
+
+def test_a_pre_2023_organizations_layer_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
+    """The reference's per-name addresses of before mid-2023 (`aws_organizations_account.security`,
+    `aws_organizations_organizational_unit.security`), shipped without moved blocks."""
+    config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
+    config.write_text(editor.with_management_id(config.read_text(), ORG_MANAGEMENT_ID))
+    short = editor.get_scalar(config.read_text(), (), "short_name") or "me"
+    creds = {
+        "aws_access_key_id": emulator_access_key(ORG_MANAGEMENT_ID),
+        "aws_secret_access_key": EMULATOR_SECRET,
+        "region_name": "us-east-1",
+        "endpoint_url": emulator.endpoint,
+    }
+    bucket, table = naming.state_bucket(short, naming.MANAGEMENT), naming.lock_table(short, naming.MANAGEMENT)
+    boto3.client("s3", **creds).create_bucket(Bucket=bucket)
+    boto3.client("dynamodb", **creds).create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
+    env.update(
+        LZ_CONFIG=str(config),
+        LZ_WORK_DIR=str(tmp_path / ".lz"),
+        LZ_OUT_DIR=str(tmp_path / "cdktf.out"),
+        LZ_EMULATOR_ENDPOINT=emulator.endpoint,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    mirror = provider_mirror()
+    if mirror:
+        env["LZ_PROVIDER_MIRROR"] = mirror
+
+    def lz(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "landing_zone.cli.main", *args], cwd=tmp_path, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+        )
+        assert proc.returncode == code, f"lz {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
+        return proc
+
+    lz("synth", "--stack", ORG_STACK)
+    doc = json.loads((tmp_path / "cdktf.out" / "stacks" / ORG_STACK / "cdk.tf.json").read_text())
+    layer = tmp_path / "reference-organizations"
+    layer.mkdir()
+    resources: dict[str, Any] = {
+        "aws_organizations_organization": {
+            "main": {
+                "feature_set": "ALL",
+                "aws_service_access_principals": ["access-analyzer.amazonaws.com"],
+                "enabled_policy_types": ["SERVICE_CONTROL_POLICY"],
+            }
+        },
+        "aws_organizations_organizational_unit": {ou: {"name": ou, "parent_id": "${aws_organizations_organization.main.roots[0].id}"} for ou in MEMBERS},
+        "aws_organizations_account": {
+            name: {
+                "name": f"bb-{name}",
+                "email": email,
+                "parent_id": f"${{aws_organizations_organizational_unit.{name}.id}}",
+                "lifecycle": {"ignore_changes": ["role_name", "iam_user_access_to_billing"]},
+            }
+            for name, email in MEMBERS.items()
+        },
+    }
+    (layer / "main.tf.json").write_text(
+        json.dumps(
+            {
+                "terraform": {"backend": doc["terraform"]["backend"], "required_providers": doc["terraform"]["required_providers"]},
+                "provider": {"aws": [{k: v for k, v in doc["provider"]["aws"][0].items() if k != "default_tags"}]},
+                "resource": resources,
+            },
+            indent=2,
+        )
+    )
+    rc = tmp_path / "terraformrc"
+    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n' if mirror else "")
+    tf_env = {**env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
+    for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+        proc = subprocess.run(["terraform", *args], cwd=layer, env=tf_env, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    orgs = boto3.client("organizations", **creds)
+    before = {a["Email"]: a["Id"] for a in orgs.list_accounts()["Accounts"]}
+    units = {u["Name"]: u["Id"] for u in orgs.list_organizational_units_for_parent(ParentId=orgs.list_roots()["Roots"][0]["Id"])["OrganizationalUnits"]}
+    organization = orgs.describe_organization()["Organization"]["Id"]
+
+    lz("plan", "--stack", ORG_STACK, code=1)  # the guard: the reference's state
+    dry = lz("migrate", "leverage", "--stack", ORG_STACK)
+    assert "aws_organizations_account.security -> aws_organizations_account.org_account-security_" in dry.stdout, dry.stdout
+    assert "aws_organizations_organizational_unit.shared -> aws_organizations_organizational_unit.org_ou-shared_" in dry.stdout, dry.stdout
+    preview = re.search(r"plan with the migration: (.*); (\d+) replaced, (\d+) destroyed", dry.stdout)
+    assert preview and preview.groups()[1:] == ("0", "0"), dry.stdout
+    lz("migrate", "leverage", "--stack", ORG_STACK, "--apply")
+    lz("plan", "--stack", ORG_STACK)
+    log = (tmp_path / ".lz" / "logs" / f"{ORG_STACK}.log").read_text()
+    plan = log[log.rindex("terraform plan") :]
+    assert "must be replaced" not in plan and "will be destroyed" not in plan, plan[-3000:]
+    assert "(moved from aws_organizations_account.security)" in plan and "(moved from aws_organizations_organization.main)" in plan
+    assert re.search(r"Plan: \d+ to import, \d+ to add, \d+ to change, 0 to destroy|Plan: \d+ to add, \d+ to change, 0 to destroy", plan), plan[-3000:]
+
+    lz("up", "--stack", ORG_STACK)
+    after = {a["Email"]: a["Id"] for a in orgs.list_accounts()["Accounts"]}
+    assert {e: after.get(e) for e in before} == before
+    assert orgs.describe_organization()["Organization"]["Id"] == organization
+    for name, ou in units.items():
+        assert orgs.describe_organizational_unit(OrganizationalUnitId=ou)["OrganizationalUnit"]["Name"] == name  # the same OUs
+    lz("plan", "--stack", ORG_STACK)
+    again = (tmp_path / ".lz" / "logs" / f"{ORG_STACK}.log").read_text()
+    assert "No changes." in again[again.rindex("terraform plan") :]
