@@ -92,54 +92,83 @@ def ids(iam: Any) -> dict[str, str]:
     return found
 
 
-def test_a_reference_identities_layer_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
-    config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
-    config.write_text(editor.with_management_id(config.read_text(), MANAGEMENT_ID))
-    short = editor.get_scalar(config.read_text(), (), "short_name") or "me"
-    creds = {
-        "aws_access_key_id": emulator_access_key(MANAGEMENT_ID),
-        "aws_secret_access_key": EMULATOR_SECRET,
-        "region_name": "us-east-1",
-        "endpoint_url": emulator.endpoint,
-    }
-    bucket, table = naming.state_bucket(short, naming.MANAGEMENT), naming.lock_table(short, naming.MANAGEMENT)
-    boto3.client("s3", **creds).create_bucket(Bucket=bucket)
-    boto3.client("dynamodb", **creds).create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
-    env.update(
-        LZ_CONFIG=str(config),
-        LZ_WORK_DIR=str(tmp_path / ".lz"),
-        LZ_OUT_DIR=str(tmp_path / "cdktf.out"),
-        LZ_EMULATOR_ENDPOINT=emulator.endpoint,
-        AWS_EC2_METADATA_DISABLED="true",
-        GNUPGHOME=str(gnupghome()),
-    )
-    mirror = provider_mirror()
-    if mirror:
-        env["LZ_PROVIDER_MIRROR"] = mirror
+class Harness:
+    """A prepared copy of the root project whose management account is `management_id`, its
+    state bucket and lock table made beforehand (as the reference's tf-backend layer left them),
+    `lz` run as a subprocess against the shared emulator, and plain terraform for the reference."""
 
-    def lz(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+    def __init__(self, emulator: EmulatorInfo, tmp_path: Path, management_id: str, short: str) -> None:
+        self.tmp_path = tmp_path
+        self.config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
+        # Its own short name: bucket names are global on the shared emulator.
+        self.config.write_text(editor.set_scalar(editor.with_management_id(self.config.read_text(), management_id), (), "short_name", short))
+        self.creds = {
+            "aws_access_key_id": emulator_access_key(management_id),
+            "aws_secret_access_key": EMULATOR_SECRET,
+            "region_name": "us-east-1",
+            "endpoint_url": emulator.endpoint,
+        }
+        self.bucket, table = naming.state_bucket(short, naming.MANAGEMENT), naming.lock_table(short, naming.MANAGEMENT)
+        boto3.client("s3", **self.creds).create_bucket(Bucket=self.bucket)
+        boto3.client("dynamodb", **self.creds).create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
+        self.env.update(
+            LZ_CONFIG=str(self.config),
+            LZ_WORK_DIR=str(tmp_path / ".lz"),
+            LZ_OUT_DIR=str(tmp_path / "cdktf.out"),
+            LZ_EMULATOR_ENDPOINT=emulator.endpoint,
+            AWS_EC2_METADATA_DISABLED="true",
+            GNUPGHOME=str(gnupghome()),
+        )
+        self.mirror = provider_mirror()
+        if self.mirror:
+            self.env["LZ_PROVIDER_MIRROR"] = self.mirror
+
+    def lz(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            [sys.executable, "-m", "landing_zone.cli.main", *args], cwd=tmp_path, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+            [sys.executable, "-m", "landing_zone.cli.main", *args],
+            cwd=self.tmp_path,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
         assert proc.returncode == code, f"lz {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
         return proc
 
-    lz("synth", "--stack", STACK)
-    doc = json.loads((tmp_path / "cdktf.out" / "stacks" / STACK / "cdk.tf.json").read_text())
+    def synth(self, stack: str) -> dict[str, Any]:
+        self.lz("synth", "--stack", stack)
+        doc: dict[str, Any] = json.loads((self.tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json").read_text())
+        return doc
+
+    def deploy_reference(self, layer: Path) -> None:
+        """`terraform init` and `apply` of the reference's layer in `layer`, offline from the provider mirror."""
+        rc = self.tmp_path / "terraformrc"
+        rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{self.mirror}"\n  }}\n}}\n' if self.mirror else "")
+        tf_env = {**self.env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
+        for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+            proc = subprocess.run(["terraform", *args], cwd=layer, env=tf_env, capture_output=True, text=True, check=False)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def last_plan(self, stack: str) -> str:
+        """The output of the stack's last `terraform plan` in lz's log."""
+        log = (self.tmp_path / ".lz" / "logs" / f"{stack}.log").read_text()
+        return log[log.rindex("terraform plan") :]
+
+
+def test_a_reference_identities_layer_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
+    h = Harness(emulator, tmp_path, MANAGEMENT_ID, "mgi")
+    config, creds, bucket, lz = h.config, h.creds, h.bucket, h.lz
+    doc = h.synth(STACK)
     layer = tmp_path / "reference-identities"
     reference_layer(doc, layer)
-    rc = tmp_path / "terraformrc"
-    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n' if mirror else "")
-    tf_env = {**env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
-    for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
-        proc = subprocess.run(["terraform", *args], cwd=layer, env=tf_env, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    h.deploy_reference(layer)
     iam = boto3.client("iam", **creds)
     before = ids(iam)
     assert f"user:{MACHINE_USER}" in before and any(k.startswith("key:") for k in before) and "role:OrganizationAccountAccessRole" in before
@@ -159,8 +188,7 @@ def test_a_reference_identities_layer_is_taken_over_in_place(emulator: EmulatorI
     assert json.loads(migrations.read_text())["moved"]
 
     lz("plan", "--stack", STACK)
-    log = (tmp_path / ".lz" / "logs" / f"{STACK}.log").read_text()
-    plan = log[log.rindex("terraform plan") :]
+    plan = h.last_plan(STACK)
     summary = re.search(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy", plan)
     assert summary and summary.group(3) == "0", plan[-3000:]
     assert "must be replaced" not in plan and "will be destroyed" not in plan, plan[-3000:]
@@ -176,8 +204,7 @@ def test_a_reference_identities_layer_is_taken_over_in_place(emulator: EmulatorI
     assert not [r for r in state["resources"] if r.get("module")]  # nothing left at the reference's addresses
 
     lz("plan", "--stack", STACK)
-    again = (tmp_path / ".lz" / "logs" / f"{STACK}.log").read_text()
-    assert "No changes." in again[again.rindex("terraform plan") :]
+    assert "No changes." in h.last_plan(STACK)
 
 
 ORG_MANAGEMENT_ID = "555566668888"  # the organizations test's own organization on the shared emulator
@@ -188,44 +215,9 @@ MEMBERS = {"security": "myexample-aws+security@example.com", "shared": "myexampl
 def test_a_pre_2023_organizations_layer_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
     """The reference's per-name addresses of before mid-2023 (`aws_organizations_account.security`,
     `aws_organizations_organizational_unit.security`), shipped without moved blocks."""
-    config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
-    config.write_text(editor.with_management_id(config.read_text(), ORG_MANAGEMENT_ID))
-    short = editor.get_scalar(config.read_text(), (), "short_name") or "me"
-    creds = {
-        "aws_access_key_id": emulator_access_key(ORG_MANAGEMENT_ID),
-        "aws_secret_access_key": EMULATOR_SECRET,
-        "region_name": "us-east-1",
-        "endpoint_url": emulator.endpoint,
-    }
-    bucket, table = naming.state_bucket(short, naming.MANAGEMENT), naming.lock_table(short, naming.MANAGEMENT)
-    boto3.client("s3", **creds).create_bucket(Bucket=bucket)
-    boto3.client("dynamodb", **creds).create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
-    env.update(
-        LZ_CONFIG=str(config),
-        LZ_WORK_DIR=str(tmp_path / ".lz"),
-        LZ_OUT_DIR=str(tmp_path / "cdktf.out"),
-        LZ_EMULATOR_ENDPOINT=emulator.endpoint,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    mirror = provider_mirror()
-    if mirror:
-        env["LZ_PROVIDER_MIRROR"] = mirror
-
-    def lz(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "landing_zone.cli.main", *args], cwd=tmp_path, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
-        )
-        assert proc.returncode == code, f"lz {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
-        return proc
-
-    lz("synth", "--stack", ORG_STACK)
-    doc = json.loads((tmp_path / "cdktf.out" / "stacks" / ORG_STACK / "cdk.tf.json").read_text())
+    h = Harness(emulator, tmp_path, ORG_MANAGEMENT_ID, "mgo")
+    creds, lz = h.creds, h.lz
+    doc = h.synth(ORG_STACK)
     layer = tmp_path / "reference-organizations"
     layer.mkdir()
     resources: dict[str, Any] = {
@@ -257,12 +249,7 @@ def test_a_pre_2023_organizations_layer_is_taken_over_in_place(emulator: Emulato
             indent=2,
         )
     )
-    rc = tmp_path / "terraformrc"
-    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n' if mirror else "")
-    tf_env = {**env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
-    for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
-        proc = subprocess.run(["terraform", *args], cwd=layer, env=tf_env, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    h.deploy_reference(layer)
     orgs = boto3.client("organizations", **creds)
     before = {a["Email"]: a["Id"] for a in orgs.list_accounts()["Accounts"]}
     units = {u["Name"]: u["Id"] for u in orgs.list_organizational_units_for_parent(ParentId=orgs.list_roots()["Roots"][0]["Id"])["OrganizationalUnits"]}
@@ -276,8 +263,7 @@ def test_a_pre_2023_organizations_layer_is_taken_over_in_place(emulator: Emulato
     assert preview and preview.groups()[1:] == ("0", "0"), dry.stdout
     lz("migrate", "leverage", "--stack", ORG_STACK, "--apply")
     lz("plan", "--stack", ORG_STACK)
-    log = (tmp_path / ".lz" / "logs" / f"{ORG_STACK}.log").read_text()
-    plan = log[log.rindex("terraform plan") :]
+    plan = h.last_plan(ORG_STACK)
     assert "must be replaced" not in plan and "will be destroyed" not in plan, plan[-3000:]
     assert "(moved from aws_organizations_account.security)" in plan and "(moved from aws_organizations_organization.main)" in plan
     assert re.search(r"Plan: \d+ to import, \d+ to add, \d+ to change, 0 to destroy|Plan: \d+ to add, \d+ to change, 0 to destroy", plan), plan[-3000:]
@@ -289,5 +275,4 @@ def test_a_pre_2023_organizations_layer_is_taken_over_in_place(emulator: Emulato
     for name, ou in units.items():
         assert orgs.describe_organizational_unit(OrganizationalUnitId=ou)["OrganizationalUnit"]["Name"] == name  # the same OUs
     lz("plan", "--stack", ORG_STACK)
-    again = (tmp_path / ".lz" / "logs" / f"{ORG_STACK}.log").read_text()
-    assert "No changes." in again[again.rindex("terraform plan") :]
+    assert "No changes." in h.last_plan(ORG_STACK)
