@@ -62,6 +62,11 @@ def lock_table(short_name: str, account: str) -> str:
     return state_bucket(short_name, account)
 
 
+# Beside project.yaml: `<stack>.json`, the moved/removed blocks `lz migrate leverage --apply`
+# wrote; every synth of that stack carries them (they are no-ops once applied).
+MIGRATIONS_DIR = "migrations"
+
+
 def state_key(account: str, layer: str) -> str:
     return f"{account}/{layer}/terraform.tfstate"
 

@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "roles": 2,
     "aws": 3,
     "adoption": 3,
+    "migration": 3,
     "emulator": 3,
     "bindings": 3,
     "constructs": 4,

@@ -262,3 +262,19 @@ def test_a_state_without_identities_may_still_be_moved_aside() -> None:
     state = _state(("managed", "aws_sns_topic", "main"))
     with pytest.raises(foreign_state.ForeignState, match="move that state object aside"):
         foreign_state.check(FakeTerraform("management-security-base", state), DOC, "s3://b/k")  # type: ignore[arg-type]  # FakeTerraform: check() only calls run()
+
+
+def test_the_refusal_names_the_migration_of_a_reference_layer() -> None:
+    state = _state(("managed", "aws_iam_user", "alice"))
+    with pytest.raises(foreign_state.ForeignState, match=r"`lz migrate leverage --stack management-identities` \(a dry run; --apply writes it\)"):
+        foreign_state.check(FakeTerraform("management-identities", state), DOC, "s3://b/k")  # type: ignore[arg-type]  # FakeTerraform: check() only calls run()
+
+
+def test_moved_instances_and_removed_resources_are_not_foreign() -> None:
+    doc = {
+        **DOC,
+        "moved": [{"from": 'module.user["a"].aws_iam_user.this[0]', "to": "aws_iam_role.oaar"}],
+        "removed": [{"from": "module.machine_user.aws_iam_access_key.this", "lifecycle": {"destroy": False}}],
+    }
+    state = ['module.user["a"].aws_iam_user.this[0]', 'module.machine_user["ci"].aws_iam_access_key.this[0]', 'module.user["b"].aws_iam_user.this[0]']
+    assert foreign_addresses(state, doc) == ['module.user["b"].aws_iam_user.this[0]']

@@ -35,6 +35,7 @@ EXPECTED = frozenset(
         "landing_zone.deploy.errors.DeployError",
         "landing_zone.deploy.terraform.TerraformError",
         "landing_zone.emulator.server.EmulatorError",
+        "landing_zone.migration.leverage.MigrationError",
     }
 )
 

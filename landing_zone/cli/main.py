@@ -19,7 +19,8 @@ from landing_zone.cli.credentials import credentials_app
 from landing_zone.cli.drift import drift
 from landing_zone.cli.errors import UserError, run_guarded
 from landing_zone.cli.mfa import mfa_app
-from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, TargetOpt, command_group, load_project, load_settings
+from landing_zone.cli.migrate import migrate_app
+from landing_zone.cli.options import ConfigOpt, DemoCodesOpt, ParallelOpt, StackOpt, TargetOpt, command_group, load_project, load_settings
 from landing_zone.cli.passwords import passwords_app
 from landing_zone.cli.pipeline import pipeline_app, stale_warning
 from landing_zone.cli.sso import sso_app
@@ -36,6 +37,7 @@ app.add_typer(credentials_app, name="credentials")
 app.add_typer(mfa_app, name="mfa")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(sso_app, name="sso")
+app.add_typer(migrate_app, name="migrate")
 app.command("access")(access)
 app.command("drift")(drift)
 
@@ -55,7 +57,6 @@ def _options(
     """One project.yaml to a multi-account AWS landing zone (cdktf)."""
 
 
-StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
 SummaryOpt = Annotated[Path | None, typer.Option("--summary", help="Also write each stack's result as JSON here (CI jobs).", show_default=False)]
 
 

@@ -22,6 +22,7 @@ def command_group(help: str, **kwargs: object) -> typer.Typer:
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", envvar="LZ_CONFIG", help="project.yaml to use.", show_default="./project.yaml")]
 TargetOpt = Annotated[str | None, typer.Option("--target", "-t", envvar="LZ_TARGET", help="local (embedded emulator) or aws.", show_default="local")]
 DemoCodesOpt = Annotated[bool, typer.Option("--demo-codes", hidden=True, help="Emulator only: compute MFA codes from the stored demo seed.")]
+StackOpt = Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only this stack (repeatable).")]
 ParallelOpt = Annotated[int, typer.Option("--parallel", "-p", min=1, max=16, help="Stacks run at once.")]
 AwsDirOpt = Annotated[
     Path | None,

@@ -17,8 +17,9 @@ key are the reference's own (they prove nothing), cdktf's `//` construct-path me
 reaches the state, and the stack's copy of its last synth in the work dir is overwritten by
 every plan and absent on a CI runner. Data sources are
 left out (dropping one from state destroys nothing), and the `from` addresses of `moved`
-blocks count as generated, so a later migration of such a deployment (moved/import blocks)
-passes this guard unchanged.
+blocks count as generated and those of `removed` blocks as forgotten, so a migrated
+deployment (`lz migrate leverage`: moved/removed blocks) passes this guard until its first
+apply writes the mark.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.terraform import Terraform
 
 _INDEX = re.compile(r"\[[^\]]*\]$")  # aws_x.y["key"] / aws_x.y[0] → aws_x.y
+_KEYS = re.compile(r"\[[^\]]*\]")  # module.m["k"].aws_x.y[0] → module.m.aws_x.y, as `removed` names it
 SHOWN = 10
 _LOGICAL_ID = re.compile(r"^([A-Za-z0-9_-]+)_([0-9A-F]{8})$")
 _MAX_SPLITS = 8  # underscores in a name tried as construct-path separators (2^8 paths at most)
@@ -60,8 +62,7 @@ class ForeignState(DeployError):
 def generated_addresses(doc: dict[str, Any]) -> set[str]:
     """Resource addresses a synthesized stack declares (plus the sources of its `moved` blocks)."""
     addresses = {f"{rtype}.{name}" for rtype, resources in doc.get("resource", {}).items() for name in resources}
-    moved = doc.get("moved", [])
-    addresses |= {str(block["from"]) for block in (moved if isinstance(moved, list) else [moved]) if "from" in block}
+    addresses |= {str(block["from"]) for block in _blocks(doc, "moved") if "from" in block}
     return addresses
 
 
@@ -78,10 +79,20 @@ def managed_addresses(state: dict[str, Any]) -> list[str]:
     return found
 
 
+def _blocks(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    blocks = doc.get(key, [])
+    return [b for b in (blocks if isinstance(blocks, list) else [blocks]) if isinstance(b, dict)]
+
+
+def forgotten_addresses(doc: dict[str, Any]) -> set[str]:
+    """The `from` of the stack's `removed` blocks: addresses without module or instance keys."""
+    return {str(block["from"]) for block in _blocks(doc, "removed") if "from" in block}
+
+
 def foreign_addresses(addresses: list[str], doc: dict[str, Any]) -> list[str]:
-    """Managed addresses the stack does not generate."""
-    ours = generated_addresses(doc)
-    return [a for a in addresses if _INDEX.sub("", a) not in ours]
+    """Managed addresses the stack neither generates, moves from (`moved`, per instance) nor forgets (`removed`)."""
+    ours, forgotten = generated_addresses(doc), forgotten_addresses(doc)
+    return [a for a in addresses if a not in ours and _INDEX.sub("", a) not in ours and _KEYS.sub("", a) not in forgotten]
 
 
 def written_by_lz(state: dict[str, Any], stack: str) -> bool:
@@ -155,6 +166,8 @@ def check(tf: Terraform, doc: dict[str, Any], where: str) -> list[str]:
         shown = ", ".join(foreign[:SHOWN]) + (f" and {len(foreign) - SHOWN} more" if len(foreign) > SHOWN else "")
         raise ForeignState(
             f"its state ({where}) holds {len(foreign)} resource{'s' if len(foreign) != 1 else ''} this project does "
-            f"not generate: {shown}. lz changes nothing there (a plan would destroy them): {_advice(addresses)}"
+            f"not generate: {shown}. lz changes nothing there (a plan would destroy them): {_advice(addresses)}. "
+            f"A Leverage reference layer's state moves onto lz's addresses in place: `lz migrate leverage --stack {tf.stack}` "
+            "(a dry run; --apply writes it)"
         )
     return addresses

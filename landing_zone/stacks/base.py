@@ -10,6 +10,7 @@ from landing_zone import naming
 from landing_zone.adoption.model import NOTHING, Adopted
 from landing_zone.config.model import Project
 from landing_zone.constructs.state_backend import kms_alias
+from landing_zone.migration import blocks as migration_blocks
 from landing_zone.settings import Settings
 from landing_zone.stacks.target import add_backend, add_provider, provider_names_account
 
@@ -52,6 +53,12 @@ class LayerStack(TerraformStack):
         # Written into the stack's state on every apply: the foreign-state guard
         # (deploy/foreign_state.py) knows by it that lz wrote this state.
         TerraformOutput(self, naming.STACK_MARKER_OUTPUT, value=self.node.id)
+        # A Leverage layer's state taken over in place (`lz migrate leverage --apply`): terraform
+        # moves each object to lz's address and forgets the rest (it stays in AWS).
+        migrated = migration_blocks.read(project.base_dir, self.node.id)
+        for key, value in (migrated or {}).items():
+            if value:
+                self.add_override(key, value)
 
     def regional_provider(self, region: str) -> AwsProvider:
         """A provider for `region` (alias = region), made once per stack; the default one when it is the primary."""

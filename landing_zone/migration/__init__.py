@@ -1,0 +1,1 @@
+"""Taking over a running deployment's state in place (`lz migrate leverage`): pure mapping, no I/O."""

@@ -1,0 +1,278 @@
+"""`lz migrate leverage` on the emulator: a reference identities layer deployed with plain
+terraform at lz's state key (tests/fixtures/leverage/identities: the reference's module
+paths) is taken over in place: no destroy, no replacement, every object keeps its id, and
+the reference's GPG-encrypted password still decrypts with `lz passwords show`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from landing_zone import naming
+from landing_zone.config import editor
+from landing_zone.emulator.server import EmulatorInfo
+from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
+from tests.conftest import ROOT, provider_mirror
+from tests.synth_helpers import gnupghome, prepare_project
+
+pytestmark = pytest.mark.integration
+
+MANAGEMENT_ID = "555566667777"  # this test's own account on the shared emulator
+STACK = naming.stack_id(naming.MANAGEMENT, "identities")
+FIXTURE = Path(__file__).parent / "fixtures" / "leverage" / "identities"
+MACHINE_USER = "ci-bot"
+
+
+def _ref_name(doc: dict[str, Any], value: str) -> str:
+    """`${aws_iam_user.X.name}` → that user's name."""
+    match = re.fullmatch(r"\$\{(\w+)\.([\w-]+)\.\w+\}", value)
+    assert match, value
+    return str(doc["resource"][match.group(1)][match.group(2)]["name"])
+
+
+def reference_layer(doc: dict[str, Any], dest: Path) -> None:
+    """The reference's identities layer for the users, admins group and OAAR role lz's stack has,
+    with lz's own provider and backend blocks (so it writes its state at lz's key)."""
+    shutil.copytree(FIXTURE / "modules", dest / "modules")
+    users = {_ref_name(doc, p["user"]): p["pgp_key"] for p in doc["resource"]["aws_iam_user_login_profile"].values()}
+    (admins,) = [m for m in doc["resource"]["aws_iam_group_membership"].values() if m["name"] == "admins-members"]
+    alias = next(iter(doc["resource"]["aws_iam_account_alias"].values()))["account_alias"]
+    some_key = next(iter(users.values()))
+    layer = {
+        "terraform": {"backend": doc["terraform"]["backend"], "required_providers": doc["terraform"]["required_providers"]},
+        "provider": {"aws": [{k: v for k, v in doc["provider"]["aws"][0].items() if k != "default_tags"}]},
+        "module": {
+            "user": {"source": "./modules/iam-user", "for_each": users, "name": "${each.key}", "pgp_key": "${each.value}"},
+            "machine_user": {
+                "source": "./modules/iam-user",
+                "for_each": {MACHINE_USER: some_key},
+                "name": "${each.key}",
+                "pgp_key": "${each.value}",
+                "create_iam_user_login_profile": False,
+                "create_iam_access_key": True,
+            },
+            "iam_group_admins": {
+                "source": "./modules/iam-group-with-policies",
+                "name": "admins",
+                "group_users": [_ref_name(doc, u) for u in admins["users"]],
+                "custom_group_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+                "depends_on": ["module.user"],
+            },
+            "iam_assumable_role_oaar": {
+                "source": "./modules/iam-assumable-role",
+                "role_name": naming.OAAR_ROLE,
+                "trusted_role_arns": [naming.root_arn(MANAGEMENT_ID)],
+            },
+            "aws_iam_account_config": {"source": "./modules/iam-account", "account_alias": alias},
+        },
+    }
+    (dest / "main.tf.json").write_text(json.dumps(layer, indent=2))
+
+
+def ids(iam: Any) -> dict[str, str]:
+    """What AWS made up for each object: a recreated one would have a new id."""
+    found = {f"user:{u['UserName']}": u["UserId"] for u in iam.list_users()["Users"]}
+    found |= {f"group:{g['GroupName']}": g["GroupId"] for g in iam.list_groups()["Groups"]}
+    found |= {f"role:{r['RoleName']}": r["RoleId"] for r in iam.list_roles()["Roles"] if not r["RoleName"].startswith("AWSServiceRole")}
+    found |= {f"key:{k['AccessKeyId']}": k["UserName"] for k in iam.list_access_keys(UserName=MACHINE_USER)["AccessKeyMetadata"]}
+    found |= {
+        f"login:{u}": str(iam.get_login_profile(UserName=u[len("user:") :])["LoginProfile"]["CreateDate"])
+        for u in list(found)
+        if u.startswith("user:") and u != f"user:{MACHINE_USER}"
+    }
+    return found
+
+
+class Harness:
+    """A prepared copy of the root project whose management account is `management_id`, its
+    state bucket and lock table made beforehand (as the reference's tf-backend layer left them),
+    `lz` run as a subprocess against the shared emulator, and plain terraform for the reference."""
+
+    def __init__(self, emulator: EmulatorInfo, tmp_path: Path, management_id: str, short: str) -> None:
+        self.tmp_path = tmp_path
+        self.config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
+        # Its own short name: bucket names are global on the shared emulator.
+        self.config.write_text(editor.set_scalar(editor.with_management_id(self.config.read_text(), management_id), (), "short_name", short))
+        self.creds = {
+            "aws_access_key_id": emulator_access_key(management_id),
+            "aws_secret_access_key": EMULATOR_SECRET,
+            "region_name": "us-east-1",
+            "endpoint_url": emulator.endpoint,
+        }
+        self.bucket, table = naming.state_bucket(short, naming.MANAGEMENT), naming.lock_table(short, naming.MANAGEMENT)
+        boto3.client("s3", **self.creds).create_bucket(Bucket=self.bucket)
+        boto3.client("dynamodb", **self.creds).create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
+        self.env.update(
+            LZ_CONFIG=str(self.config),
+            LZ_WORK_DIR=str(tmp_path / ".lz"),
+            LZ_OUT_DIR=str(tmp_path / "cdktf.out"),
+            LZ_EMULATOR_ENDPOINT=emulator.endpoint,
+            AWS_EC2_METADATA_DISABLED="true",
+            GNUPGHOME=str(gnupghome()),
+        )
+        self.mirror = provider_mirror()
+        if self.mirror:
+            self.env["LZ_PROVIDER_MIRROR"] = self.mirror
+
+    def lz(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "landing_zone.cli.main", *args],
+            cwd=self.tmp_path,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        assert proc.returncode == code, f"lz {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
+        return proc
+
+    def synth(self, stack: str) -> dict[str, Any]:
+        self.lz("synth", "--stack", stack)
+        doc: dict[str, Any] = json.loads((self.tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json").read_text())
+        return doc
+
+    def deploy_reference(self, layer: Path) -> None:
+        """`terraform init` and `apply` of the reference's layer in `layer`, offline from the provider mirror."""
+        rc = self.tmp_path / "terraformrc"
+        rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{self.mirror}"\n  }}\n}}\n' if self.mirror else "")
+        tf_env = {**self.env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
+        for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+            proc = subprocess.run(["terraform", *args], cwd=layer, env=tf_env, capture_output=True, text=True, check=False)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def last_plan(self, stack: str) -> str:
+        """The output of the stack's last `terraform plan` in lz's log."""
+        log = (self.tmp_path / ".lz" / "logs" / f"{stack}.log").read_text()
+        return log[log.rindex("terraform plan") :]
+
+
+def test_a_reference_identities_layer_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
+    h = Harness(emulator, tmp_path, MANAGEMENT_ID, "mgi")
+    config, creds, bucket, lz = h.config, h.creds, h.bucket, h.lz
+    doc = h.synth(STACK)
+    layer = tmp_path / "reference-identities"
+    reference_layer(doc, layer)
+    h.deploy_reference(layer)
+    iam = boto3.client("iam", **creds)
+    before = ids(iam)
+    assert f"user:{MACHINE_USER}" in before and any(k.startswith("key:") for k in before) and "role:OrganizationAccountAccessRole" in before
+
+    refused = lz("plan", "--stack", STACK, code=1)
+    assert f"`lz migrate leverage --stack {STACK}`" in refused.stderr
+
+    dry = lz("migrate", "leverage", "--stack", STACK)
+    assert 'module.user["kit.walker"].aws_iam_user_login_profile.this[0] -> aws_iam_user_login_profile.iam_login-kitwalker_' in dry.stdout
+    assert f'module.machine_user["{MACHINE_USER}"].aws_iam_access_key.this[0] forgotten' in dry.stdout
+    preview = re.search(r"plan with the migration: (.*); (\d+) replaced, (\d+) destroyed", dry.stdout)
+    assert preview and preview.groups()[1:] == ("0", "0") and "to destroy" not in preview.group(1), dry.stdout
+    migrations = config.parent / naming.MIGRATIONS_DIR / f"{STACK}.json"
+    assert not migrations.exists()  # a dry run writes nothing
+
+    lz("migrate", "leverage", "--stack", STACK, "--apply")
+    assert json.loads(migrations.read_text())["moved"]
+
+    lz("plan", "--stack", STACK)
+    plan = h.last_plan(STACK)
+    summary = re.search(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy", plan)
+    assert summary and summary.group(3) == "0", plan[-3000:]
+    assert "must be replaced" not in plan and "will be destroyed" not in plan, plan[-3000:]
+    assert "has moved to" in plan
+
+    lz("up", "--stack", STACK)
+    after = ids(iam)
+    assert {k: v for k, v in after.items() if k in before} == before  # nothing recreated, the forgotten machine user kept
+    shown = lz("passwords", "show", "kit.walker")
+    assert len(shown.stdout.strip()) >= 20  # the reference's encrypted password, decrypted
+    state = json.loads(boto3.client("s3", **creds).get_object(Bucket=bucket, Key=naming.state_key(naming.MANAGEMENT, "identities"))["Body"].read())
+    assert state["outputs"][naming.STACK_MARKER_OUTPUT]["value"] == STACK  # lz's from now on
+    assert not [r for r in state["resources"] if r.get("module")]  # nothing left at the reference's addresses
+
+    lz("plan", "--stack", STACK)
+    assert "No changes." in h.last_plan(STACK)
+
+
+ORG_MANAGEMENT_ID = "555566668888"  # the organizations test's own organization on the shared emulator
+ORG_STACK = naming.stack_id(naming.MANAGEMENT, "organizations")
+MEMBERS = {"security": "myexample-aws+security@example.com", "shared": "myexample-aws+shared@example.com"}
+
+
+def test_a_pre_2023_organizations_layer_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
+    """The reference's per-name addresses of before mid-2023 (`aws_organizations_account.security`,
+    `aws_organizations_organizational_unit.security`), shipped without moved blocks."""
+    h = Harness(emulator, tmp_path, ORG_MANAGEMENT_ID, "mgo")
+    creds, lz = h.creds, h.lz
+    doc = h.synth(ORG_STACK)
+    layer = tmp_path / "reference-organizations"
+    layer.mkdir()
+    resources: dict[str, Any] = {
+        "aws_organizations_organization": {
+            "main": {
+                "feature_set": "ALL",
+                "aws_service_access_principals": ["access-analyzer.amazonaws.com"],
+                "enabled_policy_types": ["SERVICE_CONTROL_POLICY"],
+            }
+        },
+        "aws_organizations_organizational_unit": {ou: {"name": ou, "parent_id": "${aws_organizations_organization.main.roots[0].id}"} for ou in MEMBERS},
+        "aws_organizations_account": {
+            name: {
+                "name": f"bb-{name}",
+                "email": email,
+                "parent_id": f"${{aws_organizations_organizational_unit.{name}.id}}",
+                "lifecycle": {"ignore_changes": ["role_name", "iam_user_access_to_billing"]},
+            }
+            for name, email in MEMBERS.items()
+        },
+    }
+    (layer / "main.tf.json").write_text(
+        json.dumps(
+            {
+                "terraform": {"backend": doc["terraform"]["backend"], "required_providers": doc["terraform"]["required_providers"]},
+                "provider": {"aws": [{k: v for k, v in doc["provider"]["aws"][0].items() if k != "default_tags"}]},
+                "resource": resources,
+            },
+            indent=2,
+        )
+    )
+    h.deploy_reference(layer)
+    orgs = boto3.client("organizations", **creds)
+    before = {a["Email"]: a["Id"] for a in orgs.list_accounts()["Accounts"]}
+    units = {u["Name"]: u["Id"] for u in orgs.list_organizational_units_for_parent(ParentId=orgs.list_roots()["Roots"][0]["Id"])["OrganizationalUnits"]}
+    organization = orgs.describe_organization()["Organization"]["Id"]
+
+    lz("plan", "--stack", ORG_STACK, code=1)  # the guard: the reference's state
+    dry = lz("migrate", "leverage", "--stack", ORG_STACK)
+    assert "aws_organizations_account.security -> aws_organizations_account.org_account-security_" in dry.stdout, dry.stdout
+    assert "aws_organizations_organizational_unit.shared -> aws_organizations_organizational_unit.org_ou-shared_" in dry.stdout, dry.stdout
+    preview = re.search(r"plan with the migration: (.*); (\d+) replaced, (\d+) destroyed", dry.stdout)
+    assert preview and preview.groups()[1:] == ("0", "0"), dry.stdout
+    lz("migrate", "leverage", "--stack", ORG_STACK, "--apply")
+    lz("plan", "--stack", ORG_STACK)
+    plan = h.last_plan(ORG_STACK)
+    assert "must be replaced" not in plan and "will be destroyed" not in plan, plan[-3000:]
+    assert "(moved from aws_organizations_account.security)" in plan and "(moved from aws_organizations_organization.main)" in plan
+    assert re.search(r"Plan: \d+ to import, \d+ to add, \d+ to change, 0 to destroy|Plan: \d+ to add, \d+ to change, 0 to destroy", plan), plan[-3000:]
+
+    lz("up", "--stack", ORG_STACK)
+    after = {a["Email"]: a["Id"] for a in orgs.list_accounts()["Accounts"]}
+    assert {e: after.get(e) for e in before} == before
+    assert orgs.describe_organization()["Organization"]["Id"] == organization
+    for name, ou in units.items():
+        assert orgs.describe_organizational_unit(OrganizationalUnitId=ou)["OrganizationalUnit"]["Name"] == name  # the same OUs
+    lz("plan", "--stack", ORG_STACK)
+    assert "No changes." in h.last_plan(ORG_STACK)
