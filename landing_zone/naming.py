@@ -31,6 +31,8 @@ OAAR_ROLE = "OrganizationAccountAccessRole"
 # Roles the identities layer creates in member accounts (spec §2).
 DEVOPS_ROLE, ADMIN_ROLE, AUDITOR_ROLE, DEPLOY_MASTER_ROLE = "DevOps", "Admin", "Auditor", "DeployMaster"
 FINOPS_ROLE = "FinOps"
+# The managed policy every role DevOps creates must carry as its permissions boundary (member accounts).
+DEVOPS_BOUNDARY_POLICY = "DevOpsBoundary"
 # Root console sign-ins are delivered to EventBridge in this region only.
 GLOBAL_EVENTS_REGION = "us-east-1"
 
@@ -111,15 +113,20 @@ def account_profile(short_name: str, account: str, cred_type: str) -> str:
     return profile(short_name, account, _ROLE_OF_TYPE[cred_type][1])
 
 
-def stack_credentials_type(account: str) -> str:
-    """Whose keys an account's stacks use once MFA is required: MANAGEMENT keys → OAAR in
-    the management account, SECURITY keys → DevOps in the member accounts."""
-    return "MANAGEMENT" if account == MANAGEMENT else "SECURITY"
+def stack_credentials_type(_account: str) -> str:
+    """Whose keys an account's stacks use once MFA is required: MANAGEMENT keys, with MFA, to
+    OAAR in every account. Never DevOps: the role people use day to day must not deploy (and
+    so be able to rewrite) the stack that fences it."""
+    return "MANAGEMENT"
 
 
 def stack_profile(short_name: str, account: str) -> str:
-    """`<short>-management-oaar` for the management account, `<short>-<acct>-devops` elsewhere."""
+    """`<short>-<acct>-oaar`: the account's OAAR from the management keys."""
     return account_profile(short_name, account, stack_credentials_type(account))
+
+
+def policy_arn(account_id: str, name: str) -> str:
+    return f"arn:aws:iam::{account_id}:policy/{name}"
 
 
 def config_section(profile_name: str) -> str:

@@ -69,9 +69,10 @@ SHARED_ROLES = (
 )
 
 
-# The roles the stacks themselves run as: OAAR (bootstrap keys, and the management account's
-# MFA session) and DevOps (member accounts once MFA is required). The protection SCPs exempt them.
-DEPLOY_ROLES = tuple(dict.fromkeys(naming.assumed_role(t) for t in naming.CREDENTIAL_TYPES))
+# The roles the stacks themselves run as: OAAR, from the bootstrap keys or, once MFA is
+# required, from the management keys' MFA session. The protection SCPs exempt them (not DevOps:
+# an exemption would let the role people use day to day stop the trail or rewrite OAAR).
+DEPLOY_ROLES = tuple(dict.fromkeys(naming.assumed_role(t) for t in ("BOOTSTRAP", naming.stack_credentials_type(naming.SHARED))))
 
 
 def roles_in(account: str) -> tuple[RoleSpec, ...]:

@@ -158,14 +158,16 @@ def test_devops_decisions(project: str, who: str) -> None:
     for region in (doc["primary_region"], doc["secondary_region"], "us-east-1"):
         assert allowed("s3:CreateBucket", bucket, **{"aws:RequestedRegion": region}), region
     assert not allowed("s3:CreateBucket", bucket, **{"aws:RequestedRegion": "ap-southeast-2"})
-    # global services keep working whatever region the SDK names
-    for action, resource in (
-        ("iam:CreateRole", f"arn:aws:iam::{shared}:role/x"),
-        ("route53:CreateHostedZone", "*"),
-        ("cloudfront:CreateDistribution", "*"),
-        ("support:CreateCase", "*"),
+    # global services keep working whatever region the SDK names (new roles with DevOps's boundary)
+    boundary = {"iam:PermissionsBoundary": naming.policy_arn(shared, naming.DEVOPS_BOUNDARY_POLICY)}
+    for action, resource, extra in (
+        ("iam:CreateRole", f"arn:aws:iam::{shared}:role/x", boundary),
+        ("route53:CreateHostedZone", "*", {}),
+        ("cloudfront:CreateDistribution", "*", {}),
+        ("support:CreateCase", "*", {}),
     ):
-        assert allowed(action, resource, **{"aws:RequestedRegion": "ap-southeast-2"}), action
+        assert allowed(action, resource, **{"aws:RequestedRegion": "ap-southeast-2", **extra}), action
+    assert not allowed("iam:CreateRole", f"arn:aws:iam::{shared}:role/x")  # without the boundary
     # services outside the allow-list stay shut, even in the project's regions
     assert not allowed("workspaces:CreateWorkspaces", "*")
     assert not allowed("organizations:LeaveOrganization", "*")
@@ -459,10 +461,12 @@ def test_delete_protection_decisions() -> None:
 
 def test_tag_protection_decisions() -> None:
     scp = _scp("tag-protection")
-    admin, devops = "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::111111111111:role/DevOps"
+    admin, devops, oaar = (naming.role_arn("111111111111", r) for r in (naming.ADMIN_ROLE, naming.DEVOPS_ROLE, naming.OAAR_ROLE))
     for action in ("ec2:CreateTags", "ec2:DeleteTags", "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "eks:TagResource", "eks:UntagResource"):
         assert not _scp_allows(scp, admin, action, {"aws:PrincipalArn": admin}), action
-        assert _scp_allows(scp, devops, action, {"aws:PrincipalArn": devops}), action
+        # DevOps no longer deploys: it must not strip protectFromDeletion, the delete-protection fence
+        assert not _scp_allows(scp, devops, action, {"aws:PrincipalArn": devops}), action
+        assert _scp_allows(scp, oaar, action, {"aws:PrincipalArn": oaar}), action
     # tagging a new instance as it is launched stays possible for everyone
     assert _scp_allows(scp, admin, "ec2:CreateTags", {"aws:PrincipalArn": admin, "ec2:CreateAction": "RunInstances"})
 

@@ -51,7 +51,8 @@ def test_guard_refuses_without_mfa_device(journey: Deployment) -> None:
     before = journey.config.read_bytes()
     proc = journey.lz("mfa", "enable", "--yes", check=False)
     assert proc.returncode == 1
-    assert f"lz mfa enroll {USER}" in proc.stderr and f"lz mfa enroll {USER} --account security" in proc.stderr
+    # The stacks deploy through OAAR from the management keys: only that user's device counts.
+    assert f"lz mfa enroll {USER}`" in proc.stderr and "--account security" not in proc.stderr
     assert "--fetch-mfa-device" in proc.stderr
     assert journey.config.read_bytes() == before
     assert not (journey.work_dir / "mfa-state.json").exists() or "true" not in (journey.work_dir / "mfa-state.json").read_text()
@@ -116,6 +117,11 @@ def test_up_through_mfa_profiles_changes_nothing(journey: Deployment) -> None:
     provider = synthesized["provider"]["aws"][0]  # MFA mode: credentials come from the environment
     assert "access_key" not in provider and "assume_role" not in provider
     assert "assume_role" not in synthesized["terraform"]["backend"]["s3"]
+    # Member stacks ran as OAAR from the management MFA session, never as DevOps.
+    sessions = {
+        json.loads(f.read_text())["RoleArn"].rsplit("/", 1)[-1] for f in (journey.dir / "aws" / journey.project.short_name / "cache").glob("*-oaar.json")
+    }
+    assert sessions == {"OrganizationAccountAccessRole"}, sessions
     for cache in (journey.dir / "aws" / journey.project.short_name / "cache").glob("*.json"):
         assert cache.stat().st_mode & 0o777 == 0o600
 
@@ -141,4 +147,4 @@ def _profiles_with_serial(dep: Deployment, serial: str) -> list[str]:
             current = line[len("[profile ") : -1]
         elif current and line.replace(" ", "") == f"mfa_serial={serial}":
             names.append(current)
-    return [n for n in names if n.endswith(("-management-oaar", "-devops"))]
+    return [n for n in names if n.endswith(("-oaar", "-devops"))]

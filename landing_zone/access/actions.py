@@ -107,6 +107,11 @@ CALLS: dict[str, Calls] = {
     "aws_sns_topic_subscription": Calls(
         ("sns:Subscribe",), ("sns:Unsubscribe",), _named("aws_sns_topic", "topic_arn", "arn:aws:sns:{region}:{account}:{name}")
     ),
+    "aws_iam_policy": Calls(
+        ("iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion"),
+        ("iam:DeletePolicy",),
+        _named("aws_iam_policy", "name", "arn:aws:iam::{account}:policy/{name}"),
+    ),
     "aws_iam_role_policy_attachment": Calls(("iam:AttachRolePolicy",), ("iam:DetachRolePolicy",), _named("aws_iam_role", "role", _ROLE)),
     "aws_organizations_organization": Calls(
         ("organizations:CreateOrganization", "organizations:EnablePolicyType", "organizations:EnableAWSServiceAccess"),

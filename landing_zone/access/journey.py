@@ -51,6 +51,7 @@ STEPS = (
     "abuse-leave",
     "abuse-root",
     "abuse-scp",
+    "abuse-fence",
     "ci",
     "abuse-ci",
 )
@@ -328,19 +329,22 @@ def _mfa_steps(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) 
     if len(model.accounts) > 1 and not operators(model, "SECURITY"):
         out.append(_missing("mfa-login", f"no IAM user in {identity_account(model)} can assume DevOps"))
     for account in model.accounts:
-        cred_type = naming.stack_credentials_type(account)
-        for person in operators(model, cred_type):
+        # The deploy's profile in every account, and DevOps's (day to day) in the members.
+        for cred_type in dict.fromkeys((naming.stack_credentials_type(account), "SECURITY")):
             role = naming.assumed_role(cred_type)
-            out.append(
-                Check(
-                    "mfa-login",
-                    naming.stack_profile(model.short_name, account),
-                    person.with_mfa(FRESH_MFA).then(account, role),
-                    ASSUMED,
-                    naming.role_arn(model.accounts[account].id, role),
-                    True,
+            if (account, role) not in model.roles:
+                continue
+            for person in operators(model, cred_type):
+                out.append(
+                    Check(
+                        "mfa-login",
+                        naming.account_profile(model.short_name, account, cred_type),
+                        person.with_mfa(FRESH_MFA).then(account, role),
+                        ASSUMED,
+                        naming.role_arn(model.accounts[account].id, role),
+                        True,
+                    )
                 )
-            )
         # The transition redeploys the identities stacks with the credentials that still work.
         step = "mfa-disable" if require_mfa else "mfa-enable"
         caller = deploy_caller(model, account, require_mfa)
@@ -370,6 +374,8 @@ def _sso_steps(model: AccessModel, _stacks: Stacks, _mfa: bool, _age: int) -> li
             caller = Caller("sso", account, pset.name)
             region = model.accounts[account].region
             writes = pset.name in ("Administrator", "DevOps")
+            # DevOps creates users and roles only with its boundary on them.
+            bounded = {"iam:PermissionsBoundary": naming.policy_arn(model.accounts[account].id, naming.DEVOPS_BOUNDARY_POLICY)}
             for action, resource in _WRITES[:3]:
                 out.append(
                     Check(
@@ -379,6 +385,17 @@ def _sso_steps(model: AccessModel, _stacks: Stacks, _mfa: bool, _age: int) -> li
                         action,
                         _fill(model, account, resource),
                         writes,
+                        {"aws:RequestedRegion": region, **(bounded if pset.name == "DevOps" else {})},
+                    )
+                )
+            if pset.name == "DevOps":
+                out.append(
+                    Check(
+                        "abuse-fence",
+                        "DevOps creates a user without its boundary",
+                        caller,
+                        *_fill_pair(model, account, _WRITES[0]),
+                        False,
                         {"aws:RequestedRegion": region},
                     )
                 )
@@ -395,6 +412,10 @@ def _assume_grants(policies: tuple[tuple[str, dict[str, Any]], ...]) -> list[str
                 res = st.get("Resource", [])
                 found += [r for r in ([res] if isinstance(res, str) else res) if "*" not in r]
     return found
+
+
+def _fill_pair(model: AccessModel, account: str, write: tuple[str, str]) -> tuple[str, str]:
+    return write[0], _fill(model, account, write[1])
 
 
 def _fill(model: AccessModel, account: str, template: str) -> str:
@@ -447,6 +468,10 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
                 caller = Caller("user", account, user, mfa=FRESH_MFA).then(target, naming.AUDITOR_ROLE)
                 out.append(Check("abuse-auditor", "auditor reads", caller, "iam:GetRole", naming.role_arn(model.accounts[target].id, naming.DEVOPS_ROLE), True))
                 out += [Check("abuse-auditor", "auditor must not write", caller, a, _fill(model, target, r), False) for a, r in _WRITES]
+    # DevOps stays inside its fence: no IAM writes on itself, OAAR or its boundary; new roles bounded.
+    devops = [u for (a, u) in sorted(model.users) if a == home and naming.DEVOPS_ROLE in _assumes(model, a, u)][:1]
+    for user, target in ((u, t) for u in devops for t in members):
+        out += _fence_checks(model, Caller("user", home, user, mfa=FRESH_MFA).then(target, naming.DEVOPS_ROLE), target)
     # Nobody but an administrator touches another user's keys, password or MFA device; own MFA only with MFA.
     for account, user in _people(model):
         if _is_admin(model, account, user):
@@ -478,6 +503,34 @@ def _abuse(model: AccessModel, stacks: Stacks, require_mfa: bool, age: int) -> l
         root = Caller("root", target)
         out += [Check("abuse-root", "the member account's root user", root, a, _fill(model, target, r), False) for a, r in _WRITES]
         out.append(Check("abuse-leave", "the root user leaves the organization", root, "organizations:LeaveOrganization", "*", False))
+    return out
+
+
+_SELF_WRITES = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRolePermissionsBoundary")
+
+
+def _fence_checks(model: AccessModel, caller: Caller, account: str) -> list[Check]:
+    account_id = model.accounts[account].id
+    boundary = naming.policy_arn(account_id, naming.DEVOPS_BOUNDARY_POLICY)
+    out = [
+        Check("abuse-fence", f"DevOps must not rewrite {role}@{account}", caller, a, naming.role_arn(account_id, role), False)
+        for role in (naming.DEVOPS_ROLE, naming.OAAR_ROLE)
+        for a in _SELF_WRITES
+    ]
+    out.append(Check("abuse-fence", f"DevOps must not rewrite its boundary in {account}", caller, "iam:CreatePolicyVersion", boundary, False))
+    new_role = naming.role_arn(account_id, "app")
+    out.append(Check("abuse-fence", f"DevOps must not create a role without its boundary in {account}", caller, "iam:CreateRole", new_role, False))
+    out.append(
+        Check(
+            "abuse-fence",
+            f"DevOps creates a role with its boundary in {account}",
+            caller,
+            "iam:CreateRole",
+            new_role,
+            True,
+            {"iam:PermissionsBoundary": boundary},
+        )
+    )
     return out
 
 

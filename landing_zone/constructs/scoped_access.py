@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from landing_zone import naming
 from landing_zone.constructs.policy import Statement, document
+from landing_zone.roles import roles_in
 
 # Regional services DevOps works with: compute, containers, storage, databases, networking,
 # delivery, messaging, observability and the security services the layers deploy.
@@ -175,7 +176,83 @@ def _size_limits() -> list[Statement]:
     ]
 
 
-def _scoped(services: Iterable[str], global_actions: Iterable[str], regions: list[str]) -> str:
+# IAM writes that change a role's own powers or who may become it.
+ROLE_WRITES = (
+    "iam:AttachRolePolicy",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+)
+# Writes that grant a role or user more: only on principals that carry the DevOps boundary.
+BOUNDED_WRITES = (
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:PutUserPermissionsBoundary",
+    "iam:PutUserPolicy",
+)
+POLICY_WRITES = ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion")
+# The people's IAM users and groups (identities stack): taking over a user or widening a
+# group makes its members' roles one's own.
+PEOPLE_WRITES = (
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:DeactivateMFADevice",
+    "iam:EnableMFADevice",
+    "iam:PutGroupPolicy",
+    "iam:UpdateLoginProfile",
+)
+# Any account: the policy serves the role in every member and the SSO permission set.
+BOUNDARY_ARN = f"arn:aws:iam::*:policy/{naming.DEVOPS_BOUNDARY_POLICY}"
+
+
+def fenced_roles() -> list[str]:
+    """Every role lz makes in a member account (DevOps and OAAR among them)."""
+    return sorted({naming.role_arn("*", r.name) for r in roles_in(naming.SHARED)})
+
+
+def _fence() -> list[Statement]:
+    """What keeps DevOps (and every role it creates, through the boundary) inside its fence:
+    no IAM writes on lz's roles or the boundary, new roles and users only with the boundary,
+    which no one DevOps makes may remove, and hands off the people's users and groups."""
+    return [
+        {"Sid": "DenyWritesOnLzRoles", "Effect": "Deny", "Action": list(ROLE_WRITES), "Resource": fenced_roles()},
+        {"Sid": "DenyBoundaryChanges", "Effect": "Deny", "Action": list(POLICY_WRITES), "Resource": BOUNDARY_ARN},
+        {
+            "Sid": "RequireBoundary",
+            "Effect": "Deny",
+            "Action": list(BOUNDED_WRITES),
+            "Resource": "*",
+            "Condition": {"StringNotLike": {"iam:PermissionsBoundary": BOUNDARY_ARN}},
+        },
+        # Spelled out for a request without a boundary (AWS reads the one above so too; evaluators may not).
+        {
+            "Sid": "RequireBoundaryPresent",
+            "Effect": "Deny",
+            "Action": list(BOUNDED_WRITES),
+            "Resource": "*",
+            "Condition": {"Null": {"iam:PermissionsBoundary": "true"}},
+        },
+        {
+            "Sid": "DenyRemovingBoundaries",
+            "Effect": "Deny",
+            "Action": ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
+            "Resource": "*",
+        },
+        {"Sid": "DenyPeopleWrites", "Effect": "Deny", "Action": list(PEOPLE_WRITES), "Resource": ["arn:aws:iam::*:user/*", "arn:aws:iam::*:group/*"]},
+    ]
+
+
+def _scoped(services: Iterable[str], global_actions: Iterable[str], regions: list[str], fence: list[Statement] | None = None) -> str:
     return document(
         {
             "Sid": "RegionalServices",
@@ -186,12 +263,15 @@ def _scoped(services: Iterable[str], global_actions: Iterable[str], regions: lis
         },
         {"Sid": "GlobalServices", "Effect": "Allow", "Action": sorted(global_actions), "Resource": "*"},
         *_size_limits(),
+        *(fence or []),
     )
 
 
 def devops_policy(regions: list[str], extra_services: Iterable[str] = ()) -> str:
-    """DevOps (role and permission set): the allow-list, project.yaml's extra services, the limits."""
-    return _scoped((*DEVOPS_SERVICES, *extra_services), GLOBAL_ACTIONS, regions)
+    """DevOps (role, permission set and boundary): the allow-list, project.yaml's extra services,
+    the limits and the fence. As the boundary, it bounds a role DevOps creates to what DevOps may
+    do itself."""
+    return _scoped((*DEVOPS_SERVICES, *extra_services), GLOBAL_ACTIONS, regions, _fence())
 
 
 def deploy_master_policy(regions: list[str]) -> str:

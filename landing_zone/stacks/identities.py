@@ -7,6 +7,7 @@ from typing import Any
 from cdktf import TerraformOutput
 from cdktf_cdktf_provider_aws.iam_account_alias import IamAccountAlias
 from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPasswordPolicy
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 
 from landing_zone import naming
 from landing_zone.config.gpgkey import pgp_key_base64
@@ -86,7 +87,18 @@ class IdentitiesStack(LayerStack):
 
     def _roles(self) -> None:
         identity_account = naming.identity_account(self.account_ids)
-        for spec in roles_in(self.account):
+        specs = roles_in(self.account)
+        if any(spec.access == DEVOPS_ACCESS for spec in specs):
+            # What every role DevOps creates must carry as its boundary: DevOps's own fence.
+            regions = allowed_regions(self.project.primary_region, self.project.secondary_region)
+            IamPolicy(
+                self,
+                "devops-boundary",
+                name=naming.DEVOPS_BOUNDARY_POLICY,
+                description="Permissions boundary of the roles DevOps creates (landing-zone)",
+                policy=devops_policy(regions, self.project.devops.extra_services),
+            )
+        for spec in specs:
             is_oaar = spec.name == naming.OAAR_ROLE
             # OAAR is trusted by the management account; the others by the identity account.
             trusted = {naming.MANAGEMENT if is_oaar else identity_account}
