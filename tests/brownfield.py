@@ -64,3 +64,47 @@ def seed(org: Any) -> Seeded:
 
     policies = {"default": policy("default", OLD_DEFAULT, ous["security"]), "deny-regions": policy("deny-regions", DENY_REGIONS, ous["prod"])}
     return Seeded(organization, root, ous, accounts, policies)
+
+
+ADA = "ada.lovelace@acme.example.com"  # the fixture's one Identity Center user
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+@dataclass(frozen=True)
+class SeededIdentityCenter:
+    instance: str
+    store: str
+    user: str  # ada's user id (described)
+    other_user: str  # a user project.yaml does not describe
+    group: str  # Administrators, made by hand
+    membership: str  # ada in Administrators
+    permission_set: str  # Administrator's ARN (described), assigned to Administrators in management
+    other_permission_set: str  # Legacy's ARN (not described)
+
+
+def seed_identity_center(sso_admin: Any, identitystore: Any, management_id: str) -> SeededIdentityCenter:
+    """What a team made by hand in Identity Center: lz's Administrator permission set assigned to
+    its Administrators group in management, ada in it; a user and a permission set lz does not name."""
+    instance = sso_admin.list_instances()["Instances"][0]
+    arn, store = instance["InstanceArn"], instance["IdentityStoreId"]
+
+    def user(name: str, given: str, family: str) -> str:
+        emails = [{"Value": name, "Type": "work", "Primary": True}]
+        created = identitystore.create_user(
+            IdentityStoreId=store, UserName=name, DisplayName=f"{given} {family}", Name={"GivenName": given, "FamilyName": family}, Emails=emails
+        )
+        return str(created["UserId"])
+
+    ada, other = user(ADA, "Ada", "Lovelace"), user("ops@acme.example.com", "Ops", "Robot")
+    group = str(identitystore.create_group(IdentityStoreId=store, DisplayName="Administrators", Description="our admins")["GroupId"])
+    membership = identitystore.create_group_membership(IdentityStoreId=store, GroupId=group, MemberId={"UserId": ada})["MembershipId"]
+
+    def permission_set(name: str) -> str:
+        return str(sso_admin.create_permission_set(Name=name, InstanceArn=arn, SessionDuration="PT8H")["PermissionSet"]["PermissionSetArn"])
+
+    admin, legacy = permission_set("Administrator"), permission_set("Legacy")
+    sso_admin.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=admin, ManagedPolicyArn=ADMINISTRATOR_ACCESS)
+    sso_admin.create_account_assignment(
+        InstanceArn=arn, TargetId=management_id, TargetType="AWS_ACCOUNT", PermissionSetArn=admin, PrincipalType="GROUP", PrincipalId=group
+    )
+    return SeededIdentityCenter(arn, store, ada, other, group, str(membership), admin, legacy)

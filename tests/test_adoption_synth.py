@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, Adopted
+from landing_zone.adoption.model import ADOPTED_ASSIGNMENTS_TAG, ADOPTED_DELEGATIONS_TAG, ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, Adopted
 from landing_zone.config import load_project
 from landing_zone.deploy import adopt
 from landing_zone.deploy.errors import DeployError
@@ -141,3 +141,54 @@ def test_an_adopted_identity_center_group_is_imported_and_says_so(tmp_path: Path
     assert groups["identity-center_group-administrators"]["description"] == "Administrators (landing-zone, adopted)"
     assert groups["identity-center_group-administrators"]["//"]["lz"] == {"release_on_destroy": True}
     assert groups["identity-center_group-devops"]["description"] == "DevOps (landing-zone)"  # lz's own, unchanged
+
+
+def test_adopted_identity_center_users_permission_sets_and_assignments_are_imported(tmp_path: Path) -> None:
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    ps, instance, admin = "arn:aws:sso:::instance/ssoins-1/ps-1", "arn:aws:sso:::instance/ssoins-1", "arn:aws:iam::aws:policy/AdministratorAccess"
+    assignment = f"g-1,GROUP,000123456789,AWS_ACCOUNT,{ps},{instance}"
+    adopted = Adopted(
+        groups={"Administrators": "d-1234567890/g-1"},
+        users={"ada.lovelace@acme.example.com": "d-1234567890/u-1"},
+        memberships={"ada.lovelace@acme.example.com/Administrators": "d-1234567890/m-1"},
+        permission_sets={"Administrator": f"{ps},{instance}"},
+        permission_set_policies={f"Administrator/{admin}": f"{admin},{ps},{instance}"},
+        assignments={"Administrator/000123456789": assignment},
+    )
+    out = synth(project, settings, ids, adopted=adopted)
+    doc = json.loads((out / "stacks" / "management-sso" / "cdk.tf.json").read_text())
+    imports = {b["id"]: b["to"].split(".")[0] for b in doc["import"]}
+    assert imports == {
+        "d-1234567890/g-1": "aws_identitystore_group",
+        "d-1234567890/u-1": "aws_identitystore_user",
+        "d-1234567890/m-1": "aws_identitystore_group_membership",
+        f"{ps},{instance}": "aws_ssoadmin_permission_set",
+        f"{admin},{ps},{instance}": "aws_ssoadmin_managed_policy_attachment",
+        assignment: "aws_ssoadmin_account_assignment",
+    }
+    by_address = {b["to"]: b["id"] for b in doc["import"]}
+    for rtype, group in doc["resource"].items():
+        for name, body in group.items():
+            # what was imported is released by `lz down`; what lz adds (other sets, assignments in members) is its own
+            assert (body.get("//", {}).get("lz") == {"release_on_destroy": True}) == (f"{rtype}.{name}" in by_address), name
+    users = list(doc["resource"]["aws_identitystore_user"].values())
+    assert [u["user_type"] for u in users] == ["landing-zone, adopted"]
+    sets = {body["name"]: body for body in doc["resource"]["aws_ssoadmin_permission_set"].values()}
+    assert sets["Administrator"]["tags"] == {ADOPTED_TAG: "true", ADOPTED_ASSIGNMENTS_TAG: "000123456789"}
+    assert "tags" not in sets["DevOps"]  # lz's own: the provider's default tags say so
+
+
+def test_lz_made_users_say_so(tmp_path: Path) -> None:
+    """A user lz creates carries lz's type: the next run's reads know it as lz's, not adoptable."""
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    out = synth(project, settings, {"security": "111111111111", "shared": "222222222222", "network": "333333333333"})
+    doc = json.loads((out / "stacks" / "management-sso" / "cdk.tf.json").read_text())
+    assert [u["user_type"] for u in doc["resource"]["aws_identitystore_user"].values()] == ["landing-zone"]
+    assert "import" not in doc

@@ -4,7 +4,6 @@ would replace an adopted object before anything applies."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from landing_zone.adoption import identity_center, organizations
@@ -25,7 +24,7 @@ def read(ctx: DeployContext) -> Adopted:
         found = organizations.read(ctx.project, ctx.client("organizations"))
         if not ctx.project.sso.enabled:
             return found
-        return replace(found, groups=identity_center.groups(ctx.client("sso-admin"), ctx.client("identitystore")))
+        return identity_center.read(ctx.project, ctx.client("sso-admin"), ctx.client("identitystore"), found)
     except AdoptionError as exc:
         raise DeployError(f"adopting the existing organization: {exc}") from None
     except EndpointConnectionError as exc:
