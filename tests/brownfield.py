@@ -80,6 +80,7 @@ class SeededIdentityCenter:
     membership: str  # ada in Administrators
     permission_set: str  # Administrator's ARN (described), assigned to Administrators in management
     other_permission_set: str  # Legacy's ARN (not described)
+    management: str  # the account Administrator is assigned in
 
 
 def seed_identity_center(sso_admin: Any, identitystore: Any, management_id: str) -> SeededIdentityCenter:
@@ -107,4 +108,4 @@ def seed_identity_center(sso_admin: Any, identitystore: Any, management_id: str)
     sso_admin.create_account_assignment(
         InstanceArn=arn, TargetId=management_id, TargetType="AWS_ACCOUNT", PermissionSetArn=admin, PrincipalType="GROUP", PrincipalId=group
     )
-    return SeededIdentityCenter(arn, store, ada, other, group, str(membership), admin, legacy)
+    return SeededIdentityCenter(arn, store, ada, other, group, str(membership), admin, legacy, management_id)
