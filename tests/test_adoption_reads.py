@@ -4,6 +4,7 @@ The seeded organization is tests/brownfield.py's, the one the integration test a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,12 @@ def test_identity_center_objects_lz_made_are_its_own(center: tuple[Any, Any, See
     assert (found.users, found.memberships, found.permission_sets, found.assignments) == ({}, {}, {}, {})
 
 
+def test_users_lz_made_before_users_had_a_type_are_its_own(center: tuple[Any, Any, SeededIdentityCenter], project: Project) -> None:
+    """0.1.0 made users without a type: the ids in lz's sso state say they are lz's."""
+    sso, store, seeded = center
+    assert identity_center.read(project, sso, store, NOTHING, own_users={seeded.user}).users == {}
+
+
 def test_assignments_lz_made_since_adoption_stay_its_own(center: tuple[Any, Any, SeededIdentityCenter], project: Project) -> None:
     """An adopted permission set's lz-adopted-assignments tag lists the accounts it was assigned in when adopted."""
     sso, store, seeded = center
@@ -169,3 +176,35 @@ def test_assignments_lz_made_since_adoption_stay_its_own(center: tuple[Any, Any,
     )
     found = identity_center.read(project, sso, store, NOTHING)
     assert "Administrator" in found.permission_sets and found.assignments == {}
+
+
+def test_lz_own_users_come_from_its_sso_state(project: Project) -> None:
+    from landing_zone.deploy import adopt
+
+    state = {
+        "resources": [
+            {"mode": "managed", "type": "aws_identitystore_user", "instances": [{"attributes": {"user_id": "u-old", "user_type": ""}}]},
+            {
+                "mode": "managed",
+                "type": "aws_identitystore_user",
+                "instances": [{"attributes": {"user_id": "u-adopted", "user_type": "landing-zone, adopted"}}],
+            },
+            {"mode": "data", "type": "aws_identitystore_user", "instances": [{"attributes": {"user_id": "u-data"}}]},
+        ]
+    }
+
+    class Ctx:
+        def __init__(self) -> None:
+            self.project = project
+
+        def client(self, service: str) -> Any:
+            return boto3.client(service, region_name="us-east-1")
+
+    with mock_aws():
+        ctx: Any = Ctx()
+        assert adopt._own_users(ctx) == set()  # no state bucket yet
+        s3 = ctx.client("s3")
+        bucket = naming.state_bucket(project.short_name, naming.MANAGEMENT)
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=naming.state_key(naming.MANAGEMENT, "sso"), Body=json.dumps(state).encode())
+        assert adopt._own_users(ctx) == {"u-old"}

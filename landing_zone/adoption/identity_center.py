@@ -22,15 +22,16 @@ from landing_zone.adoption.organizations import pages
 from landing_zone.config.model import Project
 
 
-def read(project: Project, sso_admin: Any, identitystore: Any, found: Adopted) -> Adopted:
-    """`found` with what Identity Center holds of lz's groups, users, permission sets and assignments."""
+def read(project: Project, sso_admin: Any, identitystore: Any, found: Adopted, *, own_users: frozenset[str] | set[str] = frozenset()) -> Adopted:
+    """`found` with what Identity Center holds of lz's groups, users, permission sets and assignments;
+    `own_users`: user ids lz's state holds as its own (made before lz's users had a type)."""
     instances = sso_admin.list_instances().get("Instances", [])
     if not instances:
         return found  # Identity Center not enabled: `lz up` says so in the sso stack
     instance, store = instances[0]["InstanceArn"], instances[0]["IdentityStoreId"]
     group_ids = _groups(identitystore, store)
     groups = {display: f"{store}/{gid}" for display, gid in group_ids.items()}
-    users, unmanaged_users = _users(project, identitystore, store)
+    users, unmanaged_users = _users(project, identitystore, store, own_users)
     memberships: dict[str, str] = {}
     for user in project.users:
         if user.email not in users:
@@ -77,7 +78,7 @@ def _groups(identitystore: Any, store: str) -> dict[str, str]:
     return found
 
 
-def _users(project: Project, identitystore: Any, store: str) -> tuple[dict[str, str], list[str]]:
+def _users(project: Project, identitystore: Any, store: str, own: frozenset[str] | set[str]) -> tuple[dict[str, str], list[str]]:
     """user name → import id of project.yaml's users made elsewhere; the users it does not describe."""
     wanted = {u.email.lower() for u in project.users}
     found: dict[str, str] = {}
@@ -86,7 +87,7 @@ def _users(project: Project, identitystore: Any, store: str) -> tuple[dict[str, 
         name = user["UserName"]
         if name.lower() not in wanted:
             unmanaged.append(f"Identity Center user {name} ({user['UserId']})")
-        elif user.get("UserType") != naming.sso_user_type():
+        elif user.get("UserType") != naming.sso_user_type() and user["UserId"] not in own:
             email = next(u.email for u in project.users if u.email.lower() == name.lower())
             found[email] = f"{store}/{user['UserId']}"
     return found, unmanaged

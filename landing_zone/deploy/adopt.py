@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from landing_zone import naming
 from landing_zone.adoption import identity_center, organizations
 from landing_zone.adoption.model import Adopted, AdoptionError
 from landing_zone.deploy.context import DeployContext
@@ -24,11 +25,29 @@ def read(ctx: DeployContext) -> Adopted:
         found = organizations.read(ctx.project, ctx.client("organizations"))
         if not ctx.project.sso.enabled:
             return found
-        return identity_center.read(ctx.project, ctx.client("sso-admin"), ctx.client("identitystore"), found)
+        return identity_center.read(ctx.project, ctx.client("sso-admin"), ctx.client("identitystore"), found, own_users=_own_users(ctx))
     except AdoptionError as exc:
         raise DeployError(f"adopting the existing organization: {exc}") from None
     except EndpointConnectionError as exc:
         raise DeployError(f"cannot read the organization ({exc}): is the emulator or the network up?") from None
+
+
+def _own_users(ctx: DeployContext) -> set[str]:
+    """Identity Center user ids lz's management-sso state holds as made by lz: users made before
+    lz gave its users a type (0.1.0) are its own, not adopted. No state yet: none."""
+    bucket, key = naming.state_bucket(ctx.project.short_name, naming.MANAGEMENT), naming.state_key(naming.MANAGEMENT, "sso")
+    try:
+        state = json.loads(ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+    except Exception:  # no bucket or no state (a new deployment), or unreadable: nothing is lz's yet
+        return set()
+    adopted = naming.sso_user_type(adopted=True)
+    return {
+        str(instance["attributes"]["user_id"])
+        for resource in state.get("resources", [])
+        if resource.get("type") == "aws_identitystore_user" and resource.get("mode") == "managed"
+        for instance in resource.get("instances", [])
+        if instance.get("attributes", {}).get("user_type") != adopted
+    }
 
 
 def imported(doc: dict[str, Any]) -> dict[str, str]:
