@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 FIXTURE_EMAILS = {"security": "aws+security@acme.example.com", "shared": "aws+shared@acme.example.com", "network": "aws+network@acme.example.com"}
@@ -109,3 +110,41 @@ def seed_identity_center(sso_admin: Any, identitystore: Any, management_id: str)
         InstanceArn=arn, TargetId=management_id, TargetType="AWS_ACCOUNT", PermissionSetArn=admin, PrincipalType="GROUP", PrincipalId=group
     )
     return SeededIdentityCenter(arn, store, ada, other, group, str(membership), admin, legacy, management_id)
+
+
+# Added to the fixture where IAM users are seeded too (its users need GPG keys, which
+# tests/synth_helpers.prepare_project generates next to the copy).
+IAM_ACCOUNTS = """
+# ada.lovelace exists in management already (seeded with an access key and an MFA device): adopted.
+accounts:
+  management:
+    groups:
+    - {name: admins, users: [ada.lovelace]}
+"""
+
+
+def fixture_with_iam_users(fixture: Path, dest: Path) -> Path:
+    """The fixture project with IAM_ACCOUNTS, written in `dest` (a source for prepare_project)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "project.yaml").write_text(fixture.read_text() + IAM_ACCOUNTS)
+    return dest / "project.yaml"
+
+
+IAM_USER = "ada.lovelace"
+
+
+@dataclass(frozen=True)
+class SeededIamUser:
+    user: str  # the user's id
+    access_key: str
+    mfa_serial: str
+
+
+def seed_iam_user(iam: Any) -> SeededIamUser:
+    """ada.lovelace in management as a team made her: a console password, an access key, an MFA device."""
+    user = iam.create_user(UserName=IAM_USER)["User"]["UserId"]
+    iam.create_login_profile(UserName=IAM_USER, Password="Brownfield-Passw0rd!" * 2)
+    key = iam.create_access_key(UserName=IAM_USER)["AccessKey"]["AccessKeyId"]
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=IAM_USER)["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName=IAM_USER, SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
+    return SeededIamUser(str(user), str(key), str(serial))

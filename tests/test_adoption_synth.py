@@ -192,3 +192,27 @@ def test_lz_made_users_say_so(tmp_path: Path) -> None:
     doc = json.loads((out / "stacks" / "management-sso" / "cdk.tf.json").read_text())
     assert [u["user_type"] for u in doc["resource"]["aws_identitystore_user"].values()] == ["landing-zone"]
     assert "import" not in doc
+
+
+def test_an_adopted_iam_user_is_imported_with_its_login_profile(tmp_path: Path) -> None:
+    """Its login profile is imported, never recreated: the password stays, and lz does not know it."""
+    from landing_zone.synth import synth
+    from tests.brownfield import fixture_with_iam_users
+    from tests.synth_helpers import prepare_project
+
+    config = prepare_project(fixture_with_iam_users(FIXTURE, tmp_path / "src"), tmp_path / "project")
+    project, _ = load_project(config)
+    settings = Settings(config_path=config, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    adopted = Adopted(iam_users={"management/ada.lovelace": "ada.lovelace"}, iam_login_profiles={"management/ada.lovelace": "ada.lovelace"})
+    out = synth(project, settings, ids, adopted=adopted)
+    doc = json.loads((out / "stacks" / "management-identities" / "cdk.tf.json").read_text())
+    assert sorted(b["to"].split(".")[0] for b in doc["import"]) == ["aws_iam_user", "aws_iam_user_login_profile"]
+    assert {b["id"] for b in doc["import"]} == {"ada.lovelace"}
+    (user,) = doc["resource"]["aws_iam_user"].values()
+    (login,) = doc["resource"]["aws_iam_user_login_profile"].values()
+    assert user["tags"] == {ADOPTED_TAG: "true"} and user["//"]["lz"] == {"release_on_destroy": True}
+    assert login["//"]["lz"] == {"release_on_destroy": True} and "pgp_key" in login["lifecycle"]["ignore_changes"]
+    # the same user in security (another account) is not this one
+    security = json.loads((out / "stacks" / "security-identities" / "cdk.tf.json").read_text())
+    assert "import" not in security or all("aws_iam_user" not in b["to"] for b in security["import"])

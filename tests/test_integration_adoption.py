@@ -10,6 +10,7 @@ management-sso): the member stacks add nothing to what adoption shows.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,12 +19,24 @@ from typing import Any
 
 import pytest
 
-from tests.brownfield import ADA, ADMINISTRATOR_ACCESS, DENY_REGIONS, Seeded, SeededIdentityCenter, seed, seed_identity_center
+from tests.brownfield import (
+    ADA,
+    ADMINISTRATOR_ACCESS,
+    DENY_REGIONS,
+    IAM_USER,
+    Seeded,
+    SeededIamUser,
+    SeededIdentityCenter,
+    fixture_with_iam_users,
+    seed,
+    seed_iam_user,
+    seed_identity_center,
+)
 from tests.deployment import Deployment, start_deployment, stop_deployment
 from tests.test_adoption_reads import FIXTURE
 
 pytestmark = pytest.mark.integration
-STACKS = ("--stack", "management-organizations", "--stack", "management-sso", "--with-deps")
+STACKS = ("--stack", "management-organizations", "--stack", "management-sso", "--stack", "management-identities", "--with-deps")
 
 
 @dataclass
@@ -31,10 +44,12 @@ class Adoption:
     dep: Deployment
     seeded: Seeded
     center: SeededIdentityCenter
+    iam_user: SeededIamUser
     first: subprocess.CompletedProcess[str]
     second: subprocess.CompletedProcess[str]
     after_up: dict[str, Any]  # the organization as boto3 reads it after the two runs
     center_after_up: dict[str, Any]  # Identity Center, likewise
+    iam_after_up: dict[str, Any]  # ada.lovelace in management, likewise
     adopted: Path  # what `lz adopt` wrote
     adopt: subprocess.CompletedProcess[str]
     adopted_plan: subprocess.CompletedProcess[str]  # `lz plan` of what `lz adopt` wrote
@@ -90,24 +105,55 @@ def _read(org: Any) -> dict[str, Any]:
     }
 
 
+def _read_iam_user(iam: Any) -> dict[str, Any]:
+    user = iam.get_user(UserName=IAM_USER)["User"]
+    return {
+        "id": user["UserId"],
+        "tags": {t["Key"]: t["Value"] for t in iam.list_user_tags(UserName=IAM_USER)["Tags"]},
+        "keys": [k["AccessKeyId"] for k in iam.list_access_keys(UserName=IAM_USER)["AccessKeyMetadata"]],
+        "mfa": [d["SerialNumber"] for d in iam.list_mfa_devices(UserName=IAM_USER)["MFADevices"]],
+        "login": iam.get_login_profile(UserName=IAM_USER)["LoginProfile"]["CreateDate"],
+    }
+
+
 @pytest.fixture(scope="module")
 def adoption(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adoption]:
-    dep = start_deployment(tmp_path_factory.mktemp("brownfield"), FIXTURE)
+    base = tmp_path_factory.mktemp("brownfield")
+    dep = start_deployment(base, fixture_with_iam_users(FIXTURE, base / "source"))
     try:
         seeded = seed(dep.client("organizations"))
         sso, store = dep.client("sso-admin"), dep.client("identitystore")
         center = seed_identity_center(sso, store, dep.client("organizations").describe_organization()["Organization"]["MasterAccountId"])
+        iam_user = seed_iam_user(dep.client("iam"))
         first = dep.lz("up", *STACKS)
         second = dep.lz("up", "--refresh", *STACKS)
         after_up = _read(dep.client("organizations"))
         center_after_up = _read_center(sso, store, center)
+        iam_after_up = _read_iam_user(dep.client("iam"))
         adopted = dep.dir / "adopted" / "project.yaml"
+        shutil.copytree(dep.dir / "keys", adopted.parent / "keys")  # the IAM users' GPG keys, as a team would add them
         adopt = dep.lz("adopt", "--output", str(adopted))
         adopted_plan = dep.lz("plan", "--config", str(adopted), "--stack", "management-organizations")
         down = dep.lz("down", "--stack", "management-sso", "--stack", "management-organizations")
         after_down = _read(dep.client("organizations"))
         center_after_down = _read_center(sso, store, center)
-        yield Adoption(dep, seeded, center, first, second, after_up, center_after_up, adopted, adopt, adopted_plan, down, after_down, center_after_down)
+        yield Adoption(
+            dep,
+            seeded,
+            center,
+            iam_user,
+            first,
+            second,
+            after_up,
+            center_after_up,
+            iam_after_up,
+            adopted,
+            adopt,
+            adopted_plan,
+            down,
+            after_down,
+            center_after_down,
+        )
     finally:
         stop_deployment(dep)
 
@@ -153,6 +199,15 @@ def test_what_project_yaml_does_not_describe_is_listed_and_untouched(adoption: A
 def test_a_second_up_has_nothing_to_do(adoption: Adoption) -> None:
     assert _detail(adoption.second, "management-organizations").endswith("no changes")
     assert _detail(adoption.second, "management-sso").endswith("no changes")
+
+
+def test_an_iam_user_is_adopted_with_its_keys_mfa_and_password(adoption: Adoption) -> None:
+    detail = _detail(adoption.first, "management-identities")
+    assert "2 to import" in detail and "destroy" not in detail, detail  # the user and its login profile
+    assert _detail(adoption.second, "management-identities").endswith("no changes")
+    seeded, found = adoption.iam_user, adoption.iam_after_up
+    assert (found["id"], found["keys"], found["mfa"]) == (seeded.user, [seeded.access_key], [seeded.mfa_serial])
+    assert found["tags"]["lz-adopted"] == "true"
 
 
 def test_identity_center_is_imported_without_destroying_anything(adoption: Adoption) -> None:

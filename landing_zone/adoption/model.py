@@ -52,6 +52,9 @@ class Adopted:
     # "<permission set name>/<managed policy arn>" → "<policy arn>,<ps arn>,<instance arn>"; "<name>/inline" → "<ps arn>,<instance arn>"
     permission_set_policies: dict[str, str] = field(default_factory=dict)
     assignments: dict[str, str] = field(default_factory=dict)  # "<permission set name>/<account id>" → the assignment's import id
+    # IAM in the accounts (adoption/iam.py): "<account>/<user>" → import id (the user name)
+    iam_users: dict[str, str] = field(default_factory=dict)
+    iam_login_profiles: dict[str, str] = field(default_factory=dict)
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
     def __bool__(self) -> bool:
@@ -65,6 +68,7 @@ class Adopted:
             or self.groups
             or self.users
             or self.permission_sets
+            or self.iam_users
         )
 
 

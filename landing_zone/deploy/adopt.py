@@ -4,11 +4,14 @@ would replace an adopted object before anything applies."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from landing_zone import naming
-from landing_zone.adoption import identity_center, organizations
+from landing_zone.adoption import iam, identity_center, organizations
 from landing_zone.adoption.model import Adopted, AdoptionError
+from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext
 from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.terraform import Terraform
@@ -17,12 +20,15 @@ from landing_zone.deploy.terraform import Terraform
 _WAY_FORWARD = "make project.yaml say what exists (or leave the object out of project.yaml so lz does not manage it), then run the command again"
 
 
-def read(ctx: DeployContext) -> Adopted:
-    """The existing objects project.yaml describes (read-only calls in the management account)."""
+def read(ctx: DeployContext, accounts: Iterable[str] = (naming.MANAGEMENT,)) -> Adopted:
+    """The existing objects project.yaml describes: the organization and Identity Center
+    (read-only calls in the management account), IAM users in those of `accounts` (the run's)
+    whose id is known, with the credentials their identities stack uses."""
     from botocore.exceptions import EndpointConnectionError
 
     try:
         found = organizations.read(ctx.project, ctx.client("organizations"))
+        found = _iam(ctx, found, accounts)
         if not ctx.project.sso.enabled:
             return found
         return identity_center.read(ctx.project, ctx.client("sso-admin"), ctx.client("identitystore"), found, own_users=_own_users(ctx))
@@ -30,6 +36,22 @@ def read(ctx: DeployContext) -> Adopted:
         raise DeployError(f"adopting the existing organization: {exc}") from None
     except EndpointConnectionError as exc:
         raise DeployError(f"cannot read the organization ({exc}): is the emulator or the network up?") from None
+
+
+def _iam(ctx: DeployContext, found: Adopted, accounts: Iterable[str]) -> Adopted:
+    # Ids project.yaml or the last run recorded, and those of accounts adopted in this run.
+    declared = {a.name: a.id for a in ctx.project.organization.accounts if a.id}
+    known = {**declared, **known_account_ids(ctx.settings), **ctx.account_ids, **found.accounts}
+    reader = ctx.with_account_ids(known)
+    users: dict[str, str] = {}
+    logins: dict[str, str] = {}
+    for account in accounts:
+        if not iam.users_of(ctx.project, account) or (account != naming.MANAGEMENT and account not in known):
+            continue  # no users named there, or an account lz creates in this run
+        u, p = iam.read(ctx.project, account, reader.client("iam", account))
+        users |= u
+        logins |= p
+    return replace(found, iam_users=users, iam_login_profiles=logins)
 
 
 def _own_users(ctx: DeployContext) -> set[str]:

@@ -57,7 +57,10 @@ class IdentitiesStack(LayerStack):
         settings = self.project.accounts.get(self.account)
         groups = settings.groups if settings else []
         names = sorted({u for g in groups for u in g.users})
-        users = IamUsers(self, "iam", pgp_keys={n: pgp_key_base64(self.project.gpg_key_file(n)) for n in names})
+        found = {n: self.adopted.iam_users[f"{self.account}/{n}"] for n in names if f"{self.account}/{n}" in self.adopted.iam_users}
+        logins = {n: self.adopted.iam_login_profiles[f"{self.account}/{n}"] for n in names if f"{self.account}/{n}" in self.adopted.iam_login_profiles}
+        keys = {n: pgp_key_base64(self.project.gpg_key_file(n)) for n in names}
+        users = IamUsers(self, "iam", pgp_keys=keys, adopted=found, adopted_logins=logins)
         # Management too: its audit stack's support role (groups there get no grants, see below).
         targets = [a.name for a in self.project.organization.accounts if a.name in self.account_ids]
         for group in groups:
