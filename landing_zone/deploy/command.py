@@ -190,5 +190,5 @@ def run_drift(
     ids = known_account_ids(settings)
     accounts = sorted({t.account for t in plan_tasks(project, selection)})
     ctx = DeployContext(project, settings, account_ids=ids, credentials=_credentials(project, settings, accounts, ids, code_for))
-    synth(project, settings, ids, adopted=adopt.read(ctx))  # adopted objects as lz up has them: not drift
+    synth(project, settings, ids, adopted=adopt.read(ctx, accounts))  # adopted objects as lz up has them: not drift
     return drift.run(ctx, selection, parallel=parallel)
