@@ -52,6 +52,9 @@ GLOBAL_EVENTS_REGION = "us-east-1"
 
 # The identities stack's output of IAM users and their encrypted initial passwords.
 USERS_OUTPUT = "users"
+# An identities stack's output of the account-wide objects it adopted (alias, password policy):
+# they have no tags, so the next run knows them by this, in state, as adopted rather than lz's.
+ADOPTED_OUTPUT = "lz_adopted"
 # Every stack's output of its own id: a state holding it was written by lz.
 STACK_MARKER_OUTPUT = "lz_stack"
 # lz's own key in a stack's `//` metadata (terraform ignores `//`).

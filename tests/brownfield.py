@@ -131,6 +131,7 @@ def fixture_with_iam_users(fixture: Path, dest: Path) -> Path:
 
 
 IAM_USER = "ada.lovelace"
+MANAGEMENT_ALIAS = "acme-management"
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,14 @@ class SeededIamUser:
 
 
 def seed_iam_user(iam: Any) -> SeededIamUser:
-    """ada.lovelace in management as a team made her: a console password, an access key, an MFA device."""
+    """ada.lovelace in management as a team made her (a console password, an access key, an MFA
+    device), and the account's alias and password policy."""
     user = iam.create_user(UserName=IAM_USER)["User"]["UserId"]
     iam.create_login_profile(UserName=IAM_USER, Password="Brownfield-Passw0rd!" * 2)
     key = iam.create_access_key(UserName=IAM_USER)["AccessKey"]["AccessKeyId"]
     serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=IAM_USER)["VirtualMFADevice"]["SerialNumber"]
     iam.enable_mfa_device(UserName=IAM_USER, SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
+    # The account's alias (lz's name for it) and a weaker password policy than lz's, made by hand too.
+    iam.create_account_alias(AccountAlias=MANAGEMENT_ALIAS)
+    iam.update_account_password_policy(MinimumPasswordLength=12)
     return SeededIamUser(str(user), str(key), str(serial))

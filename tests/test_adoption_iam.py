@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from landing_zone import naming
 from landing_zone.adoption import iam as adoption_iam
 from landing_zone.adoption.model import ADOPTED_TAG
 from landing_zone.config import load_project
@@ -52,6 +53,7 @@ def test_the_seeded_brownfield_user_is_adopted_with_its_password(iam: Any) -> No
     seed_iam_user(iam)
     project = load_project(FIXTURE)[0].model_copy(update={"accounts": {"management": AccountSettings(groups=[IamGroup(name="admins", users=[IAM_USER])])}})
     assert adoption_iam.read(project, "management", iam) == ({f"management/{IAM_USER}": IAM_USER}, {f"management/{IAM_USER}": IAM_USER})
+    assert set(adoption_iam.account_objects(project, "management", iam, None)) == {"management/alias", "management/password-policy"}
 
 
 def test_an_adopted_password_is_not_lz_s_to_show() -> None:
@@ -61,3 +63,30 @@ def test_an_adopted_password_is_not_lz_s_to_show() -> None:
         encrypted_password({"ada.lovelace": {"name": "ada.lovelace", "encrypted_password": None}}, "ada.lovelace", "management")
     with pytest.raises(PostdeployError, match="unknown user"):
         encrypted_password({}, "ada.lovelace", "management")
+
+
+def test_an_existing_alias_and_password_policy_are_adopted(iam: Any, project: Project) -> None:
+    assert adoption_iam.account_objects(project, "security", iam, None) == {}  # neither exists: lz creates them
+    iam.create_account_alias(AccountAlias="acme-security")
+    iam.update_account_password_policy(MinimumPasswordLength=12)
+    assert adoption_iam.account_objects(project, "security", iam, None) == {
+        "security/alias": "acme-security",
+        "security/password-policy": "iam-account-password-policy",
+    }
+
+
+def test_an_alias_of_another_name_is_not_lz_s(iam: Any, project: Project) -> None:
+    iam.create_account_alias(AccountAlias="our-security")
+    assert adoption_iam.account_objects(project, "security", iam, None) == {}
+
+
+def test_the_state_tells_lz_s_own_from_adopted(iam: Any, project: Project) -> None:
+    iam.create_account_alias(AccountAlias="acme-security")
+    iam.update_account_password_policy(MinimumPasswordLength=12)
+    resources = [
+        {"mode": "managed", "type": "aws_iam_account_alias", "instances": [{}]},
+        {"mode": "managed", "type": "aws_iam_account_password_policy", "instances": [{}]},
+    ]
+    assert adoption_iam.account_objects(project, "security", iam, {"resources": resources}) == {}  # lz made both
+    recorded = {"resources": resources, "outputs": {naming.ADOPTED_OUTPUT: {"value": ["password-policy"]}}}
+    assert adoption_iam.account_objects(project, "security", iam, recorded) == {"security/password-policy": "iam-account-password-policy"}

@@ -197,7 +197,7 @@ def test_lz_own_users_come_from_its_sso_state(project: Project) -> None:
         def __init__(self) -> None:
             self.project = project
 
-        def client(self, service: str) -> Any:
+        def client(self, service: str, account: str = naming.MANAGEMENT) -> Any:
             return boto3.client(service, region_name="us-east-1")
 
     with mock_aws():

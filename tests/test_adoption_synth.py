@@ -216,3 +216,24 @@ def test_an_adopted_iam_user_is_imported_with_its_login_profile(tmp_path: Path) 
     # the same user in security (another account) is not this one
     security = json.loads((out / "stacks" / "security-identities" / "cdk.tf.json").read_text())
     assert "import" not in security or all("aws_iam_user" not in b["to"] for b in security["import"])
+
+
+def test_an_adopted_alias_and_password_policy_are_imported_and_recorded(tmp_path: Path) -> None:
+    from landing_zone import naming
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    adopted = Adopted(iam_account={"security/alias": "acme-security", "security/password-policy": "iam-account-password-policy"})
+    out = synth(project, settings, ids, adopted=adopted)
+    doc = json.loads((out / "stacks" / "security-identities" / "cdk.tf.json").read_text())
+    account_wide = [(b["to"].split(".")[0], b["id"]) for b in doc["import"] if "account" in b["to"].split(".")[0]]
+    assert sorted(account_wide) == [
+        ("aws_iam_account_alias", "acme-security"),
+        ("aws_iam_account_password_policy", "iam-account-password-policy"),
+    ]
+    assert doc["output"][naming.ADOPTED_OUTPUT]["value"] == ["alias", "password-policy"]
+    shared = json.loads((out / "stacks" / "shared-identities" / "cdk.tf.json").read_text())
+    assert all(b["to"].startswith("aws_iam_role.") for b in shared["import"])  # member OAAR only, as ever
+    assert naming.ADOPTED_OUTPUT not in shared["output"]  # lz's own there: no record

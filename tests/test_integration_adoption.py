@@ -24,6 +24,7 @@ from tests.brownfield import (
     ADMINISTRATOR_ACCESS,
     DENY_REGIONS,
     IAM_USER,
+    MANAGEMENT_ALIAS,
     Seeded,
     SeededIamUser,
     SeededIdentityCenter,
@@ -113,6 +114,8 @@ def _read_iam_user(iam: Any) -> dict[str, Any]:
         "keys": [k["AccessKeyId"] for k in iam.list_access_keys(UserName=IAM_USER)["AccessKeyMetadata"]],
         "mfa": [d["SerialNumber"] for d in iam.list_mfa_devices(UserName=IAM_USER)["MFADevices"]],
         "login": iam.get_login_profile(UserName=IAM_USER)["LoginProfile"]["CreateDate"],
+        "aliases": iam.list_account_aliases()["AccountAliases"],
+        "password_length": iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"],
     }
 
 
@@ -201,13 +204,14 @@ def test_a_second_up_has_nothing_to_do(adoption: Adoption) -> None:
     assert _detail(adoption.second, "management-sso").endswith("no changes")
 
 
-def test_an_iam_user_is_adopted_with_its_keys_mfa_and_password(adoption: Adoption) -> None:
+def test_an_iam_user_alias_and_password_policy_are_adopted(adoption: Adoption) -> None:
     detail = _detail(adoption.first, "management-identities")
-    assert "2 to import" in detail and "destroy" not in detail, detail  # the user and its login profile
+    assert "4 to import" in detail and "destroy" not in detail, detail  # the user, its login profile, the alias, the password policy
     assert _detail(adoption.second, "management-identities").endswith("no changes")
     seeded, found = adoption.iam_user, adoption.iam_after_up
     assert (found["id"], found["keys"], found["mfa"]) == (seeded.user, [seeded.access_key], [seeded.mfa_serial])
     assert found["tags"]["lz-adopted"] == "true"
+    assert found["aliases"] == [MANAGEMENT_ALIAS] and found["password_length"] == 30  # lz's policy, in place
 
 
 def test_identity_center_is_imported_without_destroying_anything(adoption: Adoption) -> None:

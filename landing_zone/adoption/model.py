@@ -55,6 +55,7 @@ class Adopted:
     # IAM in the accounts (adoption/iam.py): "<account>/<user>" → import id (the user name)
     iam_users: dict[str, str] = field(default_factory=dict)
     iam_login_profiles: dict[str, str] = field(default_factory=dict)
+    iam_account: dict[str, str] = field(default_factory=dict)  # "<account>/alias" | "<account>/password-policy" → import id
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
     def __bool__(self) -> bool:
@@ -69,6 +70,7 @@ class Adopted:
             or self.users
             or self.permission_sets
             or self.iam_users
+            or self.iam_account
         )
 
 

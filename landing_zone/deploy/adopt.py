@@ -45,23 +45,31 @@ def _iam(ctx: DeployContext, found: Adopted, accounts: Iterable[str]) -> Adopted
     reader = ctx.with_account_ids(known)
     users: dict[str, str] = {}
     logins: dict[str, str] = {}
+    objects: dict[str, str] = {}
     for account in accounts:
-        if not iam.users_of(ctx.project, account) or (account != naming.MANAGEMENT and account not in known):
-            continue  # no users named there, or an account lz creates in this run
-        u, p = iam.read(ctx.project, account, reader.client("iam", account))
+        if account != naming.MANAGEMENT and account not in known:
+            continue  # an account lz creates in this run
+        client = reader.client("iam", account)
+        u, p = iam.read(ctx.project, account, client)
         users |= u
         logins |= p
-    return replace(found, iam_users=users, iam_login_profiles=logins)
+        objects |= iam.account_objects(ctx.project, account, client, _state(reader, account, "identities"))
+    return replace(found, iam_users=users, iam_login_profiles=logins, iam_account=objects)
+
+
+def _state(ctx: DeployContext, account: str, layer: str) -> dict[str, Any] | None:
+    """A stack's state as the S3 backend holds it (None: no bucket or no state yet, a new deployment)."""
+    bucket, key = naming.state_bucket(ctx.project.short_name, account), naming.state_key(account, layer)
+    try:
+        return dict(json.loads(ctx.client("s3", account).get_object(Bucket=bucket, Key=key)["Body"].read()))
+    except Exception:  # unreadable counts as none: nothing is lz's yet, the plan then shows the imports
+        return None
 
 
 def _own_users(ctx: DeployContext) -> set[str]:
     """Identity Center user ids lz's management-sso state holds as made by lz: users made before
     lz gave its users a type (0.1.0) are its own, not adopted. No state yet: none."""
-    bucket, key = naming.state_bucket(ctx.project.short_name, naming.MANAGEMENT), naming.state_key(naming.MANAGEMENT, "sso")
-    try:
-        state = json.loads(ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
-    except Exception:  # no bucket or no state (a new deployment), or unreadable: nothing is lz's yet
-        return set()
+    state = _state(ctx, naming.MANAGEMENT, "sso") or {}
     adopted = naming.sso_user_type(adopted=True)
     return {
         str(instance["attributes"]["user_id"])

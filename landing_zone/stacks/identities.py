@@ -10,6 +10,7 @@ from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPassw
 
 from landing_zone import naming
 from landing_zone.config.gpgkey import pgp_key_base64
+from landing_zone.constructs import adoption
 from landing_zone.constructs.ci_member_access import MemberPlanRole
 from landing_zone.constructs.ci_policies import apply_reaches_oaar
 from landing_zone.constructs.iam_roles import MfaPolicy, Role, trust_statement
@@ -34,9 +35,16 @@ PASSWORD_POLICY: dict[str, Any] = dict(
 class IdentitiesStack(LayerStack):
     def build(self) -> None:
         p, account = self.project, self.account
-        IamAccountAlias(self, "alias", account_alias=naming.account_alias(p.project_name, account))
+        alias = IamAccountAlias(self, "alias", account_alias=naming.account_alias(p.project_name, account))
         # Expiry only when project.yaml asks for it (CIS v7: forced rotation breeds weak passwords).
-        IamAccountPasswordPolicy(self, "password-policy", **PASSWORD_POLICY, max_password_age=p.password_policy.max_age)
+        policy = IamAccountPasswordPolicy(self, "password-policy", **PASSWORD_POLICY, max_password_age=p.password_policy.max_age)
+        adopted = []
+        for name, resource in (("alias", alias), ("password-policy", policy)):
+            if f"{account}/{name}" in self.adopted.iam_account:  # it existed: updated in place, released by `lz down`
+                adoption.adopt(resource, self.adopted.iam_account[f"{account}/{name}"])
+                adopted.append(name)
+        if adopted:  # no tags on either: the next run reads this from state (adoption/iam.py)
+            TerraformOutput(self, naming.ADOPTED_OUTPUT, value=adopted)
         self._people()
         self._roles()
 
