@@ -119,14 +119,14 @@ def test_delegations_lz_made_since_adoption_stay_its_own(org: Any, project: Proj
     assert organizations.read(project, org).delegations == {}
 
 
-def test_identity_center_groups_made_by_hand_are_adopted_by_display_name() -> None:
+def test_identity_center_groups_made_by_hand_are_adopted_by_display_name(project: Project) -> None:
     with mock_aws():
         sso, store = boto3.client("sso-admin", region_name="us-east-1"), boto3.client("identitystore", region_name="us-east-1")
         store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
         admins = store.create_group(IdentityStoreId=store_id, DisplayName="Administrators", Description="our admins")["GroupId"]
         store.create_group(IdentityStoreId=store_id, DisplayName="DevOps", Description=naming.sso_group_description("DevOps"))  # lz's own
         store.create_group(IdentityStoreId=store_id, DisplayName="Platform")  # not one of lz's: not its business
-        assert identity_center.groups(sso, store) == {"Administrators": f"{store_id}/{admins}"}
+        assert identity_center.read(project, sso, store, NOTHING).groups == {"Administrators": f"{store_id}/{admins}"}
 
 
 @pytest.fixture

@@ -58,15 +58,6 @@ def read(project: Project, sso_admin: Any, identitystore: Any, found: Adopted, *
     )
 
 
-def groups(sso_admin: Any, identitystore: Any) -> dict[str, str]:
-    """display name → import id (`<identity store id>/<group id>`) of the groups lz adopts."""
-    instances = sso_admin.list_instances().get("Instances", [])
-    if not instances:
-        return {}
-    store = instances[0]["IdentityStoreId"]
-    return {display: f"{store}/{gid}" for display, gid in _groups(identitystore, store).items()}
-
-
 def _groups(identitystore: Any, store: str) -> dict[str, str]:
     """display name → group id of lz's groups made elsewhere."""
     found: dict[str, str] = {}
