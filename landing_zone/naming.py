@@ -21,6 +21,21 @@ SSO_GROUPS = {
 }
 
 
+# Permission sets: the sso stack's key (the group of the same key is assigned it) → name.
+SSO_PERMISSION_SETS = {
+    "administrators": "Administrator",
+    "devops": "DevOps",
+    "finops": "FinOps",
+    "securityauditor": "SecurityAuditor",
+    "readonly": "ReadOnly",
+}
+
+
+def sso_user_type(*, adopted: bool = False) -> str:
+    """lz's Identity Center user type: a user without it was made elsewhere and is adopted."""
+    return "landing-zone, adopted" if adopted else "landing-zone"
+
+
 def sso_group_description(display: str, *, adopted: bool = False) -> str:
     """lz's group description; an adopted group's says so, and the next run knows it by that."""
     return f"{display} (landing-zone, adopted)" if adopted else f"{display} (landing-zone)"
@@ -39,6 +54,9 @@ GLOBAL_EVENTS_REGION = "us-east-1"
 
 # The identities stack's output of IAM users and their encrypted initial passwords.
 USERS_OUTPUT = "users"
+# An identities stack's output of the account-wide objects it adopted (alias, password policy):
+# they have no tags, so the next run knows them by this, in state, as adopted rather than lz's.
+ADOPTED_OUTPUT = "lz_adopted"
 # Every stack's output of its own id: a state holding it was written by lz.
 STACK_MARKER_OUTPUT = "lz_stack"
 # lz's own key in a stack's `//` metadata (terraform ignores `//`).
@@ -274,7 +292,7 @@ def alerts_topic_arn(region: str, account_id: str, short_name: str, account: str
 # The management-sso stack's output: the AWS access portal URL people sign in at.
 SSO_START_URL_OUTPUT = "sso_start_url"
 # The permission set `lz up` runs with under `auth: sso` (management; members through OAAR).
-SSO_DEPLOY_PERMISSION_SET = "Administrator"
+SSO_DEPLOY_PERMISSION_SET = SSO_PERMISSION_SETS["administrators"]
 # What `lz sso configure` asks for: account access through permission sets (the AWS CLI's default).
 SSO_REGISTRATION_SCOPES = "sso:account:access"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 FIXTURE_EMAILS = {"security": "aws+security@acme.example.com", "shared": "aws+shared@acme.example.com", "network": "aws+network@acme.example.com"}
@@ -64,3 +65,91 @@ def seed(org: Any) -> Seeded:
 
     policies = {"default": policy("default", OLD_DEFAULT, ous["security"]), "deny-regions": policy("deny-regions", DENY_REGIONS, ous["prod"])}
     return Seeded(organization, root, ous, accounts, policies)
+
+
+ADA = "ada.lovelace@acme.example.com"  # the fixture's one Identity Center user
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+@dataclass(frozen=True)
+class SeededIdentityCenter:
+    instance: str
+    store: str
+    user: str  # ada's user id (described)
+    other_user: str  # a user project.yaml does not describe
+    group: str  # Administrators, made by hand
+    membership: str  # ada in Administrators
+    permission_set: str  # Administrator's ARN (described), assigned to Administrators in management
+    other_permission_set: str  # Legacy's ARN (not described)
+    management: str  # the account Administrator is assigned in
+
+
+def seed_identity_center(sso_admin: Any, identitystore: Any, management_id: str) -> SeededIdentityCenter:
+    """What a team made by hand in Identity Center: lz's Administrator permission set assigned to
+    its Administrators group in management, ada in it; a user and a permission set lz does not name."""
+    instance = sso_admin.list_instances()["Instances"][0]
+    arn, store = instance["InstanceArn"], instance["IdentityStoreId"]
+
+    def user(name: str, given: str, family: str) -> str:
+        emails = [{"Value": name, "Type": "work", "Primary": True}]
+        created = identitystore.create_user(
+            IdentityStoreId=store, UserName=name, DisplayName=f"{given} {family}", Name={"GivenName": given, "FamilyName": family}, Emails=emails
+        )
+        return str(created["UserId"])
+
+    ada, other = user(ADA, "Ada", "Lovelace"), user("ops@acme.example.com", "Ops", "Robot")
+    group = str(identitystore.create_group(IdentityStoreId=store, DisplayName="Administrators", Description="our admins")["GroupId"])
+    membership = identitystore.create_group_membership(IdentityStoreId=store, GroupId=group, MemberId={"UserId": ada})["MembershipId"]
+
+    def permission_set(name: str) -> str:
+        return str(sso_admin.create_permission_set(Name=name, InstanceArn=arn, SessionDuration="PT8H")["PermissionSet"]["PermissionSetArn"])
+
+    admin, legacy = permission_set("Administrator"), permission_set("Legacy")
+    sso_admin.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=admin, ManagedPolicyArn=ADMINISTRATOR_ACCESS)
+    sso_admin.create_account_assignment(
+        InstanceArn=arn, TargetId=management_id, TargetType="AWS_ACCOUNT", PermissionSetArn=admin, PrincipalType="GROUP", PrincipalId=group
+    )
+    return SeededIdentityCenter(arn, store, ada, other, group, str(membership), admin, legacy, management_id)
+
+
+# Added to the fixture where IAM users are seeded too (its users need GPG keys, which
+# tests/synth_helpers.prepare_project generates next to the copy).
+IAM_ACCOUNTS = """
+# ada.lovelace exists in management already (seeded with an access key and an MFA device): adopted.
+accounts:
+  management:
+    groups:
+    - {name: admins, users: [ada.lovelace]}
+"""
+
+
+def fixture_with_iam_users(fixture: Path, dest: Path) -> Path:
+    """The fixture project with IAM_ACCOUNTS, written in `dest` (a source for prepare_project)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "project.yaml").write_text(fixture.read_text() + IAM_ACCOUNTS)
+    return dest / "project.yaml"
+
+
+IAM_USER = "ada.lovelace"
+MANAGEMENT_ALIAS = "acme-management"
+
+
+@dataclass(frozen=True)
+class SeededIamUser:
+    user: str  # the user's id
+    access_key: str
+    mfa_serial: str
+
+
+def seed_iam_user(iam: Any) -> SeededIamUser:
+    """ada.lovelace in management as a team made her (a console password, an access key, an MFA
+    device), and the account's alias and password policy."""
+    user = iam.create_user(UserName=IAM_USER)["User"]["UserId"]
+    iam.create_login_profile(UserName=IAM_USER, Password="Brownfield-Passw0rd!" * 2)
+    key = iam.create_access_key(UserName=IAM_USER)["AccessKey"]["AccessKeyId"]
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=IAM_USER)["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName=IAM_USER, SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
+    # The account's alias (lz's name for it) and a weaker password policy than lz's, made by hand too.
+    iam.create_account_alias(AccountAlias=MANAGEMENT_ALIAS)
+    iam.update_account_password_policy(MinimumPasswordLength=12)
+    return SeededIamUser(str(user), str(key), str(serial))

@@ -60,7 +60,7 @@ def test_run_command_shows_the_diff_after_synth_before_any_stack(tmp_path: Path,
         return []
 
     monkeypatch.setattr(command, "run_stacks", run_stacks)
-    monkeypatch.setattr(command.adopt, "read", lambda ctx: NOTHING)  # no organization to read here
+    monkeypatch.setattr(command.adopt, "read", lambda ctx, accounts=(): NOTHING)  # no organization to read here
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", endpoint="http://127.0.0.1:1")
     command.run_command(

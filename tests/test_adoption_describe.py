@@ -15,7 +15,7 @@ from moto import mock_aws
 from landing_zone.adoption.describe import account_name, describe
 from landing_zone.adoption.model import AdoptionError
 from landing_zone.config import editor, load_project
-from tests.brownfield import DENY_REGIONS, Seeded, seed
+from tests.brownfield import ADA, DENY_REGIONS, Seeded, seed, seed_identity_center
 from tests.test_adoption_reads import FIXTURE
 
 
@@ -76,3 +76,46 @@ def test_no_organization_is_one_error() -> None:
         org = boto3.client("organizations", region_name="us-east-1")
         with pytest.raises(AdoptionError, match="in no organization: there is nothing to adopt"):
             describe(load_project(FIXTURE)[0], org)
+
+
+def test_identity_center_users_are_described_and_the_rest_noted() -> None:
+    from landing_zone.adoption import describe_identity_center
+    from landing_zone.emulator import handlers
+
+    handlers._patch_ssoadmin_tags()  # the emulator's sso-admin tag calls (moto lacks them)
+    accounts = [{"name": "management", "id": "000123456789"}, {"name": "security", "id": "111111111111"}]
+    with mock_aws():
+        sso, store = boto3.client("sso-admin", region_name="us-east-1"), boto3.client("identitystore", region_name="us-east-1")
+        ic = seed_identity_center(sso, store, "000123456789")
+        platform = store.create_group(IdentityStoreId=ic.store, DisplayName="Platform")["GroupId"]
+        store.create_group_membership(IdentityStoreId=ic.store, GroupId=platform, MemberId={"UserId": ic.other_user})
+        sso.create_account_assignment(  # lz assigns Administrator in management only
+            InstanceArn=ic.instance,
+            TargetId="111111111111",
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=ic.permission_set,
+            PrincipalType="GROUP",
+            PrincipalId=ic.group,
+        )
+        found = describe_identity_center.describe(sso, store, accounts)
+    assert found.users == [
+        {"first_name": "Ada", "last_name": "Lovelace", "email": ADA, "groups": ["administrators"]},
+        {"first_name": "Ops", "last_name": "Robot", "email": "ops@acme.example.com"},
+    ]
+    assert found.notes == [
+        f"Identity Center group Platform ({platform}): lz has its five groups only; left alone",
+        f"Identity Center user ops@acme.example.com ({ic.other_user}) is a member of Platform: left alone",
+        "assignment of Administrator to group Administrators in account security: "
+        "lz assigns Administrator to Administrators in lz's accounts for it only; left alone",
+        f"permission set Legacy ({ic.other_permission_set}): lz has its five permission sets only; it and its assignments are left alone",
+    ]
+    text = editor.with_users(FIXTURE.read_text(), found.users)
+    assert text.count(ADA) == 1  # the file's entry is kept
+    assert "- {first_name: Ops, last_name: Robot, email: ops@acme.example.com}" in text
+    assert [u.email for u in load_project_text(text).users] == [ADA, "ops@acme.example.com"]
+
+
+def load_project_text(text: str) -> Any:
+    from landing_zone.config.loader import parse_project
+
+    return parse_project(text, FIXTURE)[0]

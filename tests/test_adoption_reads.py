@@ -4,6 +4,7 @@ The seeded organization is tests/brownfield.py's, the one the integration test a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,17 @@ from moto import mock_aws
 
 from landing_zone import naming
 from landing_zone.adoption import identity_center, organizations
-from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, NOTHING, AdoptionError
+from landing_zone.adoption.model import (
+    ADOPTED_ASSIGNMENTS_TAG,
+    ADOPTED_DELEGATIONS_TAG,
+    ADOPTED_TAG,
+    ADOPTED_TARGETS_TAG,
+    NOTHING,
+    AdoptionError,
+)
 from landing_zone.config import load_project
 from landing_zone.config.model import Project
-from tests.brownfield import ANALYZER, Seeded, seed
+from tests.brownfield import ADA, ADMINISTRATOR_ACCESS, ANALYZER, Seeded, SeededIdentityCenter, seed, seed_identity_center
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "brownfield" / "project.yaml"
@@ -111,11 +119,92 @@ def test_delegations_lz_made_since_adoption_stay_its_own(org: Any, project: Proj
     assert organizations.read(project, org).delegations == {}
 
 
-def test_identity_center_groups_made_by_hand_are_adopted_by_display_name() -> None:
+def test_identity_center_groups_made_by_hand_are_adopted_by_display_name(project: Project) -> None:
     with mock_aws():
         sso, store = boto3.client("sso-admin", region_name="us-east-1"), boto3.client("identitystore", region_name="us-east-1")
         store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
         admins = store.create_group(IdentityStoreId=store_id, DisplayName="Administrators", Description="our admins")["GroupId"]
         store.create_group(IdentityStoreId=store_id, DisplayName="DevOps", Description=naming.sso_group_description("DevOps"))  # lz's own
         store.create_group(IdentityStoreId=store_id, DisplayName="Platform")  # not one of lz's: not its business
-        assert identity_center.groups(sso, store) == {"Administrators": f"{store_id}/{admins}"}
+        assert identity_center.read(project, sso, store, NOTHING).groups == {"Administrators": f"{store_id}/{admins}"}
+
+
+@pytest.fixture
+def center() -> Iterator[tuple[Any, Any, SeededIdentityCenter]]:
+    from landing_zone.emulator import handlers
+
+    handlers._patch_ssoadmin_tags()  # moto lacks sso-admin's tag calls and UpdateUser; the emulator adds them
+    handlers._patch_identitystore_updates()
+    with mock_aws():
+        sso, store = boto3.client("sso-admin", region_name="us-east-1"), boto3.client("identitystore", region_name="us-east-1")
+        yield sso, store, seed_identity_center(sso, store, "000123456789")
+
+
+def test_identity_center_objects_made_by_hand_are_adopted_by_name(center: tuple[Any, Any, SeededIdentityCenter], project: Project) -> None:
+    sso, store, seeded = center
+    found = identity_center.read(project, sso, store, NOTHING)
+    assert found.groups == {"Administrators": f"{seeded.store}/{seeded.group}"}
+    assert found.users == {ADA: f"{seeded.store}/{seeded.user}"}
+    assert found.memberships == {f"{ADA}/Administrators": f"{seeded.store}/{seeded.membership}"}
+    assert found.permission_sets == {"Administrator": f"{seeded.permission_set},{seeded.instance}"}
+    assert found.permission_set_policies == {f"Administrator/{ADMINISTRATOR_ACCESS}": f"{ADMINISTRATOR_ACCESS},{seeded.permission_set},{seeded.instance}"}
+    assert found.assignments == {"Administrator/000123456789": f"{seeded.group},GROUP,000123456789,AWS_ACCOUNT,{seeded.permission_set},{seeded.instance}"}
+    assert found.unmanaged == (f"permission set Legacy ({seeded.other_permission_set})", f"Identity Center user ops@acme.example.com ({seeded.other_user})")
+
+
+def test_identity_center_objects_lz_made_are_its_own(center: tuple[Any, Any, SeededIdentityCenter], project: Project) -> None:
+    sso, store, seeded = center
+    sso.tag_resource(InstanceArn=seeded.instance, ResourceArn=seeded.permission_set, Tags=MANAGED)
+    store.update_user(IdentityStoreId=seeded.store, UserId=seeded.user, Operations=[{"AttributePath": "userType", "AttributeValue": naming.sso_user_type()}])
+    found = identity_center.read(project, sso, store, NOTHING)
+    assert (found.users, found.memberships, found.permission_sets, found.assignments) == ({}, {}, {}, {})
+
+
+def test_users_lz_made_before_users_had_a_type_are_its_own(center: tuple[Any, Any, SeededIdentityCenter], project: Project) -> None:
+    """0.1.0 made users without a type: the ids in lz's sso state say they are lz's."""
+    sso, store, seeded = center
+    assert identity_center.read(project, sso, store, NOTHING, own_users={seeded.user}).users == {}
+
+
+def test_assignments_lz_made_since_adoption_stay_its_own(center: tuple[Any, Any, SeededIdentityCenter], project: Project) -> None:
+    """An adopted permission set's lz-adopted-assignments tag lists the accounts it was assigned in when adopted."""
+    sso, store, seeded = center
+    sso.tag_resource(
+        InstanceArn=seeded.instance,
+        ResourceArn=seeded.permission_set,
+        Tags=[*MANAGED, {"Key": ADOPTED_TAG, "Value": "true"}, {"Key": ADOPTED_ASSIGNMENTS_TAG, "Value": "none"}],
+    )
+    found = identity_center.read(project, sso, store, NOTHING)
+    assert "Administrator" in found.permission_sets and found.assignments == {}
+
+
+def test_lz_own_users_come_from_its_sso_state(project: Project) -> None:
+    from landing_zone.deploy import adopt
+
+    state = {
+        "resources": [
+            {"mode": "managed", "type": "aws_identitystore_user", "instances": [{"attributes": {"user_id": "u-old", "user_type": ""}}]},
+            {
+                "mode": "managed",
+                "type": "aws_identitystore_user",
+                "instances": [{"attributes": {"user_id": "u-adopted", "user_type": "landing-zone, adopted"}}],
+            },
+            {"mode": "data", "type": "aws_identitystore_user", "instances": [{"attributes": {"user_id": "u-data"}}]},
+        ]
+    }
+
+    class Ctx:
+        def __init__(self) -> None:
+            self.project = project
+
+        def client(self, service: str, account: str = naming.MANAGEMENT) -> Any:
+            return boto3.client(service, region_name="us-east-1")
+
+    with mock_aws():
+        ctx: Any = Ctx()
+        assert adopt._own_users(ctx) == set()  # no state bucket yet
+        s3 = ctx.client("s3")
+        bucket = naming.state_bucket(project.short_name, naming.MANAGEMENT)
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=naming.state_key(naming.MANAGEMENT, "sso"), Body=json.dumps(state).encode())
+        assert adopt._own_users(ctx) == {"u-old"}

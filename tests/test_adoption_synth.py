@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from landing_zone.adoption.model import ADOPTED_DELEGATIONS_TAG, ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, Adopted
+from landing_zone.adoption.model import ADOPTED_ASSIGNMENTS_TAG, ADOPTED_DELEGATIONS_TAG, ADOPTED_ORGANIZATION_TAG, ADOPTED_TAG, ADOPTED_TARGETS_TAG, Adopted
 from landing_zone.config import load_project
 from landing_zone.deploy import adopt
 from landing_zone.deploy.errors import DeployError
@@ -141,3 +141,99 @@ def test_an_adopted_identity_center_group_is_imported_and_says_so(tmp_path: Path
     assert groups["identity-center_group-administrators"]["description"] == "Administrators (landing-zone, adopted)"
     assert groups["identity-center_group-administrators"]["//"]["lz"] == {"release_on_destroy": True}
     assert groups["identity-center_group-devops"]["description"] == "DevOps (landing-zone)"  # lz's own, unchanged
+
+
+def test_adopted_identity_center_users_permission_sets_and_assignments_are_imported(tmp_path: Path) -> None:
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    ps, instance, admin = "arn:aws:sso:::instance/ssoins-1/ps-1", "arn:aws:sso:::instance/ssoins-1", "arn:aws:iam::aws:policy/AdministratorAccess"
+    assignment = f"g-1,GROUP,000123456789,AWS_ACCOUNT,{ps},{instance}"
+    adopted = Adopted(
+        groups={"Administrators": "d-1234567890/g-1"},
+        users={"ada.lovelace@acme.example.com": "d-1234567890/u-1"},
+        memberships={"ada.lovelace@acme.example.com/Administrators": "d-1234567890/m-1"},
+        permission_sets={"Administrator": f"{ps},{instance}"},
+        permission_set_policies={f"Administrator/{admin}": f"{admin},{ps},{instance}"},
+        assignments={"Administrator/000123456789": assignment},
+    )
+    out = synth(project, settings, ids, adopted=adopted)
+    doc = json.loads((out / "stacks" / "management-sso" / "cdk.tf.json").read_text())
+    imports = {b["id"]: b["to"].split(".")[0] for b in doc["import"]}
+    assert imports == {
+        "d-1234567890/g-1": "aws_identitystore_group",
+        "d-1234567890/u-1": "aws_identitystore_user",
+        "d-1234567890/m-1": "aws_identitystore_group_membership",
+        f"{ps},{instance}": "aws_ssoadmin_permission_set",
+        f"{admin},{ps},{instance}": "aws_ssoadmin_managed_policy_attachment",
+        assignment: "aws_ssoadmin_account_assignment",
+    }
+    by_address = {b["to"]: b["id"] for b in doc["import"]}
+    for rtype, group in doc["resource"].items():
+        for name, body in group.items():
+            # what was imported is released by `lz down`; what lz adds (other sets, assignments in members) is its own
+            assert (body.get("//", {}).get("lz") == {"release_on_destroy": True}) == (f"{rtype}.{name}" in by_address), name
+    users = list(doc["resource"]["aws_identitystore_user"].values())
+    assert [u["user_type"] for u in users] == ["landing-zone, adopted"]
+    sets = {body["name"]: body for body in doc["resource"]["aws_ssoadmin_permission_set"].values()}
+    assert sets["Administrator"]["tags"] == {ADOPTED_TAG: "true", ADOPTED_ASSIGNMENTS_TAG: "000123456789"}
+    assert "tags" not in sets["DevOps"]  # lz's own: the provider's default tags say so
+
+
+def test_lz_made_users_say_so(tmp_path: Path) -> None:
+    """A user lz creates carries lz's type: the next run's reads know it as lz's, not adoptable."""
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    out = synth(project, settings, {"security": "111111111111", "shared": "222222222222", "network": "333333333333"})
+    doc = json.loads((out / "stacks" / "management-sso" / "cdk.tf.json").read_text())
+    assert [u["user_type"] for u in doc["resource"]["aws_identitystore_user"].values()] == ["landing-zone"]
+    assert "import" not in doc
+
+
+def test_an_adopted_iam_user_is_imported_with_its_login_profile(tmp_path: Path) -> None:
+    """Its login profile is imported, never recreated: the password stays, and lz does not know it."""
+    from landing_zone.synth import synth
+    from tests.brownfield import fixture_with_iam_users
+    from tests.synth_helpers import prepare_project
+
+    config = prepare_project(fixture_with_iam_users(FIXTURE, tmp_path / "src"), tmp_path / "project")
+    project, _ = load_project(config)
+    settings = Settings(config_path=config, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    adopted = Adopted(iam_users={"management/ada.lovelace": "ada.lovelace"}, iam_login_profiles={"management/ada.lovelace": "ada.lovelace"})
+    out = synth(project, settings, ids, adopted=adopted)
+    doc = json.loads((out / "stacks" / "management-identities" / "cdk.tf.json").read_text())
+    assert sorted(b["to"].split(".")[0] for b in doc["import"]) == ["aws_iam_user", "aws_iam_user_login_profile"]
+    assert {b["id"] for b in doc["import"]} == {"ada.lovelace"}
+    (user,) = doc["resource"]["aws_iam_user"].values()
+    (login,) = doc["resource"]["aws_iam_user_login_profile"].values()
+    assert user["tags"] == {ADOPTED_TAG: "true"} and user["//"]["lz"] == {"release_on_destroy": True}
+    assert login["//"]["lz"] == {"release_on_destroy": True} and "pgp_key" in login["lifecycle"]["ignore_changes"]
+    # the same user in security (another account) is not this one
+    security = json.loads((out / "stacks" / "security-identities" / "cdk.tf.json").read_text())
+    assert "import" not in security or all("aws_iam_user" not in b["to"] for b in security["import"])
+
+
+def test_an_adopted_alias_and_password_policy_are_imported_and_recorded(tmp_path: Path) -> None:
+    from landing_zone import naming
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    adopted = Adopted(iam_account={"security/alias": "acme-security", "security/password-policy": "iam-account-password-policy"})
+    out = synth(project, settings, ids, adopted=adopted)
+    doc = json.loads((out / "stacks" / "security-identities" / "cdk.tf.json").read_text())
+    account_wide = [(b["to"].split(".")[0], b["id"]) for b in doc["import"] if "account" in b["to"].split(".")[0]]
+    assert sorted(account_wide) == [
+        ("aws_iam_account_alias", "acme-security"),
+        ("aws_iam_account_password_policy", "iam-account-password-policy"),
+    ]
+    assert doc["output"][naming.ADOPTED_OUTPUT]["value"] == ["alias", "password-policy"]
+    shared = json.loads((out / "stacks" / "shared-identities" / "cdk.tf.json").read_text())
+    assert all(b["to"].startswith("aws_iam_role.") for b in shared["import"])  # member OAAR only, as ever
+    assert naming.ADOPTED_OUTPUT not in shared["output"]  # lz's own there: no record

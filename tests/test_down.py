@@ -118,7 +118,7 @@ def test_run_command_sets_allow_destroy_for_down_only(tmp_path: Path, monkeypatc
         return []
 
     monkeypatch.setattr(command, "run_stacks", run_stacks)
-    monkeypatch.setattr(command.adopt, "read", lambda ctx: NOTHING)  # no organization to read here
+    monkeypatch.setattr(command.adopt, "read", lambda ctx, accounts=(): NOTHING)  # no organization to read here
     config = prepare_project(ROOT / "project.yaml", tmp_path / "project")  # with its users' GPG keys
     project, _ = load_project(config)
     settings = Settings(config_path=config, target="local", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out", endpoint="http://127.0.0.1:1")

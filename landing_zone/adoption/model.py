@@ -21,6 +21,9 @@ ADOPTED_TARGETS_TAG = "lz-adopted-targets"
 # On an adopted member account: the services it administered for the organization when adopted
 # (delegated administrators have no tags either; the same reasoning as for attachments).
 ADOPTED_DELEGATIONS_TAG = "lz-adopted-delegations"
+# On an adopted permission set: the account ids where it was assigned to lz's group of the same
+# key when adopted (assignments have no tags: those lz adds later are its own, as attachments).
+ADOPTED_ASSIGNMENTS_TAG = "lz-adopted-assignments"
 MANAGED_BY = ("ManagedBy", "landing-zone")
 
 
@@ -42,10 +45,33 @@ class Adopted:
     attachments: dict[str, str] = field(default_factory=dict)  # "<policy>/<ou>" → "<ou id>:<policy id>"
     groups: dict[str, str] = field(default_factory=dict)  # Identity Center group display name → "<store id>/<group id>"
     delegations: dict[str, str] = field(default_factory=dict)  # "<account>/<service principal>" → "<account id>/<principal>"
+    # Identity Center (adoption/identity_center.py), import ids as the provider takes them
+    users: dict[str, str] = field(default_factory=dict)  # user name → "<store id>/<user id>"
+    memberships: dict[str, str] = field(default_factory=dict)  # "<user name>/<group display name>" → "<store id>/<membership id>"
+    permission_sets: dict[str, str] = field(default_factory=dict)  # name → "<permission set arn>,<instance arn>"
+    # "<permission set name>/<managed policy arn>" → "<policy arn>,<ps arn>,<instance arn>"; "<name>/inline" → "<ps arn>,<instance arn>"
+    permission_set_policies: dict[str, str] = field(default_factory=dict)
+    assignments: dict[str, str] = field(default_factory=dict)  # "<permission set name>/<account id>" → the assignment's import id
+    # IAM in the accounts (adoption/iam.py): "<account>/<user>" → import id (the user name)
+    iam_users: dict[str, str] = field(default_factory=dict)
+    iam_login_profiles: dict[str, str] = field(default_factory=dict)
+    iam_account: dict[str, str] = field(default_factory=dict)  # "<account>/alias" | "<account>/password-policy" → import id
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
     def __bool__(self) -> bool:
-        return bool(self.organization or self.ous or self.accounts or self.policies or self.attachments or self.delegations or self.groups)
+        return bool(
+            self.organization
+            or self.ous
+            or self.accounts
+            or self.policies
+            or self.attachments
+            or self.delegations
+            or self.groups
+            or self.users
+            or self.permission_sets
+            or self.iam_users
+            or self.iam_account
+        )
 
 
 NOTHING = Adopted()
@@ -54,3 +80,8 @@ NOTHING = Adopted()
 def adopted_delegations(delegations: dict[str, str], account: str) -> str:
     """The value of ADOPTED_DELEGATIONS_TAG for `account` ("none" when it administered none of lz's)."""
     return " ".join(sorted(k.split("/", 1)[1] for k in delegations if k.split("/", 1)[0] == account)) or "none"
+
+
+def adopted_assignments(assignments: dict[str, str], permission_set: str) -> str:
+    """The value of ADOPTED_ASSIGNMENTS_TAG for `permission_set` ("none" when it was assigned nowhere)."""
+    return " ".join(sorted(k.split("/", 1)[1] for k in assignments if k.split("/", 1)[0] == permission_set)) or "none"

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 def adoption_notice(adopted: Adopted) -> None:
     """Once per run: what the organization holds that project.yaml does not describe (left alone)."""
     adopting = len(adopted.ous) + len(adopted.accounts) + len(adopted.policies) + (1 if adopted.organization else 0)
+    adopting += len(adopted.groups) + len(adopted.users) + len(adopted.permission_sets) + len(adopted.iam_users)
     if adopting:
         typer.echo(f"adopting {adopting} existing object(s) of the organization (import blocks; released, never deleted, by `lz down`)", err=True)
     if adopted.unmanaged:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -250,6 +250,7 @@ def adopt(
     """Describe the existing organization in project.yaml (its organization block), read-only."""
     from landing_zone import naming
     from landing_zone.adoption.describe import describe
+    from landing_zone.adoption.describe_identity_center import describe as describe_identity_center
     from landing_zone.adoption.model import AdoptionError
     from landing_zone.cli.deploying import code_source
     from landing_zone.config import ConfigError, editor
@@ -266,8 +267,13 @@ def adopt(
         found = describe(project, ctx.client("organizations"))
     except AdoptionError as exc:
         raise UserError(str(exc)) from None
+    users: list[dict[str, Any]] = []
+    if project.sso.enabled:
+        center = describe_identity_center(ctx.client("sso-admin"), ctx.client("identitystore"), found.organization["accounts"])
+        users, found.notes = center.users, [*found.notes, *center.notes]
     target_file = output or settings.config_path
     text = editor.with_organization(settings.config_path.read_text(encoding="utf-8"), found.organization, found.notes)
+    text = editor.with_users(text, users)
     clashes = [
         p for p, body in found.policy_files.items() if (target_file.parent / p).exists() and (target_file.parent / p).read_text(encoding="utf-8") != body
     ]
@@ -280,7 +286,7 @@ def adopt(
     for note in found.notes:
         typer.echo(f"not expressed (left alone): {note}", err=True)
     accounts, ous = len(found.organization["accounts"]), len(found.organization["organizational_units"])
-    typer.echo(f"{target_file}: {accounts} accounts, {ous} OUs, {len(found.policy_files)} custom SCP document(s) written")
+    typer.echo(f"{target_file}: {accounts} accounts, {ous} OUs, {len(found.policy_files)} custom SCP document(s), {len(users)} Identity Center user(s) written")
     try:
         load_file(target_file)
     except ConfigError as exc:

@@ -314,3 +314,28 @@ def with_organization(text: str, organization: dict[str, Any], notes: list[str])
     out = io.StringIO()
     _yaml().dump(doc, out)
     return out.getvalue()
+
+
+def with_users(text: str, users: list[dict[str, Any]]) -> str:
+    """`text` with the Identity Center users `lz adopt` found added to `users` (one flow line
+    each); a user the file names already (same email) keeps its entry."""
+    doc = _yaml().load(text) if text.strip() else CommentedMap()
+    if not isinstance(doc, CommentedMap):
+        raise EditError("project.yaml is not a mapping")
+    existing = doc.get("users")
+    block = existing if isinstance(existing, CommentedSeq) else CommentedSeq()
+    known = {str(u.get("email", "")).lower() for u in block if isinstance(u, Mapping)}
+    for user in users:
+        if user["email"].lower() not in known:
+            node = CommentedMap(user)
+            if "groups" in node:
+                node["groups"] = CommentedSeq(node["groups"])
+                node["groups"].fa.set_flow_style()
+            node.fa.set_flow_style()
+            block.append(node)
+    if not block:
+        return text
+    doc["users"] = block
+    out = io.StringIO()
+    _yaml().dump(doc, out)
+    return out.getvalue()

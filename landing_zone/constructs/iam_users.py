@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.iam_group import IamGroup
 from cdktf_cdktf_provider_aws.iam_group_membership import IamGroupMembership
@@ -11,6 +14,8 @@ from cdktf_cdktf_provider_aws.iam_user import IamUser
 from cdktf_cdktf_provider_aws.iam_user_login_profile import IamUserLoginProfile
 from constructs import Construct
 
+from landing_zone.adoption.model import ADOPTED_TAG
+from landing_zone.constructs import adoption
 from landing_zone.constructs.policy import Statement, document
 
 # `$${…}` reaches IAM as `${aws:username}`: terraform would otherwise read it as interpolation.
@@ -63,12 +68,23 @@ class IamUsers(Construct):
     clear: only the holder of the private key can decrypt `encrypted_password`.
     """
 
-    def __init__(self, scope: Construct, id: str, *, pgp_keys: dict[str, str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        pgp_keys: dict[str, str],
+        adopted: Mapping[str, str] = MappingProxyType({}),
+        adopted_logins: Mapping[str, str] = MappingProxyType({}),
+    ) -> None:
+        """adopted, adopted_logins: user name → import id of users (and their login profiles) that exist already."""
         super().__init__(scope, id)
         self.users: dict[str, IamUser] = {}
         self.login_profiles: dict[str, IamUserLoginProfile] = {}
         for name, pgp_key in sorted(pgp_keys.items()):
-            user = IamUser(self, f"user-{name}", name=name, force_destroy=True)
+            user = IamUser(self, f"user-{name}", name=name, force_destroy=True, tags={ADOPTED_TAG: "true"} if name in adopted else None)
+            if name in adopted:  # made elsewhere: its id, access keys and MFA devices stay
+                adoption.adopt(user, adopted[name])
             self.users[name] = user
             self.login_profiles[name] = IamUserLoginProfile(
                 self,
@@ -80,6 +96,9 @@ class IamUsers(Construct):
                 # Changing a key must not reset a password the user already changed.
                 lifecycle=TerraformResourceLifecycle(ignore_changes=["pgp_key", "password_length", "password_reset_required"]),
             )
+            # Its password stays (import cannot recover it: no encrypted_password, never recreated).
+            if name in adopted_logins:
+                adoption.adopt(self.login_profiles[name], adopted_logins[name])
 
 
 class IamUserGroup(Construct):

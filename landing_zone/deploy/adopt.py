@@ -4,11 +4,14 @@ would replace an adopted object before anything applies."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from landing_zone.adoption import identity_center, organizations
+from landing_zone import naming
+from landing_zone.adoption import iam, identity_center, organizations
 from landing_zone.adoption.model import Adopted, AdoptionError
+from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext
 from landing_zone.deploy.errors import DeployError
 from landing_zone.deploy.terraform import Terraform
@@ -17,19 +20,64 @@ from landing_zone.deploy.terraform import Terraform
 _WAY_FORWARD = "make project.yaml say what exists (or leave the object out of project.yaml so lz does not manage it), then run the command again"
 
 
-def read(ctx: DeployContext) -> Adopted:
-    """The existing objects project.yaml describes (read-only calls in the management account)."""
+def read(ctx: DeployContext, accounts: Iterable[str] = (naming.MANAGEMENT,)) -> Adopted:
+    """The existing objects project.yaml describes: the organization and Identity Center
+    (read-only calls in the management account), IAM users in those of `accounts` (the run's)
+    whose id is known, with the credentials their identities stack uses."""
     from botocore.exceptions import EndpointConnectionError
 
     try:
         found = organizations.read(ctx.project, ctx.client("organizations"))
+        found = _iam(ctx, found, accounts)
         if not ctx.project.sso.enabled:
             return found
-        return replace(found, groups=identity_center.groups(ctx.client("sso-admin"), ctx.client("identitystore")))
+        return identity_center.read(ctx.project, ctx.client("sso-admin"), ctx.client("identitystore"), found, own_users=_own_users(ctx))
     except AdoptionError as exc:
         raise DeployError(f"adopting the existing organization: {exc}") from None
     except EndpointConnectionError as exc:
         raise DeployError(f"cannot read the organization ({exc}): is the emulator or the network up?") from None
+
+
+def _iam(ctx: DeployContext, found: Adopted, accounts: Iterable[str]) -> Adopted:
+    # Ids project.yaml or the last run recorded, and those of accounts adopted in this run.
+    declared = {a.name: a.id for a in ctx.project.organization.accounts if a.id}
+    known = {**declared, **known_account_ids(ctx.settings), **ctx.account_ids, **found.accounts}
+    reader = ctx.with_account_ids(known)
+    users: dict[str, str] = {}
+    logins: dict[str, str] = {}
+    objects: dict[str, str] = {}
+    for account in accounts:
+        if account != naming.MANAGEMENT and account not in known:
+            continue  # an account lz creates in this run
+        client = reader.client("iam", account)
+        u, p = iam.read(ctx.project, account, client)
+        users |= u
+        logins |= p
+        objects |= iam.account_objects(ctx.project, account, client, _state(reader, account, "identities"))
+    return replace(found, iam_users=users, iam_login_profiles=logins, iam_account=objects)
+
+
+def _state(ctx: DeployContext, account: str, layer: str) -> dict[str, Any] | None:
+    """A stack's state as the S3 backend holds it (None: no bucket or no state yet, a new deployment)."""
+    bucket, key = naming.state_bucket(ctx.project.short_name, account), naming.state_key(account, layer)
+    try:
+        return dict(json.loads(ctx.client("s3", account).get_object(Bucket=bucket, Key=key)["Body"].read()))
+    except Exception:  # unreadable counts as none: nothing is lz's yet, the plan then shows the imports
+        return None
+
+
+def _own_users(ctx: DeployContext) -> set[str]:
+    """Identity Center user ids lz's management-sso state holds as made by lz: users made before
+    lz gave its users a type (0.1.0) are its own, not adopted. No state yet: none."""
+    state = _state(ctx, naming.MANAGEMENT, "sso") or {}
+    adopted = naming.sso_user_type(adopted=True)
+    return {
+        str(instance["attributes"]["user_id"])
+        for resource in state.get("resources", [])
+        if resource.get("type") == "aws_identitystore_user" and resource.get("mode") == "managed"
+        for instance in resource.get("instances", [])
+        if instance.get("attributes", {}).get("user_type") != adopted
+    }
 
 
 def imported(doc: dict[str, Any]) -> dict[str, str]:

@@ -55,7 +55,7 @@ def _run(
     accounts = sorted({t.account for t in planned})
     ids = known_account_ids(settings)
     ctx = DeployContext(project, settings, credentials=_credentials(project, settings, accounts, ids, code_for))
-    adopted = adopt.read(ctx)  # what exists already: synth imports it (data flows one way)
+    adopted = adopt.read(ctx, accounts)  # what exists already: synth imports it (data flows one way)
     if on_adopted:
         on_adopted(adopted)
     synth(project, settings, ids, stacks=only, adopted=adopted)
@@ -190,5 +190,5 @@ def run_drift(
     ids = known_account_ids(settings)
     accounts = sorted({t.account for t in plan_tasks(project, selection)})
     ctx = DeployContext(project, settings, account_ids=ids, credentials=_credentials(project, settings, accounts, ids, code_for))
-    synth(project, settings, ids, adopted=adopt.read(ctx))  # adopted objects as lz up has them: not drift
+    synth(project, settings, ids, adopted=adopt.read(ctx, accounts))  # adopted objects as lz up has them: not drift
     return drift.run(ctx, selection, parallel=parallel)

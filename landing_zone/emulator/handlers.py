@@ -359,6 +359,58 @@ def _patch_organizations_trusted_services() -> None:
     FakeServiceAccess.TRUSTED_SERVICES = [*FakeServiceAccess.TRUSTED_SERVICES, *_MISSING_TRUSTED_SERVICES]
 
 
+def _upper_first(path: str) -> str:
+    return path[:1].upper() + path[1:]
+
+
+def _patch_identitystore_updates() -> None:
+    """IdentityStore UpdateUser and UpdateGroup (moto lacks both).
+
+    The provider updates a user or group in place through them: an adopted one gets lz's
+    attributes (a user's type, a group's description). Each operation sets one attribute
+    path (`displayName`, `name.givenName`, `emails`…); no value removes it.
+    """
+    from moto.identitystore.exceptions import ResourceNotFoundException
+    from moto.identitystore.models import Name
+    from moto.identitystore.responses import IdentityStoreResponse
+
+    def _store(self: IdentityStoreResponse) -> Any:
+        return self.identitystore_backend._IdentityStoreBackend__get_identity_store(self._get_param("IdentityStoreId"))  # type: ignore[attr-defined]  # moto's private lookup
+
+    def _value(value: Any) -> Any:  # list attributes come as camelCase documents; moto keeps PascalCase
+        if isinstance(value, list):
+            return [{_upper_first(k): v for k, v in item.items()} if isinstance(item, dict) else item for item in value]
+        return value
+
+    def update_user(self: IdentityStoreResponse) -> str:
+        users = _store(self).users
+        user_id = self._get_param("UserId")
+        if user_id not in users:
+            raise ResourceNotFoundException(message="USER not found.", resource_type="USER")
+        user = users[user_id]
+        for op in self._get_param("Operations") or []:
+            path, value = op["AttributePath"], op.get("AttributeValue")
+            if path.startswith("name."):
+                name = (user.Name or Name(None, None, None, None, None, None))._replace(**{_upper_first(path[5:]): value})
+                user = user._replace(Name=name)
+            else:
+                user = user._replace(**{_upper_first(path): _value(value)})
+        users[user_id] = user
+        return "{}"
+
+    def update_group(self: IdentityStoreResponse) -> str:
+        groups = _store(self).groups
+        group_id = self._get_param("GroupId")
+        if group_id not in groups:
+            raise ResourceNotFoundException(message="GROUP not found.", resource_type="GROUP")
+        for op in self._get_param("Operations") or []:
+            groups[group_id] = groups[group_id]._replace(**{_upper_first(op["AttributePath"]): op.get("AttributeValue")})
+        return "{}"
+
+    IdentityStoreResponse.update_user = update_user  # type: ignore[attr-defined]
+    IdentityStoreResponse.update_group = update_group  # type: ignore[attr-defined]
+
+
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
     from landing_zone.emulator import accessanalyzer, cloudtrail, guardduty, scanner_reads, sso_portal
@@ -368,6 +420,7 @@ def install() -> None:
     _patch_iam_aws_managed_policies()
     _patch_iam_service_specific_credentials()
     _patch_ssoadmin_tags()
+    _patch_identitystore_updates()
     _patch_ssoadmin_provisioning_status()
     _patch_ssoadmin_managed_policy_paths()
     _patch_ssoadmin_idempotent_assignments()

@@ -31,6 +31,11 @@ def encrypted_password(users: Mapping[str, Any], user: str, account: str) -> byt
     """The user's encrypted password (binary OpenPGP message) from the identities stack's
     `users` output."""
     entry = users.get(user)
+    if isinstance(entry, dict) and entry.get("name") and not entry.get("encrypted_password"):
+        raise PostdeployError(
+            f"{user} in account {account} had a console password before lz adopted the user: lz never knew it "
+            "(ask an administrator to reset it, or the user to sign in with it)"
+        )
     if not isinstance(entry, dict) or not entry.get("encrypted_password"):
         known = ", ".join(sorted(users)) or "none"
         raise PostdeployError(f"unknown user '{user}' in account {account} (IAM users there: {known})")

@@ -11,6 +11,7 @@ from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 
 from landing_zone import naming
 from landing_zone.config.gpgkey import pgp_key_base64
+from landing_zone.constructs import adoption
 from landing_zone.constructs.ci_member_access import MemberPlanRole
 from landing_zone.constructs.ci_policies import apply_reaches_oaar
 from landing_zone.constructs.iam_roles import MfaPolicy, Role, trust_statement
@@ -35,9 +36,16 @@ PASSWORD_POLICY: dict[str, Any] = dict(
 class IdentitiesStack(LayerStack):
     def build(self) -> None:
         p, account = self.project, self.account
-        IamAccountAlias(self, "alias", account_alias=naming.account_alias(p.project_name, account))
+        alias = IamAccountAlias(self, "alias", account_alias=naming.account_alias(p.project_name, account))
         # Expiry only when project.yaml asks for it (CIS v7: forced rotation breeds weak passwords).
-        IamAccountPasswordPolicy(self, "password-policy", **PASSWORD_POLICY, max_password_age=p.password_policy.max_age)
+        policy = IamAccountPasswordPolicy(self, "password-policy", **PASSWORD_POLICY, max_password_age=p.password_policy.max_age)
+        adopted = []
+        for name, resource in (("alias", alias), ("password-policy", policy)):
+            if f"{account}/{name}" in self.adopted.iam_account:  # it existed: updated in place, released by `lz down`
+                adoption.adopt(resource, self.adopted.iam_account[f"{account}/{name}"])
+                adopted.append(name)
+        if adopted:  # no tags on either: the next run reads this from state (adoption/iam.py)
+            TerraformOutput(self, naming.ADOPTED_OUTPUT, value=adopted)
         self._people()
         self._roles()
 
@@ -58,7 +66,10 @@ class IdentitiesStack(LayerStack):
         settings = self.project.accounts.get(self.account)
         groups = settings.groups if settings else []
         names = sorted({u for g in groups for u in g.users})
-        users = IamUsers(self, "iam", pgp_keys={n: pgp_key_base64(self.project.gpg_key_file(n)) for n in names})
+        found = {n: self.adopted.iam_users[f"{self.account}/{n}"] for n in names if f"{self.account}/{n}" in self.adopted.iam_users}
+        logins = {n: self.adopted.iam_login_profiles[f"{self.account}/{n}"] for n in names if f"{self.account}/{n}" in self.adopted.iam_login_profiles}
+        keys = {n: pgp_key_base64(self.project.gpg_key_file(n)) for n in names}
+        users = IamUsers(self, "iam", pgp_keys=keys, adopted=found, adopted_logins=logins)
         # Management too: its audit stack's support role (groups there get no grants, see below).
         targets = [a.name for a in self.project.organization.accounts if a.name in self.account_ids]
         for group in groups:

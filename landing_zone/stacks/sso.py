@@ -11,6 +11,7 @@ from landing_zone.roles import managed
 from landing_zone.stacks.base import LayerStack
 
 GROUPS = naming.SSO_GROUPS
+NAMES = naming.SSO_PERMISSION_SETS
 
 
 class SsoStack(LayerStack):
@@ -19,19 +20,19 @@ class SsoStack(LayerStack):
         mgmt = (naming.MANAGEMENT,)
         members = tuple(a.name for a in p.member_accounts)
         sets = {
-            "administrators": PermissionSetSpec(naming.SSO_DEPLOY_PERMISSION_SET, "Full access", (managed("AdministratorAccess"),), accounts=mgmt),
+            "administrators": PermissionSetSpec(NAMES["administrators"], "Full access", (managed("AdministratorAccess"),), accounts=mgmt),
             "devops": PermissionSetSpec(
-                "DevOps",
+                NAMES["devops"],
                 "Named services in the project's regions, sizes limited",
                 inline_policy=devops_policy(allowed_regions(p.primary_region, p.secondary_region), p.devops.extra_services),
                 accounts=members,
             ),
-            "finops": PermissionSetSpec("FinOps", "Billing", (managed("job-function/Billing"),), accounts=mgmt),
+            "finops": PermissionSetSpec(NAMES["finops"], "Billing", (managed("job-function/Billing"),), accounts=mgmt),
             "securityauditor": PermissionSetSpec(
-                "SecurityAuditor", "Security audit, read only", (managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")), accounts=members
+                NAMES["securityauditor"], "Security audit, read only", (managed("SecurityAudit"), managed("job-function/ViewOnlyAccess")), accounts=members
             ),
             "readonly": PermissionSetSpec(
-                "ReadOnly", "View only", (managed("job-function/ViewOnlyAccess"),), accounts=tuple(a for a in members if a != naming.SECURITY)
+                NAMES["readonly"], "View only", (managed("job-function/ViewOnlyAccess"),), accounts=tuple(a for a in members if a != naming.SECURITY)
             ),
         }
         center = IdentityCenter(
@@ -42,7 +43,7 @@ class SsoStack(LayerStack):
             permission_sets=sets,
             account_ids=self.account_ids,
             session_duration=p.sso.session_duration,
-            adopted_groups=self.adopted.groups,
+            adopted=self.adopted,
         )
         # What `lz sso configure` writes into [sso-session]: read from state, no AWS call of its own.
         TerraformOutput(self, naming.SSO_START_URL_OUTPUT, value=center.start_url)
