@@ -2,7 +2,8 @@
 of both fixtures with require_mfa off and on: (a) without MFA no person who is not already an
 administrator of their account reaches a principal that can rewrite IAM; (b) the roles people
 assume that can change their own permissions are exactly the reviewed ones; (c) DevOps cannot
-rewrite itself, OAAR or its boundary, and creates roles only with that boundary. Each can fail:
+rewrite itself, OAAR or its boundary, chains into no role of lz's, and creates roles only with that
+boundary. Each can fail:
 the deliberate regressions below break the synthesized JSON in memory."""
 
 from __future__ import annotations
@@ -155,6 +156,9 @@ def fence_holes(model: AccessModel) -> list[str]:
             (a, naming.role_arn(account_id, r), {}) for r in (naming.DEVOPS_ROLE, naming.OAAR_ROLE) for a in scoped_access.ROLE_WRITES
         ]
         requests += [(a, boundary, {}) for a in scoped_access.POLICY_WRITES]
+        lz_roles = (naming.ADMIN_ROLE, naming.OAAR_ROLE, naming.DEPLOY_MASTER_ROLE, naming.AUDITOR_ROLE, naming.replication_role("me", account))
+        requests += [("sts:AssumeRole", naming.role_arn(account_id, r), {}) for r in lz_roles]
+        requests += [("iam:UpdateAssumeRolePolicy", naming.role_arn(account_id, naming.replication_role("me", account)), {})]
         requests += [(a, naming.role_arn(account_id, "app"), {}) for a in ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy")]
         requests += [(a, f"arn:aws:iam::{account_id}:user/app", {}) for a in ("iam:CreateUser", "iam:PutUserPolicy")]
         requests += [("iam:CreateRole", naming.role_arn(account_id, "app"), {"iam:PermissionsBoundary": naming.policy_arn(account_id, "Other")})]
@@ -180,6 +184,24 @@ def test_devops_cannot_lift_its_fence(project: str, mfa: bool) -> None:
     assert any(name == naming.DEVOPS_ROLE for _, name in model.roles)
     assert not fence_holes(model), "\n".join(fence_holes(model))
     assert bounded_creation_works(model)
+
+
+def devops_chains(rows: list[escalation.Path]) -> list[str]:
+    """Paths that go on from the DevOps role: it reaches nothing beyond itself."""
+    return [escalation.render_chain(r) for r in rows if r.chain and r.chain[0].startswith(f"assume {naming.DEVOPS_ROLE}@") and len(r.chain) > 1]
+
+
+@BOTH
+@MODES
+def test_devops_reaches_nothing_beyond_itself(project: str, mfa: bool) -> None:
+    assert devops_chains(paths(project, mfa)) == []
+
+
+@MODES
+def test_devops_chaining_into_admin_fails_the_invariant(mfa: bool) -> None:
+    model = build(_without(synthesized("root", mfa)[0], "DenyAssumingLzRoles"))
+    chains = devops_chains(escalation.paths(model, only=f"{naming.SECURITY}/devops"))
+    assert any(f"assume {naming.ADMIN_ROLE}@{naming.SECURITY}" in c for c in chains), chains
 
 
 @BOTH

@@ -216,16 +216,21 @@ BOUNDARY_ARN = f"arn:aws:iam::*:policy/{naming.DEVOPS_BOUNDARY_POLICY}"
 
 
 def fenced_roles() -> list[str]:
-    """Every role lz makes in a member account (DevOps and OAAR among them)."""
-    return sorted({naming.role_arn("*", r.name) for r in roles_in(naming.SHARED)})
+    """Every role lz makes in a member account (DevOps and OAAR among them), the state buckets'
+    replication role and the ci layer's plan role (whose trust would hand over state or plans)."""
+    made = {naming.role_arn("*", r.name) for r in roles_in(naming.SHARED)}
+    machines = {naming.role_arn("*", naming.replication_role("*", "*")), naming.role_arn("*", naming.ci_member_role("*", "plan"))}
+    return sorted(made | machines)
 
 
 def _fence() -> list[Statement]:
     """What keeps DevOps (and every role it creates, through the boundary) inside its fence:
-    no IAM writes on lz's roles or the boundary, new roles and users only with the boundary,
+    no IAM writes on lz's roles or the boundary, no chaining into lz's roles, new roles and users only with the boundary,
     which no one DevOps makes may remove, and hands off the people's users and groups."""
     return [
         {"Sid": "DenyWritesOnLzRoles", "Effect": "Deny", "Action": list(ROLE_WRITES), "Resource": fenced_roles()},
+        # The same account's root is trusted by Admin and the others: DevOps would chain into them.
+        {"Sid": "DenyAssumingLzRoles", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": fenced_roles()},
         {"Sid": "DenyBoundaryChanges", "Effect": "Deny", "Action": list(POLICY_WRITES), "Resource": BOUNDARY_ARN},
         {
             "Sid": "RequireBoundary",
