@@ -70,12 +70,17 @@ class DeployContext:
         dst = ws / "cdk.tf.json"
         with self.synth_lock:
             if not src.exists():
-                if dst.exists():  # a selective synth (`--stack`) left it out: its last run's copy serves the reads
+                # A selective synth (`--stack`) left it out: its last run's copy serves the reads.
+                # Not when its account is unknown (after `lz down`): that copy's account is gone.
+                if dst.exists() and self._account_known(parse_stack_id(stack)[0]):
                     return ws
                 raise NotSynthesized(stack)
             if not dst.exists() or dst.read_bytes() != src.read_bytes():
                 shutil.copyfile(src, dst)
         return ws
+
+    def _account_known(self, account: str) -> bool:
+        return account == naming.MANAGEMENT or bool(self.account_ids.get(account) or self.project.account(account).id)
 
     def terraform(self, stack: str, account: str | None = None) -> Terraform:
         env = self.env
