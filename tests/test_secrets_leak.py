@@ -28,7 +28,9 @@ from tests.synth_helpers import management_id
 
 Journey = tuple[dict[str, set[str]], dict[str, tuple[str, str]]]  # (secrets by kind, command -> (stdout, stderr))
 
-USER = "natasha.romanoff"
+# A management admin other than the MFA journey's (tests/test_integration_mfa_journey.py): its guard
+# test needs natasha.romanoff without an MFA device in management, and this journey enrolls one.
+USER = "kit.walker"
 # (user, account) whose initial password is decrypted: one in each account with IAM users.
 PASSWORDS = (("natasha.romanoff", "management"), ("kit.walker", "security"))
 # Long enough that a hit is never a coincidence; every secret below is 20+ characters.
