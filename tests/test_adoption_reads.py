@@ -25,6 +25,7 @@ from landing_zone.adoption.model import (
 )
 from landing_zone.config import load_project
 from landing_zone.config.model import Project
+from landing_zone.deploy.context import DeployContext
 from tests.brownfield import ADA, ADMINISTRATOR_ACCESS, ANALYZER, Seeded, SeededIdentityCenter, seed, seed_identity_center
 from tests.conftest import ROOT
 
@@ -196,6 +197,8 @@ def test_lz_own_users_come_from_its_sso_state(project: Project) -> None:
     class Ctx:
         def __init__(self) -> None:
             self.project = project
+
+        backend_location = DeployContext.backend_location  # the real one: it reads only the project
 
         def client(self, service: str, account: str = naming.MANAGEMENT) -> Any:
             return boto3.client(service, region_name="us-east-1")

@@ -59,7 +59,7 @@ def _iam(ctx: DeployContext, found: Adopted, accounts: Iterable[str]) -> Adopted
 
 def _state(ctx: DeployContext, account: str, layer: str) -> dict[str, Any] | None:
     """A stack's state as the S3 backend holds it (None: no bucket or no state yet, a new deployment)."""
-    bucket, key = naming.state_bucket(ctx.project.short_name, account), naming.state_key(account, layer)
+    bucket, key = ctx.backend_location(account, layer)
     try:
         return dict(json.loads(ctx.client("s3", account).get_object(Bucket=bucket, Key=key)["Body"].read()))
     except Exception:  # unreadable counts as none: nothing is lz's yet, the plan then shows the imports
