@@ -156,9 +156,9 @@ def fence_holes(model: AccessModel) -> list[str]:
             (a, naming.role_arn(account_id, r), {}) for r in (naming.DEVOPS_ROLE, naming.OAAR_ROLE) for a in scoped_access.ROLE_WRITES
         ]
         requests += [(a, boundary, {}) for a in scoped_access.POLICY_WRITES]
-        lz_roles = (naming.ADMIN_ROLE, naming.OAAR_ROLE, naming.DEPLOY_MASTER_ROLE, naming.AUDITOR_ROLE, naming.replication_role("me", account))
+        lz_roles = (naming.ADMIN_ROLE, naming.OAAR_ROLE, naming.DEPLOY_MASTER_ROLE, naming.AUDITOR_ROLE, naming.replication_role(model.short_name, account))
         requests += [("sts:AssumeRole", naming.role_arn(account_id, r), {}) for r in lz_roles]
-        requests += [("iam:UpdateAssumeRolePolicy", naming.role_arn(account_id, naming.replication_role("me", account)), {})]
+        requests += [("iam:UpdateAssumeRolePolicy", naming.role_arn(account_id, naming.replication_role(model.short_name, account)), {})]
         requests += [(a, naming.role_arn(account_id, "app"), {}) for a in ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy")]
         requests += [(a, f"arn:aws:iam::{account_id}:user/app", {}) for a in ("iam:CreateUser", "iam:PutUserPolicy")]
         requests += [("iam:CreateRole", naming.role_arn(account_id, "app"), {"iam:PermissionsBoundary": naming.policy_arn(account_id, "Other")})]
