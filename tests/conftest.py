@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -43,6 +44,15 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return home
+
+
+def as_terminal_job() -> None:
+    """preexec_fn for a child a test Ctrl-C's: SIGINT at its default, as in a terminal's job.
+
+    A suite started in the background (`make test &` in a script) inherits SIGINT ignored
+    and would pass that on: the child would never see the test's Ctrl-C.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def provider_mirror() -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, provider_mirror
+from tests.conftest import ROOT, as_terminal_job, provider_mirror
 from tests.synth_helpers import prepare_project
 
 pytestmark = pytest.mark.integration
@@ -63,6 +63,7 @@ wait
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=as_terminal_job,
     )
     try:
         deadline = time.monotonic() + 600  # a guard against a hang, not a timing assertion

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from landing_zone.cli.worklock import holding
-from tests.conftest import ROOT
+from tests.conftest import ROOT, as_terminal_job
 
 HOLD = """
 import sys
@@ -78,7 +78,13 @@ def test_lz_synth_waits_for_the_running_lz(tmp_path: Path) -> None:
         "LZ_OUT_DIR": str(tmp_path / "p" / "cdktf.out"),
     }
     synth = subprocess.Popen(
-        [sys.executable, "-m", "landing_zone.cli.main", "synth"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True
+        [sys.executable, "-m", "landing_zone.cli.main", "synth"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=as_terminal_job,
     )
     try:
         assert synth.stderr is not None
