@@ -248,3 +248,22 @@ def test_access_analyzer_is_per_account(emulator: EmulatorInfo, aws: Any) -> Non
         aws_secret_access_key=EMULATOR_SECRET,
     )
     assert other.list_analyzers()["analyzers"] == []
+
+
+def test_a_retried_lock_put_succeeds_and_a_rival_lock_still_fails(aws: Any) -> None:
+    ddb = aws("dynamodb")
+    ddb.create_table(
+        TableName="locks",
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    mine = {"LockID": {"S": "bucket/key"}, "Info": {"S": '{"ID":"a1","Created":"t1"}'}}
+    put = {"TableName": "locks", "ConditionExpression": "attribute_not_exists(LockID)"}
+    ddb.put_item(Item=mine, **put)
+    ddb.put_item(Item=mine, **put)  # the same request again: what an SDK retry sends
+    rival = {"LockID": {"S": "bucket/key"}, "Info": {"S": '{"ID":"b2","Created":"t2"}'}}
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(Item=rival, **put)
+    assert _error_code(exc) == "ConditionalCheckFailedException"
+    assert ddb.get_item(TableName="locks", Key={"LockID": {"S": "bucket/key"}})["Item"] == mine

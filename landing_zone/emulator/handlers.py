@@ -359,6 +359,32 @@ def _patch_organizations_trusted_services() -> None:
     FakeServiceAccess.TRUSTED_SERVICES = [*FakeServiceAccess.TRUSTED_SERVICES, *_MISSING_TRUSTED_SERVICES]
 
 
+def _patch_dynamodb_retried_put() -> None:
+    """A conditional PutItem whose item is already stored, identical, succeeds.
+
+    The Go SDK in terraform sometimes retries a PutItem the emulator has already answered
+    (seen on an idle machine too): the retry of a state lock then fails its own
+    attribute_not_exists(LockID) check, and terraform waits out the whole -lock-timeout
+    (120 s) on a lock it holds. Identical attributes mean the same request (a lock's Info
+    carries its random ID and time), so the emulator answers it as DynamoDB answered the first.
+    """
+    from moto.dynamodb.exceptions import ConditionalCheckFailed
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original = DynamoDBBackend.put_item
+
+    def put_item(self: DynamoDBBackend, table_name: str, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, table_name, item_attrs, *args, **kwargs)
+        except ConditionalCheckFailed:
+            stored = self.get_item(table_name, item_attrs)
+            if stored is not None and stored.to_json()["Attributes"] == item_attrs:
+                return stored
+            raise
+
+    DynamoDBBackend.put_item = put_item  # type: ignore[method-assign]
+
+
 def _upper_first(path: str) -> str:
     return path[:1].upper() + path[1:]
 
@@ -429,6 +455,7 @@ def install() -> None:
     _patch_s3_replication_rules()
     _patch_events_sns_targets()
     _patch_organizations_trusted_services()
+    _patch_dynamodb_retried_put()
     accessanalyzer.register()
     cloudtrail.install()
     guardduty.install()
