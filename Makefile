@@ -59,8 +59,11 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/mypy
 
+# Test groups (tests/conftest.py: the session deployment's tests, else a module) spread over
+# workers; integration tests wait on terraform and the emulator, so 3 keep 2 cores busy.
+TEST_WORKERS ?= 3
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test-fast: setup
 	$(PY) -m pytest -m "not integration"

@@ -21,9 +21,25 @@ FIXTURES = Path(__file__).parent / "fixtures"
 _STARTED = time.monotonic()  # conftest is imported as the session starts: the wall clock counts collection too
 
 
+def _group(item: pytest.Item) -> str:
+    """The tests one xdist worker runs together: those of the session deployment, else a module's
+    (its module-scoped fixtures, e.g. a deployment of its own, are then built once)."""
+    return "deployment" if "deployment" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
+
+
+def _order(item: pytest.Item) -> tuple[int, bool]:
+    """Longest work first, so no worker is left with a long group at the end: the session
+    deployment's tests, then modules that deploy a landing zone of their own (marker
+    `own_deployment`), other integration tests, unit tests. Tests that change the session
+    deployment for good (marker `changes_deployment`) run last of their group."""
+    rank = 0 if _group(item) == "deployment" else 1 if item.get_closest_marker("own_deployment") else 2 if item.get_closest_marker("integration") else 3
+    return rank, item.get_closest_marker("changes_deployment") is not None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that change the session deployment for good (marker changes_deployment) run last."""
-    items.sort(key=lambda item: item.get_closest_marker("changes_deployment") is not None)  # stable: order kept otherwise
+    items.sort(key=_order)  # stable: collection order within a rank
+    for item in items:  # read by `pytest -n N --dist loadgroup` (make test); inert without xdist
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own "slowest durations" (--durations=10 in pyproject.toml)

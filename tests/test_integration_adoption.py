@@ -36,7 +36,7 @@ from tests.brownfield import (
 from tests.deployment import Deployment, start_deployment, stop_deployment
 from tests.test_adoption_reads import FIXTURE
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
 STACKS = ("--stack", "management-organizations", "--stack", "management-sso", "--stack", "management-identities", "--with-deps")
 
 

@@ -24,7 +24,7 @@ from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
 from tests.synth_helpers import gnupghome, prepare_project
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
 
 MANAGEMENT_ID = "555566667777"  # this test's own account on the shared emulator
 STACK = naming.stack_id(naming.MANAGEMENT, "identities")

@@ -11,8 +11,8 @@ the clone's old package on the working directory is never imported) without
 LZ_PROVIDER_MIRROR (the old work dir recorded none). Nothing people sign in with, nothing
 holding state, no account or role may be destroyed or replaced: their ids are compared.
 
-One deployment, minutes on a busy machine: integration, and last in the suite (marker
-`changes_deployment`, tests/conftest.py) since it starts a second emulator.
+One deployment of its own, minutes on a busy machine (marker `own_deployment`: scheduled
+early, beside the session deployment's tests; tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
 from tests.releases import previous_release
 
-pytestmark = [pytest.mark.integration, pytest.mark.changes_deployment]
+pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
 USER = "natasha.romanoff"
 OLD_DEMO_TIMEOUT = 3600
 # 0.1.0's DevOps and DeployMaster role attachments, which 0.2.0 replaced by scoped policies (CHANGELOG.md).
