@@ -36,6 +36,7 @@ def _order(item: pytest.Item) -> tuple[int, bool]:
     return rank, item.get_closest_marker("changes_deployment") is not None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its hook runs first otherwise)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_order)  # stable: collection order within a rank
     for item in items:  # read by `pytest -n N --dist loadgroup` (make test); inert without xdist
