@@ -248,3 +248,19 @@ def test_access_analyzer_is_per_account(emulator: EmulatorInfo, aws: Any) -> Non
         aws_secret_access_key=EMULATOR_SECRET,
     )
     assert other.list_analyzers()["analyzers"] == []
+
+
+def test_update_table_switches_server_side_encryption(aws: Any) -> None:
+    ddb = aws("dynamodb")
+    ddb.create_table(
+        TableName="locks",
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    assert "SSEDescription" not in ddb.describe_table(TableName="locks")["Table"]
+    ddb.update_table(TableName="locks", SSESpecification={"Enabled": True})
+    sse = ddb.describe_table(TableName="locks")["Table"]["SSEDescription"]
+    assert sse["Status"] == "ENABLED" and sse["SSEType"] == "KMS" and sse["KMSMasterKeyArn"].startswith("arn:aws:kms:")
+    ddb.update_table(TableName="locks", SSESpecification={"Enabled": False})
+    assert "SSEDescription" not in ddb.describe_table(TableName="locks")["Table"]
