@@ -250,7 +250,7 @@ def test_access_analyzer_is_per_account(emulator: EmulatorInfo, aws: Any) -> Non
     assert other.list_analyzers()["analyzers"] == []
 
 
-def test_a_retried_lock_put_succeeds_and_a_rival_lock_still_fails(aws: Any) -> None:
+def _lock_table(aws: Any) -> Any:
     ddb = aws("dynamodb")
     ddb.create_table(
         TableName="locks",
@@ -258,6 +258,11 @@ def test_a_retried_lock_put_succeeds_and_a_rival_lock_still_fails(aws: Any) -> N
         AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    return ddb
+
+
+def test_a_retried_lock_put_succeeds_and_a_rival_lock_still_fails(aws: Any) -> None:
+    ddb = _lock_table(aws)
     mine = {"LockID": {"S": "bucket/key"}, "Info": {"S": '{"ID":"a1","Created":"t1"}'}}
     put = {"TableName": "locks", "ConditionExpression": "attribute_not_exists(LockID)"}
     ddb.put_item(Item=mine, **put)
@@ -267,3 +272,13 @@ def test_a_retried_lock_put_succeeds_and_a_rival_lock_still_fails(aws: Any) -> N
         ddb.put_item(Item=rival, **put)
     assert _error_code(exc) == "ConditionalCheckFailedException"
     assert ddb.get_item(TableName="locks", Key={"LockID": {"S": "bucket/key"}})["Item"] == mine
+
+
+def test_update_table_switches_server_side_encryption(aws: Any) -> None:
+    ddb = _lock_table(aws)
+    assert "SSEDescription" not in ddb.describe_table(TableName="locks")["Table"]
+    ddb.update_table(TableName="locks", SSESpecification={"Enabled": True})
+    sse = ddb.describe_table(TableName="locks")["Table"]["SSEDescription"]
+    assert sse["Status"] == "ENABLED" and sse["SSEType"] == "KMS" and sse["KMSMasterKeyArn"].startswith("arn:aws:kms:")
+    ddb.update_table(TableName="locks", SSESpecification={"Enabled": False})
+    assert "SSEDescription" not in ddb.describe_table(TableName="locks")["Table"]

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,7 @@ class Harness:
     state bucket and lock table made beforehand (as the reference's tf-backend layer left them),
     `lz` run as a subprocess against the shared emulator, and plain terraform for the reference."""
 
-    def __init__(self, emulator: EmulatorInfo, tmp_path: Path, management_id: str, short: str) -> None:
+    def __init__(self, emulator: EmulatorInfo, tmp_path: Path, management_id: str, short: str, *, make_backend: bool = True) -> None:
         self.tmp_path = tmp_path
         self.config = prepare_project(ROOT / "project.yaml", tmp_path / "project")
         # Its own short name: bucket names are global on the shared emulator.
@@ -109,13 +110,14 @@ class Harness:
             "endpoint_url": emulator.endpoint,
         }
         self.bucket, table = naming.state_bucket(short, naming.MANAGEMENT), naming.lock_table(short, naming.MANAGEMENT)
-        boto3.client("s3", **self.creds).create_bucket(Bucket=self.bucket)
-        boto3.client("dynamodb", **self.creds).create_table(
-            TableName=table,
-            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        if make_backend:
+            boto3.client("s3", **self.creds).create_bucket(Bucket=self.bucket)
+            boto3.client("dynamodb", **self.creds).create_table(
+                TableName=table,
+                KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("LZ_", "AWS_"))}
         self.env.update(
             LZ_CONFIG=str(self.config),
@@ -142,19 +144,26 @@ class Harness:
         assert proc.returncode == code, f"lz {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
         return proc
 
-    def synth(self, stack: str) -> dict[str, Any]:
-        self.lz("synth", "--stack", stack)
-        doc: dict[str, Any] = json.loads((self.tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json").read_text())
-        return doc
+    def synth(self, *stacks: str) -> dict[str, Any]:
+        """The stacks' synthesized JSON (the first's when one is asked for, else by stack)."""
+        self.lz("synth", *(a for s in stacks for a in ("--stack", s)))
+        docs = {s: json.loads((self.tmp_path / "cdktf.out" / "stacks" / s / "cdk.tf.json").read_text()) for s in stacks}
+        return docs[stacks[0]] if len(stacks) == 1 else docs
 
-    def deploy_reference(self, layer: Path) -> None:
-        """`terraform init` and `apply` of the reference's layer in `layer`, offline from the provider mirror."""
+    def terraform(self, layer: Path, *commands: list[str]) -> None:
+        """Plain terraform in `layer`, offline from the provider mirror: each command must succeed."""
         rc = self.tmp_path / "terraformrc"
         rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{self.mirror}"\n  }}\n}}\n' if self.mirror else "")
         tf_env = {**self.env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
-        for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+        # As lz runs terraform: account-level S3 calls (<id>.127.0.0.1) through the emulator as a proxy.
+        tf_env["HTTP_PROXY"] = tf_env["http_proxy"] = self.env["LZ_EMULATOR_ENDPOINT"]
+        for args in commands:
             proc = subprocess.run(["terraform", *args], cwd=layer, env=tf_env, capture_output=True, text=True, check=False)
             assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def deploy_reference(self, layer: Path) -> None:
+        """`terraform init` and `apply` of the reference's layer in `layer`."""
+        self.terraform(layer, ["init", "-input=false"], ["apply", "-auto-approve", "-input=false"])
 
     def last_plan(self, stack: str) -> str:
         """The output of the stack's last `terraform plan` in lz's log."""
@@ -276,3 +285,170 @@ def test_a_pre_2023_organizations_layer_is_taken_over_in_place(emulator: Emulato
         assert orgs.describe_organizational_unit(OrganizationalUnitId=ou)["OrganizationalUnit"]["Name"] == name  # the same OUs
     lz("plan", "--stack", ORG_STACK)
     assert "No changes." in h.last_plan(ORG_STACK)
+
+
+CURRENT_MANAGEMENT_ID = "555566669999"  # the current-scheme test's own organization on the shared emulator
+LAYERS = ("tf-backend", "organizations", "security-base")
+FIXTURES = Path(__file__).parent / "fixtures" / "leverage"
+SCP_TARGETS = {"security": "default", "shared": "standard"}  # OU → the reference's SCP, as project.yaml attaches them
+ROOT_LOGIN_TOPIC = f"arn:aws:sns:us-east-1:{CURRENT_MANAGEMENT_ID}:sns-topic-slack-notify-monitoring-sec"
+
+
+def _settings(doc: dict[str, Any], *, backend: bool = True) -> dict[str, Any]:
+    """lz's backend (the reference's state at lz's key) and providers for a reference layer; the
+    second region's provider is the tfstate-backend module's `aws.secondary`."""
+    providers = [{k: v for k, v in p.items() if k != "default_tags"} | ({"alias": "secondary"} if p.get("alias") else {}) for p in doc["provider"]["aws"]]
+    terraform = {"required_providers": doc["terraform"]["required_providers"]} | ({"backend": doc["terraform"]["backend"]} if backend else {})
+    return {"terraform": terraform, "provider": {"aws": providers}}
+
+
+def current_reference(docs: dict[str, dict[str, Any]], root: Path, bucket: str, organization: str) -> dict[str, Path]:
+    """The reference's tf-backend, organizations (after mid-2023: `management`, `accounts["<name>"]`,
+    `units["<ou>"]`) and security-base layers, one directory each. The organization, made
+    beforehand as when the management account was opened, is imported, and its account with it."""
+    layers = {layer: root / layer for layer in LAYERS}
+    for layer, path in layers.items():
+        path.mkdir(parents=True)
+        if (FIXTURES / layer / "modules").is_dir():
+            shutil.copytree(FIXTURES / layer / "modules", path / "modules")
+    backend = _settings(docs[naming.stack_id(naming.MANAGEMENT, "tf-backend")], backend=False)  # local first: its bucket does not exist yet
+    backend["module"] = {
+        "terraform_backend": {
+            "source": "./modules/terraform-backend",
+            "bucket": bucket,
+            "providers": {"aws": "aws", "aws.secondary": "aws.secondary"},
+        }
+    }
+    root_id = "${aws_organizations_organization.main.roots[0].id}"
+    organizations = _settings(docs[ORG_STACK]) | {
+        "import": [
+            {"to": "aws_organizations_organization.main", "id": organization},
+            {"to": "aws_organizations_account.management", "id": CURRENT_MANAGEMENT_ID},
+        ],
+        "resource": {
+            "aws_organizations_organization": {
+                "main": {
+                    "feature_set": "ALL",
+                    "aws_service_access_principals": ["access-analyzer.amazonaws.com"],
+                    "enabled_policy_types": ["SERVICE_CONTROL_POLICY"],
+                }
+            },
+            # The name and email AWS has for the management account (the emulator's).
+            "aws_organizations_account": {
+                "management": {
+                    "name": "master",
+                    "email": "master@example.com",
+                    "parent_id": root_id,
+                    "lifecycle": {"ignore_changes": ["role_name", "iam_user_access_to_billing"]},
+                },
+                "accounts": {
+                    "for_each": MEMBERS,
+                    "name": "bb-${each.key}",
+                    "email": "${each.value}",
+                    "parent_id": "${aws_organizations_organizational_unit.units[each.key].id}",
+                    "lifecycle": {"ignore_changes": ["role_name", "iam_user_access_to_billing"]},
+                },
+            },
+            "aws_organizations_organizational_unit": {"units": {"for_each": MEMBERS, "name": "${each.key}", "parent_id": root_id}},
+            "aws_organizations_policy": {
+                name: {"name": name, "content": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})}
+                for name in ("default", "standard")
+            },
+            "aws_organizations_policy_attachment": {
+                "policy_attachments": {
+                    "for_each": {ou: f"${{aws_organizations_policy.{scp}.id}}" for ou, scp in SCP_TARGETS.items()},
+                    "policy_id": "${each.value}",
+                    "target_id": "${aws_organizations_organizational_unit.units[each.key].id}",
+                }
+            },
+            "aws_organizations_delegated_administrator": {
+                "delegated_administrator": {
+                    "for_each": '${toset(["access-analyzer.amazonaws.com"])}',
+                    "account_id": '${aws_organizations_account.accounts["security"].id}',
+                    "service_principal": "${each.key}",
+                }
+            },
+        },
+    }
+    security = _settings(docs[naming.stack_id(naming.MANAGEMENT, "security-base")]) | {
+        "resource": {
+            "aws_ebs_encryption_by_default": {"main": {"enabled": True}},
+            "aws_s3_account_public_access_block": {"main": {"account_id": CURRENT_MANAGEMENT_ID, "block_public_acls": True, "block_public_policy": True}},
+        },
+        "module": {"root-login-notifications": {"source": "./modules/root-login-notifications", "sns_topic_arn": ROOT_LOGIN_TOPIC}},
+    }
+    for layer, doc in zip(LAYERS, (backend, organizations, security), strict=True):
+        (layers[layer] / "main.tf.json").write_text(json.dumps(doc, indent=2))
+    return layers
+
+
+def current_ids(creds: dict[str, str], bucket: str) -> dict[str, str]:
+    """What AWS made up for each object of the three layers: a recreated one would have another."""
+    orgs, s3 = boto3.client("organizations", **creds), boto3.client("s3", **creds)
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    found = {f"account:{a['Email']}": a["Id"] for a in orgs.list_accounts()["Accounts"]}
+    found |= {f"ou:{u['Name']}": u["Id"] for u in orgs.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]}
+    found |= {f"scp:{p['Name']}": p["Id"] for p in orgs.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]}
+    found["organization"] = orgs.describe_organization()["Organization"]["Id"]
+    found |= {f"bucket:{b['Name']}": str(b["CreationDate"]) for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(bucket)}
+    table = boto3.client("dynamodb", **creds).describe_table(TableName=bucket)["Table"]
+    found["table"] = f"{table['TableArn']} {table['CreationDateTime']}"
+    found["rule:iam-root-login"] = boto3.client("events", **creds).describe_rule(Name="iam-root-login")["Arn"]  # forgotten, kept
+    return found
+
+
+def test_a_current_reference_deployment_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
+    """Today's address scheme across the tf-backend, organizations and security-base layers: one
+    plain-terraform deployment, then one `lz migrate leverage --apply`, plan, up and second up
+    over all three stacks."""
+    h = Harness(emulator, tmp_path, CURRENT_MANAGEMENT_ID, "mgc", make_backend=False)
+    stacks = [naming.stack_id(naming.MANAGEMENT, layer) for layer in LAYERS]
+    selected = [a for s in stacks for a in ("--stack", s)]
+    docs = h.synth(*stacks)
+    organization = boto3.client("organizations", **h.creds).create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    layers = current_reference(docs, tmp_path / "reference", h.bucket, organization)
+    # As the reference bootstraps: tf-backend with local state, then its state into its own bucket.
+    h.deploy_reference(layers["tf-backend"])
+    settings = json.loads((layers["tf-backend"] / "main.tf.json").read_text())
+    settings["terraform"]["backend"] = docs[stacks[0]]["terraform"]["backend"]
+    (layers["tf-backend"] / "main.tf.json").write_text(json.dumps(settings, indent=2))
+    # Nothing else uses that state yet; a lock call retried on a loaded machine would find its own lock.
+    h.terraform(layers["tf-backend"], ["init", "-input=false", "-migrate-state", "-force-copy", "-lock=false"])
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(h.deploy_reference, (layers["organizations"], layers["security-base"])))
+    before = current_ids(h.creds, h.bucket)
+    assert {"account:master@example.com", "account:myexample-aws+security@example.com", "ou:shared", "scp:standard", f"bucket:{h.bucket}-replica"} <= set(
+        before
+    )
+
+    applied = h.lz("migrate", "leverage", *selected, "--apply")
+    out = applied.stdout
+    assert out.count("; 0 replaced, 0 destroyed") == len(stacks), out
+    assert "aws_organizations_account.management -> aws_organizations_account.org_account-management_" in out, out
+    assert 'aws_organizations_account.accounts["shared"] -> aws_organizations_account.org_account-shared_' in out, out
+    assert 'aws_organizations_organizational_unit.units["security"] -> aws_organizations_organizational_unit.org_ou-security_' in out, out
+    assert "module.terraform_backend.aws_s3_bucket.default -> aws_s3_bucket.state_bucket_" in out, out
+    assert "module.terraform_backend.aws_dynamodb_table.without_server_side_encryption[0] -> aws_dynamodb_table.state_lock-table_" in out, out
+    assert "module.terraform_backend.aws_s3_bucket.replication_bucket[0] -> aws_s3_bucket.state_replica-bucket_" in out, out
+    assert "module.terraform_backend.aws_iam_policy_attachment.bucket_replication[0] forgotten" in out, out
+    assert "aws_ebs_encryption_by_default.main -> aws_ebs_encryption_by_default.baseline_ebs-encryption_" in out, out
+    assert "module.root-login-notifications.aws_cloudwatch_metric_alarm.alarm_cwe_triggered forgotten" in out, out
+
+    h.lz("plan", *selected)
+    for stack in stacks:
+        plan = h.last_plan(stack)
+        assert "must be replaced" not in plan and "will be destroyed" not in plan, plan[-3000:]
+        assert re.search(r"Plan: (\d+ to import, )?\d+ to add, \d+ to change, 0 to destroy", plan), plan[-3000:]
+        assert "has moved to" in plan, stack
+
+    h.lz("up", *selected)
+    after = current_ids(h.creds, h.bucket)
+    assert {k: after.get(k) for k in before} == before  # nothing recreated, what lz forgot kept
+    for stack in stacks:
+        key = naming.state_key(naming.MANAGEMENT, stack.removeprefix(f"{naming.MANAGEMENT}-"))
+        state = json.loads(boto3.client("s3", **h.creds).get_object(Bucket=h.bucket, Key=key)["Body"].read())
+        assert state["outputs"][naming.STACK_MARKER_OUTPUT]["value"] == stack  # lz's from now on
+        assert not [r for r in state["resources"] if r.get("module") or r["name"] in ("main", "management", "accounts", "units")], stack
+    h.lz("plan", *selected)
+    for stack in stacks:
+        assert "No changes." in h.last_plan(stack), (stack, h.last_plan(stack)[-3000:])

@@ -306,6 +306,19 @@ def test_organizations_map_in_every_address_scheme(per_name: bool, management_na
     assert len(result.moved) == len(set(moved.values())) == 4 + 3 + 2 + 1 + 4 + 2
 
 
+def test_the_management_account_maps_by_the_id_lz_imports_whatever_its_email() -> None:
+    """AWS keeps the email the management account was opened with; project.yaml may name another."""
+    doc = stack_doc("management-organizations")
+    (management_id,) = [b["id"] for b in doc["import"] if b["to"] == lz(doc, "aws_organizations_account", "org_account-management")]
+    found = organizations_state(per_name=False)
+    found["resources"][1]["instances"][0]["attributes"] |= {"id": management_id, "email": "opened-with@elsewhere.example.com", "name": "master"}
+    moved = dict(plan_migration("management-organizations", doc, found).moved)
+    assert moved["aws_organizations_account.management"] == lz(doc, "aws_organizations_account", "org_account-management")
+    found["resources"][1]["instances"][0]["attributes"]["id"] = "999999999999"  # not the account lz imports: nothing it generates
+    with pytest.raises(Unmappable, match="aws_organizations_account.management"):
+        plan_migration("management-organizations", doc, found)
+
+
 def test_an_account_project_yaml_does_not_name_stops_the_stack() -> None:
     doc = stack_doc("management-organizations")
     pulled = organizations_state(per_name=True)

@@ -9,7 +9,7 @@ before any file is written, so one stack that cannot be mapped leaves all of the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,4 +109,5 @@ def migrate_leverage(project: Project, settings: Settings, stacks: tuple[str, ..
         return results
     if not any(r.migration for r in results):
         raise DeployError("no stack holds a reference layer's state: nothing written")
-    return [StackMigration(r.stack, r.migration, r.note, blocks.write(project.base_dir, r.migration)) if r.migration else r for r in results]
+    # The preview stays: `--apply` prints what the plan with the blocks does, as the dry run does.
+    return [replace(r, written=blocks.write(project.base_dir, r.migration)) if r.migration else r for r in results]

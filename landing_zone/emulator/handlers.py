@@ -437,6 +437,29 @@ def _patch_identitystore_updates() -> None:
     IdentityStoreResponse.update_group = update_group  # type: ignore[attr-defined]
 
 
+def _patch_dynamodb_update_sse() -> None:
+    """DynamoDB UpdateTable applies its SSESpecification (moto ignores it).
+
+    A lock table made without server-side encryption (the Leverage reference's) and taken
+    over by lz is switched to it in place; without this every later plan shows it again.
+    """
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.update_table
+
+    def update_table(self: DynamoHandler) -> Any:
+        spec = self.body.get("SSESpecification")
+        if isinstance(spec, dict) and "Enabled" in spec:
+            table = self.dynamodb_backend.get_table(self.body["TableName"])
+            wanted = dict(spec)
+            if wanted["Enabled"] and "KMSMasterKeyId" not in wanted:
+                wanted["KMSMasterKeyId"] = table._get_default_encryption_key(table.account_id, table.region_name)
+            table.sse_specification = wanted if wanted["Enabled"] else None
+        return original(self)
+
+    DynamoHandler.update_table = update_table  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
     from landing_zone.emulator import accessanalyzer, cloudtrail, guardduty, scanner_reads, sso_portal
@@ -454,6 +477,7 @@ def install() -> None:
     _patch_organizations_oaar_permissions()
     _patch_s3_replication_rules()
     _patch_events_sns_targets()
+    _patch_dynamodb_update_sse()
     _patch_organizations_trusted_services()
     _patch_dynamodb_retried_put()
     accessanalyzer.register()

@@ -279,6 +279,13 @@ def plan_migration(stack: str, doc: dict[str, Any], state: dict[str, Any]) -> Mi
     mapped.update({a: a for a in unchanged})
     claimed: dict[str, str] = {a: a for a in unchanged}  # lz address → reference address
     problems: list[str] = []
+    # An object lz imports by its id (the management account) is the state's instance with that
+    # id, whatever its other attributes (AWS's email and name for the account, not project.yaml's).
+    for block in doc.get("import") or []:
+        target, wanted = str(block.get("to", "")), block.get("id")
+        for inst in instances:
+            if inst.address not in mapped and target.startswith(f"{inst.type}.") and target not in claimed and inst.attributes.get("id") == wanted:
+                mapped[inst.address], claimed[target] = target, inst.address
     todo = [i for i in instances if i.address not in mapped and (KINDS.get(i.type) or Kind(None)).key is not None]
     final = False
     while todo:
