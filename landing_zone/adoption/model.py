@@ -55,6 +55,10 @@ class Adopted:
     # IAM in the accounts (adoption/iam.py): "<account>/<user>" → import id (the user name)
     iam_users: dict[str, str] = field(default_factory=dict)
     iam_login_profiles: dict[str, str] = field(default_factory=dict)
+    iam_groups: dict[str, str] = field(default_factory=dict)  # "<account>/<group>" → the group's name
+    iam_roles: dict[str, str] = field(default_factory=dict)  # "<account>/<role>" → the role's name
+    # "<account>/<group|role>/<name>/<policy arn | inline policy name>" → the attachment's (inline policy's) import id
+    iam_policies: dict[str, str] = field(default_factory=dict)
     iam_account: dict[str, str] = field(default_factory=dict)  # "<account>/alias" | "<account>/password-policy" → import id
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
@@ -70,6 +74,8 @@ class Adopted:
             or self.users
             or self.permission_sets
             or self.iam_users
+            or self.iam_groups
+            or self.iam_roles
             or self.iam_account
         )
 
