@@ -286,3 +286,24 @@ def test_an_adopted_group_and_role_are_imported_with_their_policies_and_released
     # nothing adopted: the management OAAR is lz's own, nothing released
     plain = json.loads((synth(project, settings, ids) / "stacks" / "management-identities" / "cdk.tf.json").read_text())
     assert "import" not in plain and not any(body.get("//", {}).get("lz") for group in plain["resource"].values() for body in group.values())
+
+
+def test_an_existing_state_bucket_and_lock_table_are_imported_by_the_bootstrap_and_released(tmp_path: Path) -> None:
+    """The tf-backend stack's first run (the bootstrap's local-state apply) imports them instead of
+    failing on BucketAlreadyOwnedByYou; `lz down` leaves them, with what lz set on them."""
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    name = f"{project.short_name}-security-terraform-backend"
+    out = synth(project, settings, ids, adopted=Adopted(state_backends={"security/bucket": name, "security/lock-table": name}))
+    doc = json.loads((out / "stacks" / "security-tf-backend" / "cdk.tf.json").read_text())
+    assert sorted((b["to"].split(".")[0], b["id"]) for b in doc["import"]) == [("aws_dynamodb_table", name), ("aws_s3_bucket", name)]
+    (bucket,) = [b for b in doc["resource"]["aws_s3_bucket"].values() if b["bucket"] == name]  # beside the replica and log buckets
+    (table,) = doc["resource"]["aws_dynamodb_table"].values()
+    assert bucket["tags"] == table["tags"] == {ADOPTED_TAG: "true"}
+    bodies = [body for group in doc["resource"].values() for body in group.values()]
+    assert all(body.get("//", {}).get("lz") == {"release_on_destroy": True} for body in bodies)
+    shared = json.loads((out / "stacks" / "shared-tf-backend" / "cdk.tf.json").read_text())  # another account's: lz's own
+    assert "import" not in shared and not any(body.get("//", {}).get("lz") for group in shared["resource"].values() for body in group.values())

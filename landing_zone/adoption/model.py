@@ -60,6 +60,8 @@ class Adopted:
     # "<account>/<group|role>/<name>/<policy arn | inline policy name>" → the attachment's (inline policy's) import id
     iam_policies: dict[str, str] = field(default_factory=dict)
     iam_account: dict[str, str] = field(default_factory=dict)  # "<account>/alias" | "<account>/password-policy" → import id
+    # An account's state bucket and lock table (adoption/state_backend.py): "<account>/bucket" | "<account>/lock-table" → the name
+    state_backends: dict[str, str] = field(default_factory=dict)
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
     def __bool__(self) -> bool:
@@ -76,6 +78,7 @@ class Adopted:
             or self.iam_users
             or self.iam_groups
             or self.iam_roles
+            or self.state_backends
             or self.iam_account
         )
 
