@@ -139,6 +139,15 @@ class SeededIamUser:
     user: str  # the user's id
     access_key: str
     mfa_serial: str
+    group: str  # the admins group's id (lz's name: project.yaml's group)
+    role: str  # OrganizationAccountAccessRole's id (lz's name for its role in management)
+
+
+OAAR = "OrganizationAccountAccessRole"
+_HAND_MADE_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}],
+}
 
 
 def seed_iam_user(iam: Any) -> SeededIamUser:
@@ -152,4 +161,11 @@ def seed_iam_user(iam: Any) -> SeededIamUser:
     # The account's alias (lz's name for it) and a weaker password policy than lz's, made by hand too.
     iam.create_account_alias(AccountAlias=MANAGEMENT_ALIAS)
     iam.update_account_password_policy(MinimumPasswordLength=12)
-    return SeededIamUser(str(user), str(key), str(serial))
+    # project.yaml's admins group with ada in it and AdministratorAccess attached, and lz's
+    # management role, made by hand with another trust: both adopted with their attachments.
+    group = iam.create_group(GroupName="admins")["Group"]["GroupId"]
+    iam.add_user_to_group(GroupName="admins", UserName=IAM_USER)
+    iam.attach_group_policy(GroupName="admins", PolicyArn=ADMINISTRATOR_ACCESS)
+    role = iam.create_role(RoleName=OAAR, AssumeRolePolicyDocument=json.dumps(_HAND_MADE_TRUST))["Role"]["RoleId"]
+    iam.attach_role_policy(RoleName=OAAR, PolicyArn=ADMINISTRATOR_ACCESS)
+    return SeededIamUser(str(user), str(key), str(serial), str(group), str(role))

@@ -211,3 +211,16 @@ def test_lz_own_users_come_from_its_sso_state(project: Project) -> None:
         s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket=bucket, Key=naming.state_key(naming.MANAGEMENT, "sso"), Body=json.dumps(state).encode())
         assert adopt._own_users(ctx) == {"u-old"}
+
+
+def test_backup_and_tag_policies_project_yaml_cannot_describe_are_listed_not_adopted(org: Any, project: Project) -> None:
+    seeded = seed(org)
+    # moto implements tag policies (not backup policies, which the same loop reads)
+    content = json.dumps({"tags": {"CostCenter": {"tag_key": {"@@assign": "CostCenter"}}}})
+    tag_policy = org.create_policy(Name="cost-center", Description="ours", Type="TAG_POLICY", Content=content)["Policy"]["PolicySummary"]["Id"]
+    found = organizations.read(project, org)
+    assert found.policies == {"default": seeded.policies["default"]}
+    assert found.unmanaged[-1] == f"tag policy cost-center ({tag_policy})"
+    from landing_zone.adoption import describe
+
+    assert f"tag policy cost-center ({tag_policy}): project.yaml describes SCPs only; left alone" in describe.describe(project, org).notes

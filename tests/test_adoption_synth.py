@@ -237,3 +237,73 @@ def test_an_adopted_alias_and_password_policy_are_imported_and_recorded(tmp_path
     shared = json.loads((out / "stacks" / "shared-identities" / "cdk.tf.json").read_text())
     assert all(b["to"].startswith("aws_iam_role.") for b in shared["import"])  # member OAAR only, as ever
     assert naming.ADOPTED_OUTPUT not in shared["output"]  # lz's own there: no record
+
+
+def test_an_adopted_group_and_role_are_imported_with_their_policies_and_released(tmp_path: Path) -> None:
+    """Imported where they existed; what hangs on them but did not exist is created (idempotent in IAM);
+    all released by `lz down`. The group's adoption is recorded (IAM groups take no tags)."""
+    from landing_zone import naming
+    from landing_zone.synth import synth
+    from tests.brownfield import fixture_with_iam_users
+    from tests.synth_helpers import prepare_project
+
+    config = prepare_project(fixture_with_iam_users(FIXTURE, tmp_path / "src"), tmp_path / "project")
+    project, _ = load_project(config)
+    settings = Settings(config_path=config, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    adopted = Adopted(
+        iam_groups={"management/admins": "admins"},
+        iam_roles={"management/OrganizationAccountAccessRole": "OrganizationAccountAccessRole"},
+        iam_policies={
+            f"management/group/admins/{admin}": f"admins/{admin}",
+            f"management/role/OrganizationAccountAccessRole/{admin}": f"OrganizationAccountAccessRole/{admin}",
+        },
+    )
+    out = synth(project, settings, ids, adopted=adopted)
+    doc = json.loads((out / "stacks" / "management-identities" / "cdk.tf.json").read_text())
+    imports = {b["to"].split(".")[0]: b["id"] for b in doc["import"]}
+    assert imports == {
+        "aws_iam_group": "admins",
+        "aws_iam_group_policy_attachment": f"admins/{admin}",
+        "aws_iam_role": "OrganizationAccountAccessRole",
+        "aws_iam_role_policy_attachment": f"OrganizationAccountAccessRole/{admin}",
+    }
+    released = {f"{kind}.{name}" for kind, group in doc["resource"].items() for name, body in group.items() if body.get("//", {}).get("lz")}
+    kinds = sorted(address.split(".")[0] for address in released)
+    # the membership and inline policy did not exist: created, and released with their group
+    assert kinds == [
+        "aws_iam_group",
+        "aws_iam_group_membership",
+        "aws_iam_group_policy",
+        "aws_iam_group_policy_attachment",
+        "aws_iam_role",
+        "aws_iam_role_policy_attachment",
+    ]
+    (role,) = doc["resource"]["aws_iam_role"].values()
+    assert role["tags"] == {ADOPTED_TAG: "true"}
+    assert doc["output"][naming.ADOPTED_OUTPUT]["value"] == ["group/admins"]
+    # nothing adopted: the management OAAR is lz's own, nothing released
+    plain = json.loads((synth(project, settings, ids) / "stacks" / "management-identities" / "cdk.tf.json").read_text())
+    assert "import" not in plain and not any(body.get("//", {}).get("lz") for group in plain["resource"].values() for body in group.values())
+
+
+def test_an_existing_state_bucket_and_lock_table_are_imported_by_the_bootstrap_and_released(tmp_path: Path) -> None:
+    """The tf-backend stack's first run (the bootstrap's local-state apply) imports them instead of
+    failing on BucketAlreadyOwnedByYou; `lz down` leaves them, with what lz set on them."""
+    from landing_zone.synth import synth
+
+    project, _ = load_project(FIXTURE)
+    settings = Settings(config_path=FIXTURE, target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
+    ids = {"security": "111111111111", "shared": "222222222222", "network": "333333333333"}
+    name = f"{project.short_name}-security-terraform-backend"
+    out = synth(project, settings, ids, adopted=Adopted(state_backends={"security/bucket": name, "security/lock-table": name}))
+    doc = json.loads((out / "stacks" / "security-tf-backend" / "cdk.tf.json").read_text())
+    assert sorted((b["to"].split(".")[0], b["id"]) for b in doc["import"]) == [("aws_dynamodb_table", name), ("aws_s3_bucket", name)]
+    (bucket,) = [b for b in doc["resource"]["aws_s3_bucket"].values() if b["bucket"] == name]  # beside the replica and log buckets
+    (table,) = doc["resource"]["aws_dynamodb_table"].values()
+    assert bucket["tags"] == table["tags"] == {ADOPTED_TAG: "true"}
+    bodies = [body for group in doc["resource"].values() for body in group.values()]
+    assert all(body.get("//", {}).get("lz") == {"release_on_destroy": True} for body in bodies)
+    shared = json.loads((out / "stacks" / "shared-tf-backend" / "cdk.tf.json").read_text())  # another account's: lz's own
+    assert "import" not in shared and not any(body.get("//", {}).get("lz") for group in shared["resource"].values() for body in group.values())

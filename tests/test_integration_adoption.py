@@ -25,6 +25,7 @@ from tests.brownfield import (
     DENY_REGIONS,
     IAM_USER,
     MANAGEMENT_ALIAS,
+    OAAR,
     Seeded,
     SeededIamUser,
     SeededIdentityCenter,
@@ -116,6 +117,11 @@ def _read_iam_user(iam: Any) -> dict[str, Any]:
         "login": iam.get_login_profile(UserName=IAM_USER)["LoginProfile"]["CreateDate"],
         "aliases": iam.list_account_aliases()["AccountAliases"],
         "password_length": iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"],
+        "group": iam.get_group(GroupName="admins")["Group"]["GroupId"],
+        "members": [u["UserName"] for u in iam.get_group(GroupName="admins")["Users"]],
+        "role": iam.get_role(RoleName=OAAR)["Role"]["RoleId"],
+        "trust": iam.get_role(RoleName=OAAR)["Role"]["AssumeRolePolicyDocument"],
+        "role_policies": [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=OAAR)["AttachedPolicies"]],
     }
 
 
@@ -206,12 +212,21 @@ def test_a_second_up_has_nothing_to_do(adoption: Adoption) -> None:
 
 def test_an_iam_user_alias_and_password_policy_are_adopted(adoption: Adoption) -> None:
     detail = _detail(adoption.first, "management-identities")
-    assert "4 to import" in detail and "destroy" not in detail, detail  # the user, its login profile, the alias, the password policy
+    # the user, its login profile, the alias, the password policy; the admins group and its
+    # AdministratorAccess, OrganizationAccountAccessRole and its AdministratorAccess
+    assert "8 to import" in detail and "destroy" not in detail and "replace" not in detail, detail
     assert _detail(adoption.second, "management-identities").endswith("no changes")
     seeded, found = adoption.iam_user, adoption.iam_after_up
     assert (found["id"], found["keys"], found["mfa"]) == (seeded.user, [seeded.access_key], [seeded.mfa_serial])
     assert found["tags"]["lz-adopted"] == "true"
     assert found["aliases"] == [MANAGEMENT_ALIAS] and found["password_length"] == 30  # lz's policy, in place
+
+
+def test_an_iam_group_and_role_with_lz_s_names_keep_their_ids(adoption: Adoption) -> None:
+    seeded, found = adoption.iam_user, adoption.iam_after_up
+    assert (found["group"], found["role"]) == (seeded.group, seeded.role)
+    assert found["members"] == [IAM_USER] and found["role_policies"] == [ADMINISTRATOR_ACCESS]
+    assert "000000000000" not in str(found["trust"])  # lz's trust, updated in place
 
 
 def test_identity_center_is_imported_without_destroying_anything(adoption: Adoption) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from landing_zone import naming
 from landing_zone.adoption.model import AdoptionError
-from landing_zone.adoption.organizations import SCP, pages
+from landing_zone.adoption.organizations import POLICY_TYPES, SCP, pages
 from landing_zone.config.model import Project
 from landing_zone.config.validate import BUILTIN_POLICIES
 
@@ -124,6 +124,11 @@ def describe(project: Project, org: Any) -> Description:
         path = f"{POLICY_DIR}/{re.sub(r'[^A-Za-z0-9._-]+', '-', policy['Name'])}.json"
         files[path] = json.dumps(json.loads(content), indent=2) + "\n"
         policies.append({"name": policy["Name"], "description": policy.get("Description", ""), "file": path})
+
+    for kind, label in POLICY_TYPES.items():
+        if kind != SCP:  # project.yaml has no words for them
+            found = [p for p in pages(org, "list_policies", "Policies", Filter=kind) if not p.get("AwsManaged")]
+            notes += [f"{label} {p['Name']} ({p['Id']}): project.yaml describes SCPs only; left alone" for p in found]
 
     block: dict[str, Any] = {"accounts": accounts}
     block["organizational_units"] = [{k: v for k, v in ou.items() if v or k == "name"} for ou in ous]

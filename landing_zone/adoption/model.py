@@ -55,7 +55,13 @@ class Adopted:
     # IAM in the accounts (adoption/iam.py): "<account>/<user>" → import id (the user name)
     iam_users: dict[str, str] = field(default_factory=dict)
     iam_login_profiles: dict[str, str] = field(default_factory=dict)
+    iam_groups: dict[str, str] = field(default_factory=dict)  # "<account>/<group>" → the group's name
+    iam_roles: dict[str, str] = field(default_factory=dict)  # "<account>/<role>" → the role's name
+    # "<account>/<group|role>/<name>/<policy arn | inline policy name>" → the attachment's (inline policy's) import id
+    iam_policies: dict[str, str] = field(default_factory=dict)
     iam_account: dict[str, str] = field(default_factory=dict)  # "<account>/alias" | "<account>/password-policy" → import id
+    # An account's state bucket and lock table (adoption/state_backend.py): "<account>/bucket" | "<account>/lock-table" → the name
+    state_backends: dict[str, str] = field(default_factory=dict)
     unmanaged: tuple[str, ...] = ()  # what exists that project.yaml does not describe
 
     def __bool__(self) -> bool:
@@ -70,6 +76,9 @@ class Adopted:
             or self.users
             or self.permission_sets
             or self.iam_users
+            or self.iam_groups
+            or self.iam_roles
+            or self.state_backends
             or self.iam_account
         )
 

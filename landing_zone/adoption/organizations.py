@@ -2,7 +2,8 @@
 
 Matches: the organization itself; OUs by name under the matched parent; member accounts by
 email (AWS keeps emails unique), an account with lz's name but another email is an error
-naming both; SCPs by name; their attachments to matched OUs (those found when the SCP was
+naming both; SCPs by name (backup and tag policies, which project.yaml cannot describe, are
+listed as unmanaged); their attachments to matched OUs (those found when the SCP was
 adopted: ADOPTED_TARGETS_TAG); the delegated administrators of adopted accounts. Objects lz created itself
 (tagged ManagedBy=landing-zone without the adopted tag) are its own, not adopted. What
 project.yaml does not describe is listed as unmanaged and never touched.
@@ -27,6 +28,9 @@ from landing_zone.adoption.model import (
 from landing_zone.config.model import Project
 
 SCP = "SERVICE_CONTROL_POLICY"
+# Each policy type lz reads, and how a notice names one. project.yaml describes SCPs only: the
+# backup and tag policies found are all "not managed by this project", never touched.
+POLICY_TYPES = {SCP: "SCP", "BACKUP_POLICY": "backup policy", "TAG_POLICY": "tag policy"}
 
 
 def read(project: Project, org: Any) -> Adopted:
@@ -140,11 +144,15 @@ class _Reader:
         return found
 
     def policies(self, ous: dict[str, str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
-        """SCP name → id of those project.yaml attaches; existing attachments to import; SCPs not described."""
+        """SCP name → id of those project.yaml attaches; existing attachments to import; policies not described (of every type)."""
         used = {name for ou in self.project.organization.organizational_units for name in ou.policy_names}
-        existing = [p for p in pages(self.org, "list_policies", "Policies", Filter=SCP) if not p.get("AwsManaged")]
-        found = {p["Name"]: p["Id"] for p in existing if p["Name"] in used}
-        unmanaged = [f"SCP {p['Name']} ({p['Id']})" for p in existing if p["Name"] not in used]
+        found: dict[str, str] = {}
+        unmanaged: list[str] = []
+        for kind, label in POLICY_TYPES.items():
+            described = used if kind == SCP else set()
+            existing = [p for p in pages(self.org, "list_policies", "Policies", Filter=kind) if not p.get("AwsManaged")]
+            found |= {p["Name"]: p["Id"] for p in existing if p["Name"] in described}
+            unmanaged += [f"{label} {p['Name']} ({p['Id']})" for p in existing if p["Name"] not in described]
         attachments: dict[str, str] = {}
         for name, policy_id in found.items():
             if not self.adopted(policy_id):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
+from cdktf import TerraformResource
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
@@ -45,7 +48,9 @@ class Role(Construct):
     """A role trusted by `principals`, with AWS managed policies attached (and an inline policy).
 
     mfa: the MFA policy of its trust (required or not, max age), None for roles without MFA.
-    adopt: import the existing role of that name instead of creating it (OAAR in members).
+    adopt: import the existing role of that name instead of creating it (OAAR in members, a role
+    with lz's name made elsewhere); it and what is attached to it are released by `lz down`.
+    adopted_policies: managed policy ARN or inline policy name → import id of those it had.
     extra_trust: more trust statements, with conditions of their own (the ci apply role on OAAR).
     """
 
@@ -63,6 +68,8 @@ class Role(Construct):
         inline_policy: str | None = None,
         session_tags: bool = False,
         extra_trust: tuple[Statement, ...] = (),
+        adopted_policies: Mapping[str, str] = MappingProxyType({}),
+        tags: dict[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.role = IamRole(
@@ -71,10 +78,24 @@ class Role(Construct):
             name=name,
             assume_role_policy=document(trust_statement(principals, mfa, session_tags=session_tags), *extra_trust),
             max_session_duration=max_session_duration,
+            tags=tags,
         )
+        attached: dict[str, TerraformResource] = {
+            policy: IamRolePolicyAttachment(self, f"policy-{policy.rsplit('/', 1)[-1]}", role=self.role.name, policy_arn=policy) for policy in policies
+        }
         if inline_policy:
-            IamRolePolicy(self, "access", name=f"{name}Access", role=self.role.name, policy=inline_policy)
-        attachments = [IamRolePolicyAttachment(self, f"policy-{policy.rsplit('/', 1)[-1]}", role=self.role.name, policy_arn=policy) for policy in policies]
+            attached[f"{name}Access"] = IamRolePolicy(self, "access", name=f"{name}Access", role=self.role.name, policy=inline_policy)
         if adopt:  # the role and what we attached stay when the stack is destroyed
             adoption.adopt(self.role, name)
-            adoption.release_on_destroy(*attachments)
+            adopt_attached(attached, adopted_policies)
+
+
+def adopt_attached(attached: Mapping[str, TerraformResource], adopted: Mapping[str, str]) -> None:
+    """What hangs on an adopted group or role (policy ARN or inline name → resource): those that
+    existed are imported, the others created (attaching or putting a policy again is idempotent
+    in IAM); all are released with it by `lz down`, as the user's login profile is."""
+    for key, resource in attached.items():
+        if key in adopted:
+            adoption.adopt(resource, adopted[key])
+        else:
+            adoption.release_on_destroy(resource)

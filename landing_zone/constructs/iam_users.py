@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import TerraformResource, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.iam_group import IamGroup
 from cdktf_cdktf_provider_aws.iam_group_membership import IamGroupMembership
 from cdktf_cdktf_provider_aws.iam_group_policy import IamGroupPolicy
@@ -16,6 +16,7 @@ from constructs import Construct
 
 from landing_zone.adoption.model import ADOPTED_TAG
 from landing_zone.constructs import adoption
+from landing_zone.constructs.iam_roles import adopt_attached
 from landing_zone.constructs.policy import Statement, document
 
 # `$${…}` reaches IAM as `${aws:username}`: terraform would otherwise read it as interpolation.
@@ -113,10 +114,21 @@ class IamUserGroup(Construct):
         members: list[IamUser],
         managed_policies: list[str],
         statements: list[Statement],
+        adopt: bool = False,
+        adopted_policies: Mapping[str, str] = MappingProxyType({}),
     ) -> None:
+        """adopt: the group exists (made elsewhere): imported by name, released by `lz down` with
+        what hangs on it; adopted_policies: managed policy ARN or inline name → import id of those it had."""
         super().__init__(scope, id)
         self.group = IamGroup(self, "group", name=name)
-        IamGroupMembership(self, "members", name=f"{name}-members", group=self.group.name, users=[u.name for u in members])
+        # The provider cannot import a membership: on an adopted group terraform creates it
+        # (adding a user already in the group is idempotent), and `lz down` releases it.
+        attached: dict[str, TerraformResource] = {
+            "members": IamGroupMembership(self, "members", name=f"{name}-members", group=self.group.name, users=[u.name for u in members])
+        }
         for arn in managed_policies:
-            IamGroupPolicyAttachment(self, f"policy-{arn.rsplit('/', 1)[-1]}", group=self.group.name, policy_arn=arn)
-        IamGroupPolicy(self, "inline", name=f"{name}-policy", group=self.group.id, policy=document(*SELF_MANAGEMENT, *statements))
+            attached[arn] = IamGroupPolicyAttachment(self, f"policy-{arn.rsplit('/', 1)[-1]}", group=self.group.name, policy_arn=arn)
+        attached[f"{name}-policy"] = IamGroupPolicy(self, "inline", name=f"{name}-policy", group=self.group.id, policy=document(*SELF_MANAGEMENT, *statements))
+        if adopt:
+            adoption.adopt(self.group, name)
+            adopt_attached(attached, adopted_policies)

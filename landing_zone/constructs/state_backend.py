@@ -13,9 +13,11 @@ bucket and the table, and S3 server access logs into a `<bucket>-logs` bucket. O
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from cdktf import TerraformProvider, TerraformResourceLifecycle
+from cdktf import TerraformProvider, TerraformResource, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -58,6 +60,8 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
+from landing_zone.constructs import adoption
+from landing_zone.constructs.organization import ADOPTED_TAGS as _ADOPTED_TAGS
 from landing_zone.constructs.policy import Statement, deny_insecure_transport, document
 from landing_zone.constructs.private_bucket import block_public_access
 
@@ -106,13 +110,15 @@ class StateBackend(Construct):
         access_logging: bool = False,
         protect: bool = True,
         replica: Replica | None = None,
+        adopted: Mapping[str, str] = MappingProxyType({}),
     ) -> None:
+        """adopted: "bucket" | "lock-table" → import id of those that exist already (adoption/state_backend.py)."""
         super().__init__(scope, id)
         self.account_id, self.protect = account_id, protect
         self.key = self._key("key", name, f"Terraform state in {name} (bucket and lock table)", None) if kms else None
         key_arn = self.key.arn if self.key else None
 
-        self.bucket = S3Bucket(self, "bucket", bucket=name, lifecycle=_lifecycle(protect))
+        self.bucket = S3Bucket(self, "bucket", bucket=name, lifecycle=_lifecycle(protect), tags=_ADOPTED_TAGS if "bucket" in adopted else None)
         # No lifecycle rule: every state version is kept (a few KB each), the way back from a bad
         # apply and a record of every change; terraform never leaves multipart uploads behind.
         self.versioning, self.policy = self._harden(self.bucket, "", name, key_arn=key_arn)
@@ -134,7 +140,16 @@ class StateBackend(Construct):
             point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
             server_side_encryption=DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=key_arn),
             lifecycle=_lifecycle(protect),
+            tags=_ADOPTED_TAGS if "lock-table" in adopted else None,
         )
+        for what, resource in (("bucket", self.bucket), ("lock-table", self.lock_table)):
+            if what in adopted:
+                resource.import_from(adopted[what])
+        if adopted:
+            # Made elsewhere, and maybe holding others' state: `lz down` leaves the bucket and table,
+            # and with them what lz set on them or made for them (the KMS key their objects are
+            # encrypted with, the versioning, the policy, the replica and log buckets).
+            adoption.release_on_destroy(*(c for c in self.node.find_all() if isinstance(c, TerraformResource)))
 
     def _key(self, id: str, name: str, description: str, provider: TerraformProvider | None) -> KmsKey:
         key = KmsKey(

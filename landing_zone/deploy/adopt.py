@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from landing_zone import naming
-from landing_zone.adoption import iam, identity_center, organizations
+from landing_zone.adoption import iam, identity_center, organizations, state_backend
 from landing_zone.adoption.model import Adopted, AdoptionError
 from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.deploy.context import DeployContext
@@ -22,7 +22,7 @@ _WAY_FORWARD = "make project.yaml say what exists (or leave the object out of pr
 
 def read(ctx: DeployContext, accounts: Iterable[str] = (naming.MANAGEMENT,)) -> Adopted:
     """The existing objects project.yaml describes: the organization and Identity Center
-    (read-only calls in the management account), IAM users in those of `accounts` (the run's)
+    (read-only calls in the management account), IAM users, groups, roles and the state bucket and lock table in those of `accounts` (the run's)
     whose id is known, with the credentials their identities stack uses."""
     from botocore.exceptions import EndpointConnectionError
 
@@ -46,6 +46,10 @@ def _iam(ctx: DeployContext, found: Adopted, accounts: Iterable[str]) -> Adopted
     users: dict[str, str] = {}
     logins: dict[str, str] = {}
     objects: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    policies: dict[str, str] = {}
+    backends: dict[str, str] = {}
     for account in accounts:
         if account != naming.MANAGEMENT and account not in known:
             continue  # an account lz creates in this run
@@ -53,8 +57,21 @@ def _iam(ctx: DeployContext, found: Adopted, accounts: Iterable[str]) -> Adopted
         u, p = iam.read(ctx.project, account, client)
         users |= u
         logins |= p
-        objects |= iam.account_objects(ctx.project, account, client, _state(reader, account, "identities"))
-    return replace(found, iam_users=users, iam_login_profiles=logins, iam_account=objects)
+        state = _state(reader, account, "identities")
+        objects |= iam.account_objects(ctx.project, account, client, state)
+        g, r, p = iam.principals(ctx.project, account, client, state)
+        groups, roles, policies = groups | g, roles | r, policies | p
+        backends |= state_backend.read(ctx.project, account, reader.client("s3", account), reader.client("dynamodb", account))
+    return replace(
+        found,
+        iam_users=users,
+        iam_login_profiles=logins,
+        iam_account=objects,
+        iam_groups=groups,
+        iam_roles=roles,
+        iam_policies=policies,
+        state_backends=backends,
+    )
 
 
 def _state(ctx: DeployContext, account: str, layer: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPassw
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 
 from landing_zone import naming
+from landing_zone.adoption.model import ADOPTED_TAG
 from landing_zone.config.gpgkey import pgp_key_base64
 from landing_zone.constructs import adoption
 from landing_zone.constructs.ci_member_access import MemberPlanRole
@@ -44,9 +45,9 @@ class IdentitiesStack(LayerStack):
             if f"{account}/{name}" in self.adopted.iam_account:  # it existed: updated in place, released by `lz down`
                 adoption.adopt(resource, self.adopted.iam_account[f"{account}/{name}"])
                 adopted.append(name)
-        if adopted:  # no tags on either: the next run reads this from state (adoption/iam.py)
+        adopted += self._people()
+        if adopted:  # no tags on any of these: the next run reads this from state (adoption/iam.py)
             TerraformOutput(self, naming.ADOPTED_OUTPUT, value=adopted)
-        self._people()
         self._roles()
 
     def _mfa(self, spec: RoleSpec) -> MfaPolicy | None:
@@ -62,7 +63,12 @@ class IdentitiesStack(LayerStack):
             return deploy_master_policy(regions)
         return None
 
-    def _people(self) -> None:
+    def _adopted_policies(self, kind: str, name: str) -> dict[str, str]:
+        prefix = f"{self.account}/{kind}/{name}/"
+        return {k.removeprefix(prefix): v for k, v in self.adopted.iam_policies.items() if k.startswith(prefix)}
+
+    def _people(self) -> list[str]:
+        """Returns the adopted groups ("group/<name>"), for the record of what was adopted."""
         settings = self.project.accounts.get(self.account)
         groups = settings.groups if settings else []
         names = sorted({u for g in groups for u in g.users})
@@ -72,7 +78,10 @@ class IdentitiesStack(LayerStack):
         users = IamUsers(self, "iam", pgp_keys=keys, adopted=found, adopted_logins=logins)
         # Management too: its audit stack's support role (groups there get no grants, see below).
         targets = [a.name for a in self.project.organization.accounts if a.name in self.account_ids]
+        adopted_groups: list[str] = []
         for group in groups:
+            adopt = f"{self.account}/{group.name}" in self.adopted.iam_groups
+            adopted_groups += [f"group/{group.name}"] if adopt else []
             spec = GROUPS.get(group.name, GroupSpec((), ()))
             in_management = self.account == naming.MANAGEMENT
             # Only roles that exist in that account: a grant on a missing role is dead.
@@ -88,6 +97,8 @@ class IdentitiesStack(LayerStack):
                 statements=[]
                 if in_management or not assumable
                 else [{"Sid": "AssumeMemberRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": assumable}],
+                adopt=adopt,
+                adopted_policies=self._adopted_policies("group", group.name),
             )
         TerraformOutput(
             self,
@@ -95,6 +106,7 @@ class IdentitiesStack(LayerStack):
             sensitive=True,
             value={n: {"name": users.users[n].name, "encrypted_password": users.login_profiles[n].encrypted_password} for n in names},
         )
+        return adopted_groups
 
     def _roles(self) -> None:
         identity_account = naming.identity_account(self.account_ids)
@@ -111,6 +123,7 @@ class IdentitiesStack(LayerStack):
             )
         for spec in specs:
             is_oaar = spec.name == naming.OAAR_ROLE
+            found = f"{self.account}/{spec.name}" in self.adopted.iam_roles  # made elsewhere with lz's name
             # OAAR is trusted by the management account; the others by the identity account.
             trusted = {naming.MANAGEMENT if is_oaar else identity_account}
             own = (
@@ -126,7 +139,9 @@ class IdentitiesStack(LayerStack):
                 policies=list(spec.policies),
                 mfa=self._mfa(spec),
                 # In member accounts Organizations created OAAR with the account: adopt it.
-                adopt=is_oaar and self.account != naming.MANAGEMENT,
+                adopt=found or (is_oaar and self.account != naming.MANAGEMENT),
+                adopted_policies=self._adopted_policies("role", spec.name),
+                tags={ADOPTED_TAG: "true"} if found else None,
                 max_session_duration=spec.max_session_duration,
                 inline_policy=self._access(spec),
                 session_tags=spec.session_tags,

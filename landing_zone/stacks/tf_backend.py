@@ -29,6 +29,7 @@ class TfBackendStack(LayerStack):
             access_logging=options.access_logging,
             protect=not self.settings.allow_destroy,  # only `lz down` lifts prevent_destroy
             replica=replica,
+            adopted={k.split("/", 1)[1]: v for k, v in self.adopted.state_backends.items() if k.split("/", 1)[0] == self.account},
         )
         TerraformOutput(self, "bucket", value=backend.bucket.bucket)
         TerraformOutput(self, "lock_table", value=backend.lock_table.name)
