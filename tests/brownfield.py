@@ -169,3 +169,18 @@ def seed_iam_user(iam: Any) -> SeededIamUser:
     role = iam.create_role(RoleName=OAAR, AssumeRolePolicyDocument=json.dumps(_HAND_MADE_TRUST))["Role"]["RoleId"]
     iam.attach_role_policy(RoleName=OAAR, PolicyArn=ADMINISTRATOR_ACCESS)
     return SeededIamUser(str(user), str(key), str(serial), str(group), str(role))
+
+
+STATE_BACKEND = "acm-management-terraform-backend"  # the fixture's short name: lz's bucket and lock table
+
+
+def seed_state_backend(s3: Any, dynamodb: Any) -> None:
+    """The management account's state bucket and lock table, made by hand before lz ever ran
+    (an earlier attempt, another tool): the bootstrap imports them."""
+    s3.create_bucket(Bucket=STATE_BACKEND)
+    dynamodb.create_table(
+        TableName=STATE_BACKEND,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+    )

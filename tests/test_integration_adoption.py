@@ -26,6 +26,7 @@ from tests.brownfield import (
     IAM_USER,
     MANAGEMENT_ALIAS,
     OAAR,
+    STATE_BACKEND,
     Seeded,
     SeededIamUser,
     SeededIdentityCenter,
@@ -33,6 +34,7 @@ from tests.brownfield import (
     seed,
     seed_iam_user,
     seed_identity_center,
+    seed_state_backend,
 )
 from tests.deployment import Deployment, start_deployment, stop_deployment
 from tests.test_adoption_reads import FIXTURE
@@ -134,6 +136,7 @@ def adoption(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adoption]:
         sso, store = dep.client("sso-admin"), dep.client("identitystore")
         center = seed_identity_center(sso, store, dep.client("organizations").describe_organization()["Organization"]["MasterAccountId"])
         iam_user = seed_iam_user(dep.client("iam"))
+        seed_state_backend(dep.client("s3"), dep.client("dynamodb"))
         first = dep.lz("up", *STACKS)
         second = dep.lz("up", "--refresh", *STACKS)
         after_up = _read(dep.client("organizations"))
@@ -227,6 +230,13 @@ def test_an_iam_group_and_role_with_lz_s_names_keep_their_ids(adoption: Adoption
     assert (found["group"], found["role"]) == (seeded.group, seeded.role)
     assert found["members"] == [IAM_USER] and found["role_policies"] == [ADMINISTRATOR_ACCESS]
     assert "000000000000" not in str(found["trust"])  # lz's trust, updated in place
+
+
+def test_an_existing_state_bucket_and_lock_table_are_imported_by_the_bootstrap(adoption: Adoption) -> None:
+    detail = _detail(adoption.first, "management-tf-backend")
+    assert "bootstrapped" in detail and "2 to import" in detail and "destroy" not in detail, detail
+    tags = adoption.dep.client("s3").get_bucket_tagging(Bucket=STATE_BACKEND)["TagSet"]
+    assert {"Key": "lz-adopted", "Value": "true"} in tags
 
 
 def test_identity_center_is_imported_without_destroying_anything(adoption: Adoption) -> None:
