@@ -382,6 +382,96 @@ def current_reference(docs: dict[str, dict[str, Any]], root: Path, bucket: str, 
     return layers
 
 
+SSO_STACK = naming.stack_id(naming.MANAGEMENT, "sso")
+_REF = re.compile(r"^\$\{(\w+)\.([\w-]+)\.\w+\}$")
+
+
+def _target(value: str) -> str:
+    """`${aws_identitystore_group.X.group_id}` → X."""
+    match = _REF.match(value)
+    assert match, value
+    return match.group(2)
+
+
+def _literal(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in ("//", "identity_store_id", "instance_arn", "user_type") and "${" not in json.dumps(v)}
+
+
+def sso_reference(doc: dict[str, Any], path: Path) -> dict[str, str]:
+    """The reference's sso layer for one group assignment of lz's sso stack: that permission set
+    with one managed policy, the group, one of its users and that membership, at the reference's
+    addresses (`default["<u>"]`, `module.permission_sets`, `module.account_assignments`).
+    Returns what each object is named (the addresses the output then names)."""
+    res = doc["resource"]
+    for assignment in res["aws_ssoadmin_account_assignment"].values():
+        group, pset = _target(assignment["principal_id"]), _target(assignment["permission_set_arn"])
+        members = [m for m in res["aws_identitystore_group_membership"].values() if _target(m["group_id"]) == group]
+        policies = [a["managed_policy_arn"] for a in res["aws_ssoadmin_managed_policy_attachment"].values() if _target(a["permission_set_arn"]) == pset]
+        if assignment["principal_type"] == "GROUP" and members and policies:
+            break
+    else:
+        raise AssertionError("lz's sso stack has no group assignment with a member and a managed policy")
+    user = res["aws_identitystore_user"][_target(members[0]["member_id"])]
+    group_name = res["aws_identitystore_group"][group]["display_name"]
+    ps = res["aws_ssoadmin_permission_set"][pset]
+    account = assignment["target_id"]
+    names = {"user": user["user_name"], "group": group_name, "ps": ps["name"], "policy": policies[0], "account": account}
+    shutil.copytree(FIXTURES / "sso" / "modules", path / "modules")
+    store, instance = "${element(data.aws_ssoadmin_instances.main.identity_store_ids, 0)}", "${element(data.aws_ssoadmin_instances.main.arns, 0)}"
+    layer = _settings(doc) | {
+        "data": {"aws_ssoadmin_instances": {"main": {}}},
+        "resource": {
+            "aws_identitystore_user": {"default": {"for_each": {names["user"]: names["user"]}, "identity_store_id": store} | _literal(user)},
+            "aws_identitystore_group": {"default": {"for_each": {group_name: group_name}, "display_name": "${each.key}", "identity_store_id": store}},
+            "aws_identitystore_group_membership": {
+                "default": {
+                    "for_each": {f"{names['user']}_{group_name}": {"user": names["user"], "group": group_name}},
+                    "identity_store_id": store,
+                    "group_id": "${aws_identitystore_group.default[each.value.group].group_id}",
+                    "member_id": "${aws_identitystore_user.default[each.value.user].user_id}",
+                }
+            },
+        },
+        "module": {
+            "permission_sets": {
+                "source": "./modules/permission-sets",
+                "instance_arn": instance,
+                "permission_sets": {
+                    ps["name"]: {
+                        "description": ps.get("description", ""),
+                        "session_duration": ps.get("session_duration", "PT1H"),
+                        "managed_policies": policies[:1],
+                    }
+                },
+            },
+            "account_assignments": {
+                "source": "./modules/account-assignments",
+                "instance_arn": instance,
+                "assignments": {
+                    f"{account}-G-{group_name}-{ps['name']}": {
+                        "permission_set_arn": f'${{module.permission_sets.arns["{ps["name"]}"]}}',
+                        "principal_id": f'${{aws_identitystore_group.default["{group_name}"].group_id}}',
+                        "account_id": account,
+                    }
+                },
+            },
+        },
+    }
+    (path / "main.tf.json").write_text(json.dumps(layer, indent=2))
+    return names
+
+
+def sso_ids(creds: dict[str, str]) -> dict[str, str]:
+    """What Identity Center made up for the users, groups and permission sets (and the assignments)."""
+    admin, store = boto3.client("sso-admin", **creds), boto3.client("identitystore", **creds)
+    instance = admin.list_instances()["Instances"][0]
+    found = {f"sso-user:{u['UserName']}": u["UserId"] for u in store.list_users(IdentityStoreId=instance["IdentityStoreId"])["Users"]}
+    found |= {f"sso-group:{g['DisplayName']}": g["GroupId"] for g in store.list_groups(IdentityStoreId=instance["IdentityStoreId"])["Groups"]}
+    for arn in admin.list_permission_sets(InstanceArn=instance["InstanceArn"])["PermissionSets"]:
+        found[f"ps:{admin.describe_permission_set(InstanceArn=instance['InstanceArn'], PermissionSetArn=arn)['PermissionSet']['Name']}"] = arn
+    return found
+
+
 def current_ids(creds: dict[str, str], bucket: str) -> dict[str, str]:
     """What AWS made up for each object of the three layers: a recreated one would have another."""
     orgs, s3 = boto3.client("organizations", **creds), boto3.client("s3", **creds)
@@ -398,9 +488,10 @@ def current_ids(creds: dict[str, str], bucket: str) -> dict[str, str]:
 
 
 def test_a_current_reference_deployment_is_taken_over_in_place(emulator: EmulatorInfo, tmp_path: Path) -> None:
-    """Today's address scheme across the tf-backend, organizations and security-base layers: one
-    plain-terraform deployment, then one `lz migrate leverage --apply`, plan, up and second up
-    over all three stacks."""
+    """Today's address scheme across the tf-backend, organizations, security-base and sso layers:
+    one plain-terraform deployment, then one `lz migrate leverage --apply`, plan, up and second
+    up over all four stacks. No member id is recorded before the migration: the sso stack needs
+    them all, and migrate finds them in the organization."""
     h = Harness(emulator, tmp_path, CURRENT_MANAGEMENT_ID, "mgc", make_backend=False)
     stacks = [naming.stack_id(naming.MANAGEMENT, layer) for layer in LAYERS]
     selected = [a for s in stacks for a in ("--stack", s)]
@@ -416,14 +507,37 @@ def test_a_current_reference_deployment_is_taken_over_in_place(emulator: Emulato
     h.terraform(layers["tf-backend"], ["init", "-input=false", "-migrate-state", "-force-copy", "-lock=false"])
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(h.deploy_reference, (layers["organizations"], layers["security-base"])))
-    before = current_ids(h.creds, h.bucket)
+    # The reference's sso layer names the member accounts the organizations layer made: lz's sso
+    # stack for those ids, synthesized aside (this project's work dir must not learn them: migrate finds them).
+    members = {a["Email"]: a["Id"] for a in boto3.client("organizations", **h.creds).list_accounts()["Accounts"]}
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    (aside / "account_ids.json").write_text(json.dumps({name: members[email] for name, email in MEMBERS.items()}))
+    env = {**h.env, "LZ_WORK_DIR": str(aside), "LZ_OUT_DIR": str(aside / "out")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "landing_zone.cli.main", "synth", "--stack", SSO_STACK], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    sso_layer = tmp_path / "reference" / "sso"
+    sso_layer.mkdir()
+    names = sso_reference(json.loads((aside / "out" / "stacks" / SSO_STACK / "cdk.tf.json").read_text()), sso_layer)
+    h.deploy_reference(sso_layer)
+    assert not (tmp_path / ".lz" / "account_ids.json").exists()
+    before = current_ids(h.creds, h.bucket) | sso_ids(h.creds)
     assert {"account:master@example.com", "account:myexample-aws+security@example.com", "ou:shared", "scp:standard", f"bucket:{h.bucket}-replica"} <= set(
         before
     )
+    assert {f"sso-user:{names['user']}", f"sso-group:{names['group']}", f"ps:{names['ps']}"} <= set(before)
+    stacks.append(SSO_STACK)
+    selected += ["--stack", SSO_STACK]
 
     applied = h.lz("migrate", "leverage", *selected, "--apply")
     out = applied.stdout
     assert out.count("; 0 replaced, 0 destroyed") == len(stacks), out
+    assert f'aws_identitystore_user.default["{names["user"]}"] -> aws_identitystore_user.identity-center_user-' in out, out
+    assert f'module.permission_sets.aws_ssoadmin_managed_policy_attachment.this["{names["ps"]}.{names["policy"]}"] -> ' in out, out
+    assignment = f'module.account_assignments.aws_ssoadmin_account_assignment.this["{names["account"]}-G-{names["group"]}-{names["ps"]}"] -> '
+    assert assignment + "aws_ssoadmin_account_assignment.identity-center_assign-" in out, out
     assert "aws_organizations_account.management -> aws_organizations_account.org_account-management_" in out, out
     assert 'aws_organizations_account.accounts["shared"] -> aws_organizations_account.org_account-shared_' in out, out
     assert 'aws_organizations_organizational_unit.units["security"] -> aws_organizations_organizational_unit.org_ou-security_' in out, out
@@ -442,13 +556,13 @@ def test_a_current_reference_deployment_is_taken_over_in_place(emulator: Emulato
         assert "has moved to" in plan, stack
 
     h.lz("up", *selected)
-    after = current_ids(h.creds, h.bucket)
+    after = current_ids(h.creds, h.bucket) | sso_ids(h.creds)
     assert {k: after.get(k) for k in before} == before  # nothing recreated, what lz forgot kept
     for stack in stacks:
         key = naming.state_key(naming.MANAGEMENT, stack.removeprefix(f"{naming.MANAGEMENT}-"))
         state = json.loads(boto3.client("s3", **h.creds).get_object(Bucket=h.bucket, Key=key)["Body"].read())
         assert state["outputs"][naming.STACK_MARKER_OUTPUT]["value"] == stack  # lz's from now on
-        assert not [r for r in state["resources"] if r.get("module") or r["name"] in ("main", "management", "accounts", "units")], stack
+        assert not [r for r in state["resources"] if r.get("module") or r["name"] in ("main", "management", "accounts", "units", "default")], stack
     h.lz("plan", *selected)
     for stack in stacks:
         assert "No changes." in h.last_plan(stack), (stack, h.last_plan(stack)[-3000:])

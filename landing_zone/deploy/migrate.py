@@ -76,7 +76,12 @@ def migrate_leverage(project: Project, settings: Settings, stacks: tuple[str, ..
     ctx = read_context(project, settings, sorted({t.account for t in tasks}), code_for)
     # As `lz up` synthesizes: an adopted account keeps its name (the plan below would otherwise
     # show lz's name as a replacement of the account).
-    synth(project, settings, ctx.account_ids, stacks=[t.name for t in tasks], adopted=adopt.read(ctx))
+    adopted = adopt.read(ctx)
+    # Before lz's first `lz up` no member id is recorded (the organizations state is still the
+    # reference's): the organization's accounts, as adoption matched them, reach the stacks of
+    # member accounts and their state buckets.
+    ctx = ctx.with_account_ids(adopted.accounts | ctx.account_ids)
+    synth(project, settings, ctx.account_ids, stacks=[t.name for t in tasks], adopted=adopted)
     results = []
     for task in tasks:
         try:
