@@ -84,6 +84,14 @@ def test_status_without_emulator(tmp_path: Path) -> None:
     assert server.stop(tmp_path) is False
 
 
+def test_stop_returns_only_once_the_process_is_gone(tmp_path: Path) -> None:
+    """No grace: SIGTERM then SIGKILL at once, and still nothing left when stop returns."""
+    for _ in range(3):
+        info = server.start(tmp_path)
+        assert server.stop(tmp_path, timeout=0) is True
+        assert not _alive(info.pid)
+
+
 def test_explicit_port(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -120,11 +120,21 @@ def stop(work_dir: Path, timeout: float = 10.0) -> bool:
     if not info.alive:
         return False
     os.kill(info.pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while _alive(info.pid) and info.alive and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if _alive(info.pid) and info.alive:
+    if not _gone(info.pid, timeout) and info.alive:
         os.kill(info.pid, signal.SIGKILL)
+        # SIGKILL is only queued: return once it is gone, or the caller's next start races it
+        if not _gone(info.pid, 10.0):
+            raise EmulatorError(f"emulator pid {info.pid} survived SIGKILL")
+    return True
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    """Wait for `pid` to exit. Not `info.alive`: an exiting process loses its cmdline before it exits."""
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
     return True
 
 
