@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from landing_zone.deploy.tfenv import write_cli_config
+from landing_zone.deploy.tfenv import GO_RUNTIME, write_cli_config
 from landing_zone.settings import EMULATOR_SECRET, Settings, emulator_access_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +126,7 @@ class Workspace:
     def env(self) -> dict[str, str]:
         env = {
             **os.environ,
+            **GO_RUNTIME,
             "TF_CLI_CONFIG_FILE": str(self.cli_config_file),
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",

@@ -20,6 +20,7 @@ from landing_zone import naming
 from landing_zone.config import editor
 from landing_zone.deploy import foreign_state
 from landing_zone.deploy.foreign_state import foreign_addresses, generated_addresses
+from landing_zone.deploy.tfenv import GO_RUNTIME
 from landing_zone.emulator.server import EmulatorInfo
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
@@ -167,7 +168,7 @@ def test_lz_never_plans_over_a_foreign_state(emulator: EmulatorInfo, tmp_path: P
             )
         )
     )
-    tf_env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    tf_env = {**os.environ, **GO_RUNTIME, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
     for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
         subprocess.run(["terraform", *args], cwd=hcl, env=tf_env, check=True, capture_output=True)
     before = s3.get_object(Bucket=bucket, Key=key)["Body"].read()

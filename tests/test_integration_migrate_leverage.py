@@ -20,6 +20,7 @@ import pytest
 
 from landing_zone import naming
 from landing_zone.config import editor
+from landing_zone.deploy.tfenv import GO_RUNTIME
 from landing_zone.emulator.server import EmulatorInfo
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
@@ -154,7 +155,7 @@ class Harness:
         """Plain terraform in `layer`, offline from the provider mirror: each command must succeed."""
         rc = self.tmp_path / "terraformrc"
         rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{self.mirror}"\n  }}\n}}\n' if self.mirror else "")
-        tf_env = {**self.env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
+        tf_env = {**self.env, **GO_RUNTIME, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(rc)}
         # As lz runs terraform: account-level S3 calls (<id>.127.0.0.1) through the emulator as a proxy.
         tf_env["HTTP_PROXY"] = tf_env["http_proxy"] = self.env["LZ_EMULATOR_ENDPOINT"]
         for args in commands:

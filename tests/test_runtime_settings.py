@@ -68,3 +68,11 @@ def test_a_run_with_lz_provider_mirror_is_remembered_for_lz_env(tmp_path: Path, 
     monkeypatch.setattr(tfenv, "find_mirror", lambda: None)
     config = tfenv.write_cli_config(_settings(tmp_path), search=True)  # `lz env` without the variable
     assert f'path    = "{mirror}"' in config.read_text()
+
+
+def test_terraform_gets_a_lazier_garbage_collector_unless_the_user_chose_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOGC", raising=False)
+    assert tfenv.full_env(_settings(tmp_path))["GOGC"] == "400"
+    monkeypatch.setenv("GOGC", "100")
+    assert "GOGC" not in tfenv.terraform_env(_settings(tmp_path))
+    assert tfenv.full_env(_settings(tmp_path))["GOGC"] == "100"

@@ -14,6 +14,12 @@ def _hcl_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# terraform starts the AWS provider 3-5 times per plan or apply (its schema, then once per
+# provider block in each walk), ~3 CPU-s a start, much of it collecting the garbage of its schema
+# build. GOGC=400 takes a two-region stack's plan from ~16 to ~12 CPU-s for ~170 MB more per
+# provider process (benchmarks/run.py). A GOGC the user set wins.
+GO_RUNTIME = {"GOGC": "400"}
+
 MIRROR_NOTE = "provider-mirror"  # in the work dir: the mirror the last run used
 _SKIP = {"proc", "sys", "node_modules", ".lz", ".terraform", ".git"}
 
@@ -133,6 +139,7 @@ def terraform_env(settings: Settings, *, search: bool = False) -> dict[str, str]
         # cdktf-cli would otherwise point terraform's plugin cache at ~/.terraform.d.
         "CDKTF_DISABLE_PLUGIN_CACHE_ENV": "1",
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        **{k: v for k, v in GO_RUNTIME.items() if k not in os.environ},
         **settings.as_env(),
     }
     mirror = provider_mirror(settings)  # remembered by write_cli_config when found
