@@ -26,6 +26,8 @@ Rows:
   benchmarks/access_variant.py) and ours (landing_zone/access/evaluator.py); same output.
 - start-up: `python -c pass` (the interpreter alone), `lz --help`, `lz validate`,
   `lz credentials configure --help`.
+- gc (skipped by --quick): `lz plan` of management-organizations and management-tf-backend,
+  deployed on a fresh emulator, with Go's default GOGC=100 and with lz's (deploy/tfenv.py).
 - deploy (skipped by --quick), each on a fresh emulator and an empty work dir:
   sequential `npx cdktf deploy <stack>` of every stack in dependency order, with the
   environment of `eval "$(lz env)"`, `--skip-provider-lock --auto-approve`. cdktf can't
@@ -522,6 +524,33 @@ def bench_deploy(report: Report, work: Path, gnupghome: Path, runs: int) -> None
     report.notes.append("sequential steps (last run): " + ", ".join(f"{k} {v:.0f} s" for k, v in last_steps.items()))
 
 
+# ---------------------------------------------------------------- terraform's garbage collector
+
+GC_STACKS = ("management-organizations", "management-tf-backend")  # one region, two regions
+
+
+def bench_gc(report: Report, work: Path, gnupghome: Path, runs: int) -> None:
+    """`lz plan` of two deployed stacks with Go's default GOGC=100 and with lz's (deploy/tfenv.py)."""
+    from landing_zone.deploy.tfenv import GO_RUNTIME
+
+    pdir = orgs.prepare(work / "gc", gnupghome, None, account_ids=False).parent
+    env = {k: v for k, v in deploy_env(pdir).items() if k != "GOGC"}
+    selected = [a for stack in GC_STACKS for a in ("--stack", stack)]
+    with fresh_emulator(pdir / ".lz"):
+        progress(f"gc: lz up {' '.join(GC_STACKS)}")
+        measure.run([*LZ, "up", *selected], cwd=pdir, env=env, timeout=1800)
+        cases = {
+            "default": lambda: measure.run([*LZ, "plan", *selected], cwd=pdir, env={**env, "GOGC": "100"}, timeout=1800),
+            "lz": lambda: measure.run([*LZ, "plan", *selected], cwd=pdir, env=env, timeout=1800),
+        }
+        figures = interleaved(cases, runs)
+    what = f"`lz plan` of {len(GC_STACKS)} deployed stacks (emulator)"
+    r_default = report.row(f"terraform GC: {what}, GOGC=100 (Go's default)", figures["default"])
+    r_lz = report.row(f"terraform GC: {what}, lz's GOGC={GO_RUNTIME['GOGC']}", figures["lz"], "CPU counts terraform and its providers")
+    ratio = figures["lz"].cpu / figures["default"].cpu
+    report.target(f"GOGC={GO_RUNTIME['GOGC']}: plan CPU ≤ 0.85× Go's default", f"{ratio:.2f}×", ratio <= 0.85, r_default, r_lz)
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -559,7 +588,7 @@ def render(report: Report, load_before: tuple[float, ...], load_after: tuple[flo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the deploy rows (minutes each)")
-    parser.add_argument("--only", choices=("synth", "jobs", "access", "startup", "deploy"), action="append", help="only these sections")
+    parser.add_argument("--only", choices=("synth", "jobs", "access", "startup", "gc", "deploy"), action="append", help="only these sections")
     parser.add_argument("--synth-runs", type=int, default=3, help="processes per synth row (default 3)")
     parser.add_argument("--startup-runs", type=int, default=10, help="processes per start-up row (default 10)")
     parser.add_argument("--deploy-runs", type=int, default=1, help="runs of each deploy row (default 1)")
@@ -579,9 +608,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--experiments", action="store_true", help="also synth with python -O")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
-    sections = set(args.only or ("synth", "jobs", "access", "startup", "deploy"))
+    sections = set(args.only or ("synth", "jobs", "access", "startup", "gc", "deploy"))
     if args.quick:
-        sections.discard("deploy")
+        sections -= {"gc", "deploy"}
     if "deploy" in sections and not shutil.which("npx"):
         parser.error("the deploy rows need node (npx); use --quick")
 
@@ -598,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
             ("synth", lambda: bench_synth(report, work, gnupghome, args.sizes, args.synth_runs, args.experiments)),
             ("jobs", lambda: bench_jobs(report, work, gnupghome, args.job_sizes, args.synth_runs, args.job_workers)),
             ("access", lambda: bench_access(report, work, gnupghome, args.synth_runs)),
+            ("gc", lambda: bench_gc(report, work, gnupghome, args.synth_runs)),
             ("deploy", lambda: bench_deploy(report, work, gnupghome, args.deploy_runs)),
         ):
             if section not in sections:
