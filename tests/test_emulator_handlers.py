@@ -274,6 +274,18 @@ def test_a_retried_lock_put_succeeds_and_a_rival_lock_still_fails(aws: Any) -> N
     assert ddb.get_item(TableName="locks", Key={"LockID": {"S": "bucket/key"}})["Item"] == mine
 
 
+def test_a_retried_enable_policy_type_succeeds(aws: Any) -> None:
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    for _ in range(2):  # the second: what an SDK retry of an answered call sends
+        enabled = org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")["Root"]["PolicyTypes"]
+        assert enabled == [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
+    with pytest.raises(ClientError) as exc:
+        org.enable_policy_type(RootId=root, PolicyType="NOT_A_POLICY_TYPE")
+    assert _error_code(exc) == "InvalidInputException"
+
+
 def test_update_table_switches_server_side_encryption(aws: Any) -> None:
     ddb = _lock_table(aws)
     assert "SSEDescription" not in ddb.describe_table(TableName="locks")["Table"]

@@ -385,6 +385,27 @@ def _patch_dynamodb_retried_put() -> None:
     DynamoDBBackend.put_item = put_item  # type: ignore[method-assign]
 
 
+def _patch_organizations_retried_enable_policy_type() -> None:
+    """EnablePolicyType of a type the root already has enabled succeeds.
+
+    The same SDK retry as above: the provider enables each policy type once, right after
+    CreateOrganization, and on a loaded machine its retry of an EnablePolicyType the emulator
+    had answered failed the whole first apply with PolicyTypeAlreadyEnabledException. The
+    request names nothing but the root and the type, so a retry and a repeat are the same;
+    lz never relies on the error.
+    """
+    from moto.organizations.models import FakeRoot
+
+    original = FakeRoot.add_policy_type
+
+    def add_policy_type(self: FakeRoot, policy_type: str) -> None:
+        if any(t["Type"] == policy_type for t in self.policy_types):
+            return
+        original(self, policy_type)
+
+    FakeRoot.add_policy_type = add_policy_type  # type: ignore[method-assign]
+
+
 def _upper_first(path: str) -> str:
     return path[:1].upper() + path[1:]
 
@@ -480,6 +501,7 @@ def install() -> None:
     _patch_dynamodb_update_sse()
     _patch_organizations_trusted_services()
     _patch_dynamodb_retried_put()
+    _patch_organizations_retried_enable_policy_type()
     accessanalyzer.register()
     cloudtrail.install()
     guardduty.install()
