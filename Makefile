@@ -13,36 +13,41 @@ export LZ_PROVIDER_MIRROR
 
 PY := .venv/bin/python
 
-.PHONY: help setup demo lint test test-fast schema bench clean
+.PHONY: help setup envs .pipenv demo lint test test-fast schema bench clean
 help:
 	@echo "make demo   set up, then run the whole journey on the embedded emulator"
 	@echo "make test   set up, lint (ruff, mypy), then run the full test suite"
 	@echo "make clean  remove build output and the work dir (.lz, cdktf.out)"
 
-setup: .venv/.synced node_modules/.synced security/.venv/.synced security/prowler/.venv/.synced security/parliament/.venv/.synced
+ENVS := .venv/.synced node_modules/.synced security/.venv/.synced security/prowler/.venv/.synced security/parliament/.venv/.synced
+# The five environments are independent: installed side by side (a fresh clone's setup is
+# mostly unpacking wheels, ~2 cores' worth), each one's output kept together.
+setup:
+	@$(MAKE) --no-print-directory -j5 --output-sync=target envs
+envs: $(ENVS)
 
-.venv/.synced: Pipfile.lock pyproject.toml
+# Installed once before the environments that need it run side by side.
+.pipenv:
 	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+
+.venv/.synced: Pipfile.lock pyproject.toml | .pipenv
 	pipenv sync --dev
 	@touch $@
 
 # checkov pins older boto3/networkx/packaging than the app: it gets its own environment.
-security/.venv/.synced: security/Pipfile.lock
-	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+security/.venv/.synced: security/Pipfile.lock | .pipenv
 	PIPENV_PIPFILE=security/Pipfile pipenv sync
 	@touch $@
 
 # parliament (the IAM policy linter tests/test_parliament.py runs over every synthesized policy)
 # pins its own dependencies: its own small environment.
-security/parliament/.venv/.synced: security/parliament/Pipfile.lock
-	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+security/parliament/.venv/.synced: security/parliament/Pipfile.lock | .pipenv
 	PIPENV_PIPFILE=security/parliament/Pipfile pipenv sync
 	@touch $@
 
 # Prowler (the CIS scan of a deployment, security/cis.md) pins its own boto3 and cloud SDKs:
 # its own environment too (~2.3 GB, ~2.5 min to install; once, then only when the lock changes).
-security/prowler/.venv/.synced: security/prowler/Pipfile.lock
-	@command -v pipenv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check pipenv
+security/prowler/.venv/.synced: security/prowler/Pipfile.lock | .pipenv
 	PIPENV_PIPFILE=security/prowler/Pipfile pipenv sync
 	@touch $@
 
