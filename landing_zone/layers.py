@@ -152,6 +152,11 @@ def stacks(project: Project) -> list[tuple[str, str]]:
     return [s for wave in waves(project) for s in wave]
 
 
+def stack_ids(project: Project, *, account: str | None = None, layer: str | None = None) -> list[str]:
+    """The ids of `stacks(project)`, in that order; only `account`'s or `layer`'s when given."""
+    return [naming.stack_id(a, lyr) for a, lyr in stacks(project) if account in (None, a) and layer in (None, lyr)]
+
+
 def waves(project: Project) -> list[list[tuple[str, str]]]:
     """The stacks in dependency waves: each wave holds the stacks whose dependencies are all
     in earlier waves, in project.yaml's account order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -14,6 +15,14 @@ from landing_zone.emulator import server
 from landing_zone.settings import Settings
 from tests.conftest import ROOT, provider_mirror
 from tests.synth_helpers import gnupghome, prepare_project
+
+# A stack's last progress line: "<stack>: done (<seconds>s): <detail>" (deploy/progress.py).
+_DONE = re.compile(r"^(\S+): done \([\d.]+s\): (.*)$", re.M)
+
+
+def stack_results(output: str) -> dict[str, str]:
+    """stack → the detail of its "done" line in an lz run's progress output (stderr)."""
+    return dict(_DONE.findall(output))
 
 
 @dataclass

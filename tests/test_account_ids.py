@@ -58,10 +58,10 @@ def _lz_synth(config: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _every_stack(config: Path) -> set[str]:
-    from landing_zone import layers, naming
+    from landing_zone import layers
 
     project, _ = load_project(config)
-    return {naming.stack_id(a, layer) for a, layer in layers.stacks(project)}
+    return set(layers.stack_ids(project))
 
 
 def _stacks(config: Path) -> dict[str, bytes]:

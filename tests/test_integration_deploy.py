@@ -111,7 +111,7 @@ def _records(deployment: Deployment) -> dict[str, bytes]:
 
 
 def _stacks(deployment: Deployment) -> list[str]:
-    return [naming.stack_id(a, layer) for a, layer in layers.stacks(deployment.project)]
+    return layers.stack_ids(deployment.project)
 
 
 def test_second_run_skips_every_stack_without_running_terraform(deployment: Deployment) -> None:

@@ -12,16 +12,15 @@ deployed a second landing zone from empty on an emulator of its own.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from collections.abc import Iterator
 
 import pyotp
 import pytest
 
-from landing_zone import layers, naming, roles
+from landing_zone import layers, roles
 from landing_zone.deploy.fingerprint import RECORD
-from tests.deployment import Deployment
+from tests.deployment import Deployment, stack_results
 
 pytestmark = [pytest.mark.integration, pytest.mark.changes_deployment]
 USER = "natasha.romanoff"
@@ -116,10 +115,10 @@ def test_up_through_mfa_profiles_changes_nothing(journey: Deployment) -> None:
     # `lz mfa enable` did not apply still hold what the session's first `lz up` deployed
     # (replicas, alarms in us-east-1, scoped roles); the identities stacks changed only their
     # trust policies (test_enable_changes_only_mfa_trust_policies).
-    stacks = [naming.stack_id(a, layer) for a, layer in layers.stacks(journey.project)]
+    stacks = layers.stack_ids(journey.project)
     n = len(stacks)
     assert f"lz up: {n}/{n} stacks ok" in up.stderr, up.stderr
-    done = dict(re.findall(r"^(\S+): done \([\d.]+s\): (.*)$", up.stderr, re.M))
+    done = stack_results(up.stderr)
     assert done == dict.fromkeys(stacks, "no changes"), up.stderr
     assert all((journey.work_dir / "stacks" / stack / RECORD).is_file() for stack in stacks)
     synthesized = json.loads((journey.dir / "cdktf.out" / "stacks" / "shared-identities" / "cdk.tf.json").read_text())

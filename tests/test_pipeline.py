@@ -93,7 +93,7 @@ def test_waves_become_jobs_in_order(generated: Path) -> None:
             needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
             assert needs[-1] == (f"{kind}-{n - 1}" if n > 1 else "synth")
     every = [s for n in range(1, len(waves) + 1) for s in jobs[f"apply-{n}"]["strategy"]["matrix"]["stack"]]
-    assert sorted(every) == sorted(naming.stack_id(*s) for s in layers.stacks(project))
+    assert sorted(every) == sorted(layers.stack_ids(project))
     assert jobs["comment"]["needs"] == f"plan-{len(waves)}"
     assert jobs["synth"]["needs"] == "validate"
 

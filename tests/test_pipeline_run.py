@@ -71,7 +71,7 @@ def test_the_workflow_deploys_from_empty_then_plans_and_skips_with_no_changes(tm
     _git(repo, "commit", "-q", "-m", "landing zone")
     workflow = YAML(typ="safe").load((repo / naming.GITHUB_WORKFLOW_FILE).read_text())
     project, _ = load_project(config)
-    stacks = sorted(naming.stack_id(*s) for s in layers.stacks(project))
+    stacks = sorted(layers.stack_ids(project))
     assert len(layers.waves(project)) >= 3 and any(a != naming.MANAGEMENT for a in project.account_names), "member stacks after organizations"
 
     emulator_dir = tmp_path / "emulator"

@@ -203,6 +203,16 @@ def test_waves_hold_every_stack_once_after_all_its_dependencies(project: Project
         assert wave_of[stack] == max((wave_of[d] + 1 for d in deps), default=0), stack
 
 
+def test_stack_ids_name_the_stacks_in_order_and_filter_by_account_and_layer(project: Project) -> None:
+    from landing_zone import layers, naming
+
+    every = layers.stacks(project)
+    assert layers.stack_ids(project) == [naming.stack_id(a, layer) for a, layer in every]
+    assert layers.stack_ids(project, account="security") == [naming.stack_id(a, layer) for a, layer in every if a == "security"]
+    assert layers.stack_ids(project, layer="identities") == [naming.stack_id(a, layer) for a, layer in every if layer == "identities"]
+    assert layers.stack_ids(project, account="shared", layer="identities") == ["shared-identities"]
+
+
 def test_layer_limits_wanted_and_cross_account_dependencies(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     from landing_zone import layers
 

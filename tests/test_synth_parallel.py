@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from landing_zone import layers, naming, synth
+from landing_zone import layers, synth
 from landing_zone.config import load_project
 from tests.conftest import ROOT
 from tests.synth_helpers import fake_account_ids, prepare_project
@@ -58,7 +58,7 @@ def test_three_processes_write_the_files_one_writes(tmp_path: Path) -> None:
         assert proc.returncode == 0, f"LZ_SYNTH_JOBS={jobs}: {results[jobs][1][-3000:]}"
     one, three = _files(tmp_path / "out-1"), _files(tmp_path / "out-3")
     project, _ = load_project(Path(env["LZ_CONFIG"]))
-    expected = {naming.stack_id(a, layer) for a, layer in layers.stacks(project)}
+    expected = set(layers.stack_ids(project))
     assert {Path(name).parts[1] for name in three if name.startswith("stacks/")} == expected
     assert sorted(three) == sorted(one)  # no part directory or answer file left behind
     assert [name for name in one if one[name] != three[name]] == []

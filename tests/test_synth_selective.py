@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.orgs import prepare
-from landing_zone import layers, naming, synth
+from landing_zone import layers, synth
 from landing_zone.config import load_project
 from landing_zone.config.model import Project
 from landing_zone.settings import Settings
@@ -50,7 +50,7 @@ def test_each_stack_alone_is_the_full_synths_stack(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("LZ_SYNTH_JOBS", "1")  # the full synth in this process too: same bytes as parallel (test_synth_parallel)
     project, ids, directory = _project(name, tmp_path)
     settings = Settings(config_path=directory / "project.yaml", target="aws", work_dir=tmp_path / ".lz", out_dir=tmp_path / "cdktf.out")
-    every = [naming.stack_id(*s) for s in layers.stacks(project)]
+    every = layers.stack_ids(project)
     (tmp_path / "alone").mkdir()
     alone = {stack: _files(synth.synth(project, settings, ids, outdir=tmp_path / "alone" / stack, stacks=[stack])) for stack in every}
     full = _files(synth.synth(project, settings, ids, outdir=tmp_path / "full"))

@@ -32,11 +32,12 @@ from typing import Any
 import boto3
 import pytest
 
-from landing_zone import layers, naming
+from landing_zone import layers
 from landing_zone.config import load_project
 from landing_zone.emulator import server
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
+from tests.deployment import stack_results
 from tests.releases import previous_release
 
 pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
@@ -44,7 +45,6 @@ USER = "natasha.romanoff"
 OLD_DEMO_TIMEOUT = 3600
 # 0.1.0's DevOps and DeployMaster role attachments, which 0.2.0 replaced by scoped policies (CHANGELOG.md).
 RETIRED = re.compile(r"aws_iam_role_policy_attachment\.(?:devops|deploymaster)_policy-\w+")
-DONE = re.compile(r"^(\S+): done \([\d.]+s\): (.*)$", re.M)
 CHANGES = re.compile(r"\b\d+ to (add|change|destroy|import)\b")
 
 
@@ -234,12 +234,12 @@ def test_passwords_and_mfa_login_still_work(upgraded: Upgrade) -> None:
 def test_a_second_up_changes_nothing(upgraded: Upgrade) -> None:
     """Planned again: the stacks the upgrade's `lz up` changed. The others it planned with no
     changes after the upgrade, and nothing has written to them since."""
-    done = dict(DONE.findall(upgraded.runs["up"].stderr))
+    done = stack_results(upgraded.runs["up"].stderr)
     project, _ = load_project(Path(upgraded.env["LZ_CONFIG"]))
-    assert sorted(done) == sorted(naming.stack_id(a, layer) for a, layer in layers.stacks(project)), upgraded.runs["up"].stderr
+    assert sorted(done) == sorted(layers.stack_ids(project)), upgraded.runs["up"].stderr
     applied = sorted(stack for stack, detail in done.items() if detail != "no changes")
     assert {"security-identities", "shared-identities"} <= set(applied), done
     again = upgraded.lz("up", "--refresh", "--demo-codes", *(a for stack in applied for a in ("--stack", stack)))
-    assert dict(DONE.findall(again.stderr)) == dict.fromkeys(applied, "no changes"), again.stderr
+    assert stack_results(again.stderr) == dict.fromkeys(applied, "no changes"), again.stderr
     changed = [line for line in (again.stdout + again.stderr).splitlines() if CHANGES.search(line)]
     assert changed == []

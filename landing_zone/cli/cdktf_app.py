@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from landing_zone import layers, naming
+from landing_zone import layers
 from landing_zone.config import ConfigError, load_project
 from landing_zone.deploy.account_ids import known_account_ids
 from landing_zone.settings import Settings, SettingsError
@@ -38,7 +38,7 @@ def synth_from_env() -> None:
     # The cdktf CLI chooses the output directory (CDKTF_OUTDIR); honour it over LZ_OUT_DIR.
     outdir = Path(os.environ.get("CDKTF_OUTDIR") or settings.out_dir)
     only = os.environ.get("LZ_STACKS", "").replace(",", " ").split() or None
-    every = [naming.stack_id(*s) for s in layers.stacks(project)]
+    every = layers.stack_ids(project)
     unknown = [s for s in only or () if s not in every]
     if unknown:
         print(f"error: LZ_STACKS: unknown stack '{unknown[0]}'; stacks are: {', '.join(every)}", file=sys.stderr)

@@ -92,7 +92,7 @@ def synth(config: ConfigOpt = None, target: TargetOpt = None, stack: StackOpt = 
 
     settings = load_settings(config, target)
     project = load_project(settings)
-    every = [naming.stack_id(*s) for s in layers.stacks(project)]
+    every = layers.stack_ids(project)
     unknown = [s for s in stack or () if s not in every]
     if unknown:
         raise UserError(f"unknown stack '{unknown[0]}'; stacks are: {', '.join(every)}")

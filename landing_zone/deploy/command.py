@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from landing_zone import layers, naming
+from landing_zone import layers
 from landing_zone.adoption.model import Adopted
 from landing_zone.aws import sessions
 from landing_zone.config.model import Project
@@ -25,7 +25,7 @@ from landing_zone.settings import Auth, Settings
 
 
 def identities_stacks(project: Project) -> tuple[str, ...]:
-    return tuple(naming.stack_id(account, layer) for account, layer in layers.stacks(project) if layer == layers.IDENTITIES)
+    return tuple(layers.stack_ids(project, layer=layers.IDENTITIES))
 
 
 def _run(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from landing_zone import layers, naming
+from landing_zone import layers
 from landing_zone.config.model import Project
 from landing_zone.pipeline.github import COMMENT_MARKER
 from landing_zone.pipeline.summary import StackResult
@@ -20,7 +20,7 @@ def render(project: Project, results: list[StackResult], access: str | None) -> 
     lines = [COMMENT_MARKER, "## landing-zone plan", ""]
     counts = {"change": 0, "fail": 0}
     for account in project.account_names:
-        stacks = [naming.stack_id(a, layer) for a, layer in layers.stacks(project) if a == account]
+        stacks = layers.stack_ids(project, account=account)
         rows = []
         changed = failed = 0
         for stack in stacks:
