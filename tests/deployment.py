@@ -25,6 +25,16 @@ def stack_results(output: str) -> dict[str, str]:
     return dict(_DONE.findall(output))
 
 
+def run_lz(cwd: Path, env: dict[str, str], *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
+    """`lz ARGS` as a user runs it (no stdin); its exit code must be `code` unless that is None."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "landing_zone.cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+    )
+    if code is not None and proc.returncode != code:
+        raise AssertionError(f"lz {' '.join(args)} exited {proc.returncode}, not {code}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
 @dataclass
 class Deployment:
     dir: Path  # cwd of every lz run: the project copy, .lz and cdktf.out live here
@@ -48,17 +58,7 @@ class Deployment:
         return Settings(config_path=self.config, target="local", work_dir=self.work_dir, out_dir=self.dir / "cdktf.out", endpoint=self.endpoint)
 
     def lz(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "landing_zone.cli.main", *args],
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-        )
-        if check and proc.returncode != 0:
-            raise AssertionError(f"lz {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-        return proc
+        return run_lz(self.dir, self.env, *args, code=0 if check else None)
 
     def session(self, account: str = "management") -> Any:
         from landing_zone.aws import sessions

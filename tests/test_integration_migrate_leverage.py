@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from landing_zone.deploy.tfenv import GO_RUNTIME
 from landing_zone.emulator.server import EmulatorInfo
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
 from tests.conftest import ROOT, provider_mirror
+from tests.deployment import run_lz
 from tests.synth_helpers import gnupghome, prepare_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
@@ -133,17 +133,7 @@ class Harness:
             self.env["LZ_PROVIDER_MIRROR"] = self.mirror
 
     def lz(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "landing_zone.cli.main", *args],
-            cwd=self.tmp_path,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        assert proc.returncode == code, f"lz {' '.join(args)}: {proc.stdout}\n{proc.stderr}"
-        return proc
+        return run_lz(self.tmp_path, self.env, *args, code=code)
 
     def synth(self, *stacks: str) -> dict[str, Any]:
         """The stacks' synthesized JSON (the first's when one is asked for, else by stack)."""
@@ -515,10 +505,7 @@ def test_a_current_reference_deployment_is_taken_over_in_place(emulator: Emulato
     aside.mkdir()
     (aside / "account_ids.json").write_text(json.dumps({name: members[email] for name, email in MEMBERS.items()}))
     env = {**h.env, "LZ_WORK_DIR": str(aside), "LZ_OUT_DIR": str(aside / "out")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "landing_zone.cli.main", "synth", "--stack", SSO_STACK], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run_lz(tmp_path, env, "synth", "--stack", SSO_STACK)
     sso_layer = tmp_path / "reference" / "sso"
     sso_layer.mkdir()
     names = sso_reference(json.loads((aside / "out" / "stacks" / SSO_STACK / "cdk.tf.json").read_text()), sso_layer)
