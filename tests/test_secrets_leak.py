@@ -16,14 +16,13 @@ import base64
 import csv
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from landing_zone import naming
 from landing_zone.settings import EMULATOR_SECRET, emulator_access_key
-from tests.deployment import Deployment
+from tests.deployment import Deployment, run_lz
 from tests.synth_helpers import management_id
 
 Journey = tuple[dict[str, set[str]], dict[str, tuple[str, str]]]  # (secrets by kind, command -> (stdout, stderr))
@@ -111,11 +110,7 @@ def journey(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) ->
 
 def _run(dep: Deployment, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Deployment.lz with GNUPGHOME set (the users' private keys)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "landing_zone.cli.main", *args], cwd=dep.dir, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
-    )
-    assert proc.returncode == 0, f"lz {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
-    return proc
+    return run_lz(dep.dir, env, *args)
 
 
 def _variants(secret: str) -> set[str]:
