@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -185,9 +186,44 @@ class Terraform:
         with self.log.open("a", encoding="utf-8") as fh:
             fh.write(text)
 
+    # After a `-reconfigure` init succeeds: the digest of what it read (see _init_inputs).
+    INIT_RECORD = Path(".terraform") / "lz-init.sha256"
+
     def init(self, *extra: str) -> None:
+        """`terraform init`. A plain `-reconfigure` init (every lz command's first step) is skipped
+        when nothing it reads changed since the last one succeeded in this workspace: it would
+        write the same files (~1.6 CPU-s a stack). Any other init (a state migration) always runs
+        and forgets the record."""
+        record = self.workdir / self.INIT_RECORD
+        reusable = extra == ("-reconfigure",)
+        if reusable and record.is_file() and record.read_text() == self._init_inputs():
+            self._log("lz: terraform init skipped: backend, providers, lock file and CLI config as at the last init here\n")
+            return
+        record.unlink(missing_ok=True)
         with self._init_lock:
             self.run("init", "-input=false", "-no-color", *extra)
+        if reusable:  # after the run: init writes the lock file and the backend record it reads next time
+            record.parent.mkdir(exist_ok=True)
+            record.write_text(self._init_inputs())
+
+    def _init_inputs(self) -> str:
+        """A digest of what `terraform init` reads and writes here: the configuration's terraform
+        and module blocks, override files, the lock file, the backend record in .terraform, the
+        CLI config (provider installation) and the binary."""
+        config = self.workdir / "cdk.tf.json"
+        doc = json.loads(config.read_text()) if config.is_file() else {}
+        files = [*sorted(self.workdir.glob("*override.tf*")), self.workdir / ".terraform.lock.hcl", self.workdir / ".terraform" / "terraform.tfstate"]
+        cli_config = self.env.get("TF_CLI_CONFIG_FILE")
+        if cli_config:
+            files.append(Path(cli_config))
+        binary = shutil.which(self.binary, path=self.env.get("PATH")) or self.binary
+        parts: dict[str, Any] = {
+            "configuration": {k: doc.get(k) for k in ("terraform", "module")},
+            "files": {str(f): f.read_text() if f.is_file() else None for f in files},
+            "binary": [binary, Path(binary).stat().st_mtime_ns if Path(binary).exists() else None],
+            "env": {k: self.env.get(k) for k in ("TF_PLUGIN_CACHE_DIR", "TF_DATA_DIR", "LZ_PROVIDER_MIRROR")},
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
     def plan(self, out: str = "tfplan", *extra: str) -> PlanResult:
         proc = self.run("plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={out}", *extra, check=False)
