@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,10 @@ def test_a_second_init_with_nothing_changed_is_skipped_and_logged(tmp_path: Path
     ],
     ids=["backend", "override", "lock-file", "backend-record", "no-record"],
 )
-def test_init_runs_again_when_what_it_reads_changed(tmp_path: Path, change: object) -> None:
+def test_init_runs_again_when_what_it_reads_changed(tmp_path: Path, change: Callable[[Path], object]) -> None:
     tf, ws, calls = _terraform(tmp_path)
     tf.init("-reconfigure")
-    change(ws)  # type: ignore[operator]
+    change(ws)
     tf.init("-reconfigure")
     assert _inits(calls) == 2
 
