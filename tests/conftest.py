@@ -27,13 +27,19 @@ def _group(item: pytest.Item) -> str:
     return "deployment" if "deployment" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
 
 
-def _order(item: pytest.Item) -> tuple[int, bool]:
+def _order(item: pytest.Item) -> tuple[int, float, bool]:
     """Longest work first, so no worker is left with a long group at the end: the session
     deployment's tests, then modules that deploy a landing zone of their own (marker
-    `own_deployment`), other integration tests, unit tests. Tests that change the session
-    deployment for good (marker `changes_deployment`) run last of their group."""
-    rank = 0 if _group(item) == "deployment" else 1 if item.get_closest_marker("own_deployment") else 2 if item.get_closest_marker("integration") else 3
-    return rank, item.get_closest_marker("changes_deployment") is not None
+    `own_deployment(minutes=N)`, the longest first), other integration tests, unit tests. Tests
+    that change the session deployment for good (marker `changes_deployment`) run last of their group.
+
+    The order matters beyond the start: xdist hands a worker its next group as soon as the one
+    it runs has two tests left, so a group of few long tests takes the next one in the queue
+    along; the long groups go out first, while every worker is still busy with its first."""
+    own = item.get_closest_marker("own_deployment")
+    rank = 0 if _group(item) == "deployment" else 1 if own else 2 if item.get_closest_marker("integration") else 3
+    minutes = float(own.kwargs.get("minutes", 0)) if own else 0.0
+    return rank, -minutes, item.get_closest_marker("changes_deployment") is not None
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its hook runs first otherwise)

@@ -181,6 +181,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
 
 
 @pytest.mark.integration
+@pytest.mark.own_deployment(minutes=5)
 def test_hardened_state_storage_on_the_emulator(small: Deployment) -> None:
     assert "lz up: 2/2 stacks ok" in small.runs["up"].stderr, small.runs["up"].stderr
     bucket = naming.state_bucket(small.project.short_name, MGMT)
@@ -207,6 +208,7 @@ def test_hardened_state_storage_on_the_emulator(small: Deployment) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.own_deployment(minutes=5)
 def test_terraform_refuses_to_destroy_what_up_synthesized(small: Deployment) -> None:
     from landing_zone.deploy.context import DeployContext
 
@@ -220,6 +222,7 @@ def test_terraform_refuses_to_destroy_what_up_synthesized(small: Deployment) -> 
 
 
 @pytest.mark.integration
+@pytest.mark.own_deployment(minutes=5)
 def test_down_removes_them(small: Deployment) -> None:
     from botocore.exceptions import ClientError
 
@@ -243,6 +246,7 @@ def test_down_removes_them(small: Deployment) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.own_deployment(minutes=5)
 def test_after_down_nothing_is_left_and_plan_says_not_deployed(small: Deployment) -> None:
     """Runs after test_down_removes_them: the next plan must not fail at init (NoSuchBucket)."""
     stacks = (f"{MGMT}-tf-backend", f"{MGMT}-organizations")

@@ -286,6 +286,28 @@ def test_a_retried_enable_policy_type_succeeds(aws: Any) -> None:
     assert _error_code(exc) == "InvalidInputException"
 
 
+def test_a_retry_of_an_answered_create_gets_its_answer_and_a_new_create_still_conflicts(aws: Any) -> None:
+    """What the SDK sends when an answer did not reach it: the same invocation id, a later attempt."""
+    iam = aws("iam")
+    sent = {"amz-sdk-invocation-id": "5b1c0d6e-0000-4000-8000-000000000001", "amz-sdk-request": "attempt=1; max=3"}
+
+    def stamp(request: Any, **_: Any) -> None:
+        for name, value in sent.items():
+            del request.headers[name]
+            request.headers[name] = value
+
+    iam.meta.events.register("before-send.iam.CreateRole", stamp)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    first = iam.create_role(RoleName="retried", AssumeRolePolicyDocument=trust)["Role"]
+    sent["amz-sdk-request"] = "attempt=2; max=3"
+    assert iam.create_role(RoleName="retried", AssumeRolePolicyDocument=trust)["Role"]["RoleId"] == first["RoleId"]
+    sent.update({"amz-sdk-invocation-id": "5b1c0d6e-0000-4000-8000-000000000002", "amz-sdk-request": "attempt=1; max=3"})
+    with pytest.raises(ClientError) as exc:
+        iam.create_role(RoleName="retried", AssumeRolePolicyDocument=trust)
+    assert _error_code(exc) == "EntityAlreadyExists"
+    assert [r["RoleId"] for r in iam.list_roles()["Roles"] if r["RoleName"] == "retried"] == [first["RoleId"]]
+
+
 def test_update_table_switches_server_side_encryption(aws: Any) -> None:
     ddb = _lock_table(aws)
     assert "SSEDescription" not in ddb.describe_table(TableName="locks")["Table"]

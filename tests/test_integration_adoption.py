@@ -39,7 +39,7 @@ from tests.brownfield import (
 from tests.deployment import Deployment, start_deployment, stop_deployment
 from tests.test_adoption_reads import FIXTURE
 
-pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
+pytestmark = [pytest.mark.integration, pytest.mark.own_deployment(minutes=5)]
 STACKS = ("--stack", "management-organizations", "--stack", "management-sso", "--stack", "management-identities", "--with-deps")
 
 

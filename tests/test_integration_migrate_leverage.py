@@ -26,7 +26,7 @@ from tests.conftest import ROOT, provider_mirror
 from tests.deployment import run_lz
 from tests.synth_helpers import gnupghome, prepare_project
 
-pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
+pytestmark = [pytest.mark.integration, pytest.mark.own_deployment(minutes=10)]
 
 MANAGEMENT_ID = "555566667777"  # this test's own account on the shared emulator
 STACK = naming.stack_id(naming.MANAGEMENT, "identities")

@@ -38,7 +38,7 @@ from tests.synth_helpers import root_project_without_security
 from tests.test_pipeline import PIPELINE_BLOCK, with_pipeline
 from tests.workflow_runner import WorkflowRun
 
-pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
+pytestmark = [pytest.mark.integration, pytest.mark.own_deployment(minutes=9)]
 
 REPOSITORY = "example/landing-zone"
 

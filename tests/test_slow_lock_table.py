@@ -4,7 +4,8 @@ A DynamoDB PutItem that was written but answered too late is retried by the SDK,
 retry finds terraform's own lock ("Operation: migration source state") taken. lz removes
 that lock from the table and runs the migration again; when it still fails, the workspace is
 put back as it was. A small proxy in front of the emulator's DynamoDB writes each lock and
-answers the first (or every) one with a retryable 500 after a delay. Tiny stack:
+answers the first (or every) one with a retryable 500 after a delay, as AWS would answer its retry
+(not knowing it for one). Tiny stack:
 `terraform_data` only (no provider to install), real terraform, the session emulator.
 """
 
@@ -57,7 +58,10 @@ class _Forward(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         conn = http.client.HTTPConnection(self.server.upstream, timeout=60)
-        conn.request("POST", self.path, body, {k: v for k, v in self.headers.items() if k.lower() != "host"})
+        # Without the SDK's invocation id: DynamoDB does not know a retry from a new request, so
+        # the emulator must not either here (it answers a retry as the first was: emulator/retries.py).
+        dropped = {"host", "amz-sdk-invocation-id"}
+        conn.request("POST", self.path, body, {k: v for k, v in self.headers.items() if k.lower() not in dropped})
         answer = conn.getresponse()
         payload = answer.read()
         is_lock = self.headers.get("X-Amz-Target", "").endswith(".PutItem") and b'"Info"' in body

@@ -40,7 +40,7 @@ from tests.conftest import ROOT, provider_mirror
 from tests.deployment import stack_results
 from tests.releases import previous_release
 
-pytestmark = [pytest.mark.integration, pytest.mark.own_deployment]
+pytestmark = [pytest.mark.integration, pytest.mark.own_deployment(minutes=8)]
 USER = "natasha.romanoff"
 OLD_DEMO_TIMEOUT = 3600
 RELEASE_DESTROYS = ("security-identities", "shared-identities")  # CHANGELOG.md: "Destroyed", the root project
@@ -134,6 +134,9 @@ def _failed_logs(work: Path, keep: Path) -> str:
             (keep / "failed-logs").mkdir(exist_ok=True)
             shutil.copy(log, keep / "failed-logs" / log.name)
             tails.append(f"\n--- {log} (last 60 lines) ---\n" + "\n".join(text.splitlines()[-60:]))
+    emulator_log = work / "logs" / "emulator.log"  # what the emulator was asked, and answered
+    if tails and emulator_log.is_file():
+        shutil.copy(emulator_log, keep / "failed-logs" / emulator_log.name)
     return "".join(tails)
 
 

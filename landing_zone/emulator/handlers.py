@@ -483,7 +483,7 @@ def _patch_dynamodb_update_sse() -> None:
 
 def install() -> None:
     """Patch moto in this process (the emulator server) before it serves requests."""
-    from landing_zone.emulator import accessanalyzer, cloudtrail, guardduty, scanner_reads, sso_portal
+    from landing_zone.emulator import accessanalyzer, cloudtrail, guardduty, retries, scanner_reads, sso_portal
 
     _patch_s3_secure_transport()
     _patch_account_from_access_key()
@@ -507,3 +507,4 @@ def install() -> None:
     guardduty.install()
     scanner_reads.install()
     sso_portal.install()  # after the idempotent-assignment patch, which it wraps
+    retries.install()  # last: in front of every other wrapper of the dispatcher
